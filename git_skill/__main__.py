@@ -1,0 +1,3 @@
+from git_skill.cli import main
+
+main()

@@ -1,0 +1,89 @@
+"""The `git-skill` entry point: a click group whose subcommands load only when called.
+
+Each subcommand lives in `git_skill/commands/<name>.py` and exposes `command`. The
+registry below carries each command's one-line help, so `git skill -h` and
+`--version` import no command module (and never pygit2, jsonschema or litellm).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from git_skill import __version__, exit_codes
+from git_skill.errors import GitSkillError
+
+INTERNAL_ERROR = 70
+
+COMMANDS: dict[str, str] = {
+    "validate": "Check skills against the Agent Skills schema (exit 1 on errors).",
+    "list": "List skills with their descriptions and approximate token costs.",
+    "install": "Install the git pre-commit hook into this repository.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"git_skill.commands.{cmd_name.replace('-', '_')}")
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl(list(COMMANDS.items()))
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Run 'git skill COMMAND -h' for a command's options (git itself takes '--help' for man pages). "
+    "Exit codes: 0 ok, 1 findings, 2 usage, 3 bad input, 4 refused, 5 locked, 130 interrupted.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="git-skill", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, envvar="GIT_SKILL_DEBUG", help="Show tracebacks for unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """git skill: learn, check, diff and merge Agent Skills (SKILL.md) in git repositories."""
+    ctx.ensure_object(dict)["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI; every failure becomes one message and a documented exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("GIT_SKILL_DEBUG"))
+    try:
+        code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)
+    except GitSkillError as error:
+        click.echo(f"git-skill: error: {error.message}", err=True)
+        code = error.exit_code
+    except click.exceptions.Abort:
+        click.echo("git-skill: interrupted", err=True)
+        code = exit_codes.INTERRUPTED
+    except click.ClickException as error:
+        error.show()
+        code = exit_codes.USAGE if error.exit_code in (1, 2) else error.exit_code
+    except click.exceptions.Exit as stop:
+        code = stop.exit_code
+    except KeyboardInterrupt:
+        click.echo("git-skill: interrupted", err=True)
+        code = exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()
+        code = exit_codes.OK
+    except Exception as error:  # a bug: say so plainly, traceback only on request
+        if debug:
+            traceback.print_exc()
+        click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
+        code = INTERNAL_ERROR
+    sys.exit(code if isinstance(code, int) else exit_codes.OK)

@@ -1,0 +1,1 @@
+"""One module per `git skill` subcommand; each exposes a click `command`."""

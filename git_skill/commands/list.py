@@ -1,0 +1,65 @@
+"""`git skill list`: what skills the repository has and what they cost an agent.
+
+The listing cost (name + description, kept in every request so the agent can pick
+a skill) and the body cost (paid when the skill loads) are approximate tokens.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from git_skill.discovery import discover
+from git_skill.options import skills_dir_option
+from git_skill.skill import read_skill_file
+from git_skill.tokens import approx_tokens
+from git_skill.workspace import open_workspace
+
+DESCRIPTION_WIDTH = 60
+
+
+def _trim(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@click.command("list")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@skills_dir_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format: str) -> None:
+    """List skills: name, trimmed description, path, and approximate tokens for description and body."""
+    workspace = open_workspace()
+    found = discover(workspace, paths, skills_dirs)
+    rows = []
+    for location in found.skills:
+        skill = read_skill_file(location.skill_file, location.display)
+        fields = skill.fields or {}
+        name = fields.get("name") if isinstance(fields.get("name"), str) else location.folder.name
+        description = fields.get("description") if isinstance(fields.get("description"), str) else ""
+        rows.append({
+            "name": name,
+            "description": description,
+            "path": location.display,
+            "description_tokens": approx_tokens(f"{name}: {description}"),
+            "body_tokens": approx_tokens(skill.body),
+            "readable": skill.fields is not None,
+        })
+    listing = sum(r["description_tokens"] for r in rows)
+    bodies = sum(r["body_tokens"] for r in rows)
+    if output_format == "json":
+        click.echo(json.dumps({"skills": rows, "total": {"description_tokens": listing, "body_tokens": bodies}},
+                              indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no skills found", err=True)
+        return
+    name_width = max(4, *(len(r["name"]) for r in rows))
+    click.echo(f"{'NAME':<{name_width}}  {'DESCRIPTION':<{DESCRIPTION_WIDTH}}  {'DESC~TOK':>8}  {'BODY~TOK':>8}  PATH")
+    for r in rows:
+        description = _trim(r["description"], DESCRIPTION_WIDTH) if r["readable"] else "(unreadable: run git skill validate)"
+        click.echo(f"{r['name']:<{name_width}}  {description:<{DESCRIPTION_WIDTH}}  "
+                   f"{r['description_tokens']:>8}  {r['body_tokens']:>8}  {r['path']}")
+    click.echo(f"{len(rows)} skill{'s' if len(rows) != 1 else ''}: listing ≈ {listing} tokens in every request; "
+               f"bodies ≈ {bodies} tokens when loaded")

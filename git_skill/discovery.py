@@ -1,0 +1,152 @@
+"""Find skills: the skills roots of a workspace, the skills under a folder, the skill around a file.
+
+A skill is any folder holding `SKILL.md` (or `skill.md`, which skills-ref accepts);
+skills may nest. Symbolic links are followed only while they stay inside the
+boundary (the repository); one that leaves it is reported, never followed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+from git_skill.findings import Finding, Severity
+from git_skill.rules import RULES
+from git_skill.workspace import Workspace, display_path
+
+DEFAULT_ROOTS = (".agents/skills", ".claude/skills", ".skills", ".codex/skills", "skills")
+SKILL_FILE_NAMES = ("SKILL.md", "skill.md")
+SKIPPED_FOLDERS = frozenset({".git", "node_modules", "__pycache__", ".venv", ".tox"})
+
+
+@dataclass(frozen=True)
+class SkillLocation:
+    folder: Path
+    skill_file: Path
+
+    @property
+    def display(self) -> str:
+        return display_path(self.skill_file)
+
+
+@dataclass
+class Discovery:
+    skills: list[SkillLocation] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+
+    def add_skill(self, location: SkillLocation) -> None:
+        if location not in self.skills:
+            self.skills.append(location)
+
+
+def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[str] = ()) -> list[Path]:
+    """The skills roots: `--skills-dir`, else `git config skill.dir` (multi-valued), else the defaults."""
+    chosen = list(skills_dirs) or workspace.config_all("skill.dir")
+    if chosen:
+        return [(workspace.root / d).resolve() if not os.path.isabs(d) else Path(d).resolve() for d in chosen]
+    return [workspace.root / d for d in DEFAULT_ROOTS]
+
+
+def is_inside(path: str | Path, boundary: Path) -> bool:
+    try:
+        return os.path.commonpath([os.path.realpath(path), str(boundary)]) == str(boundary)
+    except ValueError:
+        return False
+
+
+def _escape_finding(path: str, target: str) -> Finding:
+    return Finding(display_path(path), "symlink-escape", RULES["symlink-escape"].severity,
+                   f"symbolic link points outside the repository ({target}); not followed")
+
+
+def _skill_file_in(names: set[str]) -> str | None:
+    return next((n for n in SKILL_FILE_NAMES if n in names), None)
+
+
+def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
+    """Add every skill under `start` (itself included) to `discovery`; iterative, cycle-safe."""
+    visited: set[str] = set()
+    stack = [str(start)]
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in visited:
+            continue
+        visited.add(real)
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as error:
+            discovery.findings.append(Finding(display_path(folder), "file-unreadable", Severity.ERROR,
+                                              f"cannot list folder: {error.strerror or error}"))
+            continue
+        names = {e.name for e in entries}
+        subfolders = []
+        for entry in entries:
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not is_inside(target, boundary):
+                    discovery.findings.append(_escape_finding(entry.path, os.readlink(entry.path)))
+                    names.discard(entry.name)
+                    continue
+            if entry.name not in SKIPPED_FOLDERS and entry.is_dir():
+                subfolders.append(entry.path)
+        skill_name = _skill_file_in(names)
+        if skill_name:
+            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name))
+        stack.extend(reversed(subfolders))
+
+
+def enclosing_skill(path: Path, boundary: Path) -> SkillLocation | None:
+    """The skill folder a file belongs to: the nearest ancestor holding SKILL.md, within the boundary."""
+    folder = path if path.is_dir() else path.parent
+    while True:
+        for name in SKILL_FILE_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return SkillLocation(folder, candidate)
+        if folder == boundary or folder.parent == folder or not is_inside(folder.parent, boundary):
+            return None
+        folder = folder.parent
+
+
+def discover(workspace: Workspace, paths: tuple[str, ...] = (), skills_dirs: tuple[str, ...] = ()) -> Discovery:
+    """Skills named by `paths` (folders walked, files mapped to their skill) or, with none, in the roots."""
+    discovery = Discovery()
+    boundary = workspace.root
+    if not paths:
+        seen: set[str] = set()
+        for root in configured_roots(workspace, skills_dirs):
+            if not os.path.lexists(root):
+                continue
+            if root.is_symlink() and not is_inside(root, boundary):
+                discovery.findings.append(_escape_finding(str(root), os.readlink(root)))
+                continue
+            real = os.path.realpath(root)
+            if real in seen or not os.path.isdir(root):
+                continue
+            seen.add(real)
+            discovery.roots.append(root)
+            walk_skills(root, boundary, discovery)
+        return discovery
+    for raw in paths:
+        path = Path(raw).absolute()
+        if not os.path.lexists(path):
+            raise GitSkillError(f"no such file or folder: {raw}", exit_codes.USAGE)
+        limit = boundary if is_inside(path, boundary) else (path if path.is_dir() else path.parent).resolve()
+        if path.is_symlink() and not is_inside(path, limit):
+            discovery.findings.append(_escape_finding(str(path), os.readlink(path)))
+        elif path.is_dir():
+            discovery.roots.append(path)
+            walk_skills(path, limit, discovery)
+        elif path.name in SKILL_FILE_NAMES:
+            discovery.add_skill(SkillLocation(path.parent, path))
+        else:
+            found = enclosing_skill(path, limit)
+            if found:
+                discovery.add_skill(found)
+    return discovery

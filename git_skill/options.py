@@ -1,0 +1,44 @@
+"""Options several commands share, and how their defaults come from git config."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import click
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+from git_skill.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile
+from git_skill.workspace import Workspace
+
+
+def skills_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--skills-dir", "skills_dirs", multiple=True, metavar="DIR",
+        help="A skills root to use instead of the defaults (repeatable; default from 'git config skill.dir').",
+    )(command)
+
+
+def profile_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--profile", type=click.Choice(list(PROFILES)), default=None,
+        help=f"Rules to apply (default from 'git config skill.profile', else {DEFAULT_PROFILE}).",
+    )(command)
+
+
+def resolve_profile(workspace: Workspace, chosen: str | None) -> Profile:
+    name = chosen or workspace.config("skill.profile") or DEFAULT_PROFILE
+    try:
+        return get_profile(name)
+    except GitSkillError:
+        if chosen:
+            raise
+        raise GitSkillError(f"git config skill.profile is {name!r}; choose one of: {', '.join(PROFILES)}",
+                            exit_codes.USAGE) from None
+
+
+def use_color() -> bool:
+    import os
+
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ

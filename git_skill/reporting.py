@@ -1,0 +1,88 @@
+"""Render findings for people (text), programs (json) and CI (GitHub workflow annotations).
+
+The JSON shape is stable and documented in docs/json-output.md; bump `version` on any
+incompatible change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from git_skill.findings import Finding, Severity
+
+FORMATS = ("text", "json", "github")
+JSON_VERSION = 1
+
+
+@dataclass
+class SkillVerdict:
+    path: str
+    name: str | None
+    valid: bool
+
+
+def summarize(findings: list[Finding]) -> dict[str, int]:
+    counts = Counter(f.severity.value for f in findings)
+    return {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"]}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render_text(findings: list[Finding], verdicts: list[SkillVerdict], profile: str, color: bool = False) -> str:
+    lines = []
+    paint = {
+        Severity.ERROR: ("\x1b[31m", "\x1b[0m"),
+        Severity.WARNING: ("\x1b[33m", "\x1b[0m"),
+        Severity.INFO: ("\x1b[36m", "\x1b[0m"),
+    }
+    for f in sorted(findings, key=Finding.sort_key):
+        where = f.path + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.line and f.column else "")
+        start, end = paint[f.severity] if color else ("", "")
+        lines.append(f"{where}: {start}{f.severity.value}{end} [{f.rule}] {f.message}")
+    counts = summarize(findings)
+    invalid = sum(1 for v in verdicts if not v.valid)
+    checked = _plural(len(verdicts), "skill")
+    if not findings:
+        lines.append(f"{checked} checked under the {profile} profile: all valid")
+    else:
+        parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
+        lines.append(f"{checked} checked under the {profile} profile: {invalid} invalid; {', '.join(parts)}")
+    return "\n".join(lines)
+
+
+def render_json(findings: list[Finding], verdicts: list[SkillVerdict], profile: str) -> str:
+    document = {
+        "version": JSON_VERSION,
+        "profile": profile,
+        "summary": {"skills": len(verdicts), "invalid": sum(1 for v in verdicts if not v.valid), **summarize(findings)},
+        "skills": [{"path": v.path, "name": v.name, "valid": v.valid} for v in verdicts],
+        "findings": [f.to_dict() for f in sorted(findings, key=Finding.sort_key)],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: list[Finding]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for f in sorted(findings, key=Finding.sort_key):
+        props = [f"file={_escape_property(f.path)}"]
+        if f.line:
+            props.append(f"line={f.line}")
+        if f.column:
+            props.append(f"col={f.column}")
+        props.append(f"title={_escape_property(f.rule)}")
+        lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(f.message)}")
+    return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""Read the skills a commit is about to record, from the git index rather than the work tree.
+
+A plain pre-commit hook must check what is staged: the work tree may hold unstaged
+edits that would hide (or invent) a problem in what is actually committed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from git_skill.discovery import SKILL_FILE_NAMES, configured_roots
+from git_skill.findings import Finding
+from git_skill.rules import RULES
+from git_skill.workspace import Workspace, require_repository
+
+_SYMLINK_MODE = 0o120000
+
+
+@dataclass(frozen=True)
+class StagedSkill:
+    path: str  # repository-relative path of the SKILL.md
+    folder_name: str
+    data: bytes
+
+
+def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[str]:
+    roots = []
+    for root in configured_roots(workspace, skills_dirs):
+        try:
+            roots.append(root.relative_to(workspace.root).as_posix())
+        except ValueError:
+            continue
+    return roots
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def _changed_paths(repo: Any) -> set[str]:
+    """Paths whose staged content differs from HEAD (every path before the first commit)."""
+    index = repo.index
+    if repo.head_is_unborn:
+        return {entry.path for entry in index}
+    diff = index.diff_to_tree(repo.head.peel().tree)
+    changed = set()
+    for delta in diff.deltas:
+        changed.add(delta.new_file.path)
+        changed.add(delta.old_file.path)
+    return changed
+
+
+def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tuple[list[StagedSkill], list[Finding]]:
+    """The staged skills touched by the next commit, and escaping symlinks among the staged files."""
+    repo = require_repository(workspace, "--staged")
+    index = repo.index
+    index.read()
+    roots = _relative_roots(workspace, skills_dirs)
+    entries = {entry.path: entry for entry in index if _under(entry.path, roots)}
+    skill_files: dict[str, str] = {}
+    for path in entries:
+        folder, name = posixpath.split(path)
+        if name in SKILL_FILE_NAMES and (folder not in skill_files or name == "SKILL.md"):
+            skill_files[folder] = path
+    changed = _changed_paths(repo)
+    touched: set[str] = set()
+    findings: list[Finding] = []
+    for path in sorted(changed & set(entries)):
+        entry = entries[path]
+        if entry.mode == _SYMLINK_MODE:
+            target = repo[entry.id].data.decode("utf-8", "replace")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+                findings.append(Finding(path, "symlink-escape", RULES["symlink-escape"].severity,
+                                        f"symbolic link points outside the repository ({target})"))
+        folder = posixpath.dirname(path)
+        while True:
+            if folder in skill_files:
+                touched.add(folder)
+                break
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+    skills = [
+        StagedSkill(skill_files[folder], posixpath.basename(folder), repo[entries[skill_files[folder]].id].data)
+        for folder in sorted(touched)
+    ]
+    return skills, findings

@@ -1,0 +1,82 @@
+"""Where a command runs: the git repository around the current folder, or a plain folder.
+
+pygit2 is imported here, lazily, so `git skill --version` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+
+
+@dataclass
+class Workspace:
+    """`root` is the repository's work tree, or the starting folder when there is no repository."""
+
+    root: Path
+    repo: Any | None
+
+    @property
+    def git_dir(self) -> Path | None:
+        return Path(self.repo.path) if self.repo is not None else None
+
+    def config(self, key: str) -> str | None:
+        """A git config value (repository, then global and system), or None."""
+        import pygit2
+
+        try:
+            config = self.repo.config if self.repo is not None else pygit2.Config.get_global_config()
+            return config[key] if key in config else None
+        except (pygit2.GitError, OSError, KeyError):
+            return None
+
+    def config_all(self, key: str) -> list[str]:
+        import pygit2
+
+        try:
+            config = self.repo.config if self.repo is not None else pygit2.Config.get_global_config()
+            return list(config.get_multivar(key))
+        except (pygit2.GitError, OSError, KeyError):
+            return []
+
+
+def open_workspace(start: Path | None = None) -> Workspace:
+    """Discover the repository containing `start` (default: the current folder)."""
+    import pygit2
+
+    folder = Path(start or os.getcwd()).resolve()
+    try:
+        git_path = pygit2.discover_repository(str(folder))
+    except pygit2.GitError as error:
+        raise GitSkillError(f"cannot read the git repository at {folder}: {error}") from None
+    if git_path is None:
+        return Workspace(root=folder, repo=None)
+    try:
+        repo = pygit2.Repository(git_path)
+    except pygit2.GitError as error:
+        raise GitSkillError(f"cannot open the git repository at {git_path}: {error}") from None
+    if repo.is_bare or repo.workdir is None:
+        return Workspace(root=folder, repo=repo)
+    return Workspace(root=Path(repo.workdir).resolve(), repo=repo)
+
+
+def require_repository(workspace: Workspace, what: str) -> Any:
+    if workspace.repo is None or workspace.repo.workdir is None:
+        raise GitSkillError(f"{what} needs a git repository with a work tree; {workspace.root} is not in one",
+                            exit_codes.USAGE)
+    return workspace.repo
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user should see it: relative to the current folder when that is shorter."""
+    text = str(path)
+    try:
+        relative = os.path.relpath(text)
+    except ValueError:
+        return text
+    return relative if len(relative) < len(text) else text
