@@ -22,7 +22,6 @@ class Rule:
 
 _RULES = [
     # The file
-    Rule("file-missing", E, "A skill folder has no SKILL.md."),
     Rule("file-name", W, "The file is `skill.md`; the specification names it `SKILL.md` (skills-ref accepts both)."),
     Rule("file-empty", E, "SKILL.md is empty."),
     Rule("file-too-large", E, "SKILL.md is over 5 MB; it is not read (agents load it whole)."),

@@ -1,0 +1,57 @@
+"""`git skill install --hooks` and the plain git hook, exercised by real `git commit`s."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from tests.conftest import env_with_git_skill, git, run_cli, skill_text, write_skill
+
+import subprocess
+
+
+def commit(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "commit", "-qm", message], cwd=repo, capture_output=True, text=True,
+                          env=env_with_git_skill())
+
+
+def test_installed_hook_rejects_a_bad_skill_and_passes_a_good_one(repo: Path) -> None:
+    result = run_cli("install", "--hooks", cwd=repo)
+    assert result.code == 0, result
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    assert hook.stat().st_mode & stat.S_IXUSR
+    write_skill(repo / "skills", "good-skill")
+    git(repo, "add", "-A")
+    assert commit(repo, "good").returncode == 0
+    write_skill(repo / "skills", "bad-skill", skill_text("Bad"))
+    git(repo, "add", "-A")
+    rejected = commit(repo, "bad")
+    assert rejected.returncode != 0
+    assert "[name-lowercase]" in rejected.stdout + rejected.stderr
+    assert git(repo, "log", "--oneline").stdout.count("\n") == 1
+
+
+def test_existing_foreign_hook_is_never_overwritten_without_force(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text("#!/bin/sh\necho mine\n")
+    refused = run_cli("install", cwd=repo)
+    assert refused.code == 4 and "--force" in refused.err
+    assert hook.read_text() == "#!/bin/sh\necho mine\n"
+    forced = run_cli("install", "--force", cwd=repo)
+    assert forced.code == 0
+    assert "git-skill pre-commit hook" in hook.read_text()
+    assert (hook.parent / "pre-commit.git-skill-backup").read_text() == "#!/bin/sh\necho mine\n"
+    again = run_cli("install", cwd=repo)
+    assert again.code == 0 and "already installed" in again.out
+
+
+def test_install_honours_core_hooks_path(repo: Path) -> None:
+    git(repo, "config", "core.hooksPath", ".githooks")
+    assert run_cli("install", cwd=repo).code == 0
+    assert (repo / ".githooks" / "pre-commit").is_file()
+
+
+def test_install_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("install", cwd=tmp_path)
+    assert result.code == 2 and "needs a git repository" in result.err
