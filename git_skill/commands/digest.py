@@ -1,0 +1,57 @@
+"""`git skill digest [SOURCE]`: show exactly what a model would receive about a session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+from git_skill.workspace import display_path, open_workspace
+
+
+def resolve_source(source: str | None) -> Path:
+    """SOURCE as given, or the newest session recorded for this repository (said on stderr)."""
+    if source:
+        return Path(source)
+    from git_skill.transcripts.sources import claude_projects, codex_sessions, newest_session
+
+    root = open_workspace().root
+    found = newest_session(root)
+    if found is None:
+        raise GitSkillError(
+            f"no agent session recorded for {root} (looked in {claude_projects()} and {codex_sessions()}); "
+            "pass a transcript or trial folder as SOURCE",
+            exit_codes.USAGE,
+        )
+    click.echo(f"git-skill: using the newest session for this repository: {display_path(found)}", err=True)
+    return found
+
+
+@click.command("digest")
+@click.argument("source", required=False, type=click.Path(path_type=str))
+@click.option("--budget", type=click.IntRange(min=500), default=None, metavar="TOKENS",
+              help="Token budget of the digest (default 24000).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--feedback", "feedback_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Extra feedback (a CI log, a reviewer's note); repeatable.")
+def command(source: str | None, budget: int | None, output_format: str, feedback_files: tuple[Path, ...]) -> None:
+    """Print the redacted, budgeted digest of SOURCE: a transcript file, a trial folder, or
+    nothing for the newest Claude Code or Codex session recorded for this repository.
+
+    Formats are detected from content: Claude Code and Codex JSONL, Harbor and
+    Terminal-Bench trials, ATIF, asciinema casts, raw terminal logs, aider chat
+    history, mini-SWE-agent trajectories and OpenAI-style message arrays.
+    """
+    from git_skill.digest import DEFAULT_BUDGET, collect, fit, to_json
+    from git_skill.transcripts import open_transcript
+
+    path = resolve_source(source)
+    digest = collect(open_transcript(path, feedback_files))
+    chosen = budget or DEFAULT_BUDGET
+    if output_format == "json":
+        click.echo(to_json(digest, chosen))
+    else:
+        text, _, _ = fit(digest, chosen)
+        click.echo(text, nl=False)

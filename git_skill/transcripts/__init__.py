@@ -1,0 +1,176 @@
+"""Read any supported transcript into one event model, redacted before anything else sees it.
+
+`open_transcript(path)` sniffs the format from content (not from the file name),
+picks the reader, and wraps its event stream so that every text is clipped to a
+bounded size and redacted. Feedback texts are redacted with the same redactor, so a
+secret found in the session is removed from the verifier's log too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+from git_skill.redact import Redactor
+from git_skill.transcripts import chat, claude_code, codex, harbor, terminal, terminal_bench
+from git_skill.transcripts import events as ev
+from git_skill.transcripts.feedback import user_feedback
+
+MAX_EVENT_CHARS = 256 * 1024
+_REDACTION_MARGIN = 16 * 1024
+_SNIFF_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    description: str
+
+
+FORMATS = (
+    Format(claude_code.FORMAT, "Claude Code session JSONL (~/.claude/projects/…/<session>.jsonl)"),
+    Format(codex.FORMAT, "Codex CLI rollout JSONL (~/.codex/sessions/…/rollout-*.jsonl)"),
+    Format(harbor.FORMAT, "Harbor trial folder (agent/trajectory.json, verifier/, result.json; steps/<name>/)"),
+    Format(harbor.FORMAT_ATIF, "ATIF trajectory JSON (schema_version ATIF-v1.x)"),
+    Format(terminal_bench.FORMAT, "Terminal-Bench 1 trial folder (results.json, sessions/agent.cast, sessions/tests.log)"),
+    Format(terminal.FORMAT_CAST, "asciinema v2 recording (.cast)"),
+    Format(terminal.FORMAT_LOG, "raw terminal log (script typescript, tmux capture, agent.log)"),
+    Format(chat.FORMAT_AIDER, "aider chat history (.aider.chat.history.md)"),
+    Format(chat.FORMAT_MINI, "mini-SWE-agent trajectory (*.traj.json)"),
+    Format(chat.FORMAT_OPENAI, "JSON array of OpenAI-style chat messages"),
+)
+
+
+def _unknown(path: Path) -> GitSkillError:
+    known = "\n  ".join(f"{f.name}: {f.description}" for f in FORMATS)
+    return GitSkillError(f"{path}: not a transcript format git-skill knows. Supported formats:\n  {known}",
+                         exit_codes.BAD_INPUT)
+
+
+def _first_records(head: bytes) -> list[dict[str, Any]]:
+    records = []
+    for line in head.split(b"\n")[:50]:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            records.append(value)
+    return records
+
+
+def detect(path: Path) -> tuple[str, Any]:
+    """The format of `path`, and for whole-JSON formats the parsed document (so it is read once)."""
+    if path.is_dir():
+        if terminal_bench.sniff(path):
+            return terminal_bench.FORMAT, None
+        if harbor.sniff(path):
+            return harbor.FORMAT, None
+        raise _unknown(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as error:
+        raise GitSkillError(f"cannot read {path}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
+    stripped = head.lstrip()
+    if terminal.sniff_cast(stripped):
+        return terminal.FORMAT_CAST, None
+    records = _first_records(head)
+    if records and claude_code.sniff(records):
+        return claude_code.FORMAT, None
+    if records and codex.sniff(records):
+        return codex.FORMAT, None
+    if stripped[:1] in (b"{", b"["):
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8", "replace"))
+        except ValueError:
+            data = None
+        if harbor.is_atif(data):
+            return harbor.FORMAT_ATIF, data
+        if chat.is_mini_trajectory(data):
+            return chat.FORMAT_MINI, data
+        if chat.is_messages(data):
+            return chat.FORMAT_OPENAI, data
+    if chat.sniff_aider(head):
+        return chat.FORMAT_AIDER, None
+    if terminal.sniff_log(head):
+        return terminal.FORMAT_LOG, None
+    raise _unknown(path)
+
+
+def _reader(name: str, data: Any) -> Callable[[Path, ev.Transcript], Iterator[ev.Event]]:
+    readers: dict[str, Callable[[Path, ev.Transcript], Iterator[ev.Event]]] = {
+        claude_code.FORMAT: claude_code.read,
+        codex.FORMAT: codex.read,
+        harbor.FORMAT: harbor.read,
+        harbor.FORMAT_ATIF: lambda p, t: harbor.read_atif_file(p, t),
+        terminal_bench.FORMAT: terminal_bench.read,
+        terminal.FORMAT_CAST: terminal.read_cast,
+        terminal.FORMAT_LOG: terminal.read_log,
+        chat.FORMAT_AIDER: chat.read_aider,
+        chat.FORMAT_MINI: lambda p, t: chat.read_mini(p, t, data),
+        chat.FORMAT_OPENAI: lambda p, t: chat.read_openai(p, t, data),
+    }
+    return readers[name]
+
+
+def redact_bounded(text: str, redactor: Redactor, limit: int = MAX_EVENT_CHARS) -> str:
+    """Clip to `limit` (head and tail) and redact; a secret near a cut is redacted before the cut."""
+    if len(text) > limit + 2 * _REDACTION_MARGIN:
+        text = ev.clip_middle(text, limit + 2 * _REDACTION_MARGIN)
+    return ev.clip_middle(redactor.redact(text), limit)
+
+
+def _redact_arguments(arguments: Any, redactor: Redactor) -> Any:
+    if arguments is None or isinstance(arguments, (int, float, bool)):
+        return arguments
+    if isinstance(arguments, str):
+        return redact_bounded(arguments, redactor)
+    encoded = json.dumps(arguments, ensure_ascii=False)
+    cleaned = redact_bounded(encoded, redactor)
+    if cleaned == encoded:
+        return arguments
+    try:
+        return json.loads(cleaned)
+    except ValueError:
+        return cleaned
+
+
+def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: Redactor) -> Iterator[ev.Event]:
+    try:
+        for event in events:
+            event.text = redact_bounded(event.text, redactor)
+            if event.command:
+                event.command = redact_bounded(event.command, redactor, 16 * 1024)
+            event.arguments = _redact_arguments(event.arguments, redactor)
+            yield event
+    except (OSError, UnicodeError) as error:
+        raise GitSkillError(f"cannot read {transcript.facts.source}: {error}", exit_codes.BAD_INPUT) from None
+    except RecursionError:
+        raise GitSkillError(f"{transcript.facts.source}: nested too deeply to read", exit_codes.BAD_INPUT) from None
+    for item in transcript.feedback:
+        item.text = redact_bounded(item.text, redactor)
+    if transcript.facts.cwd:
+        transcript.facts.cwd = redactor.redact(transcript.facts.cwd)
+    transcript.report.redactions.update(redactor.counts)
+
+
+def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = ()) -> ev.Transcript:
+    """Open a transcript for streaming; its events and feedback come out redacted."""
+    if not path.exists():
+        raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
+    name, data = detect(path)
+    transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()))
+    for feedback_path in feedback_files:
+        try:
+            transcript.feedback.append(user_feedback(Path(feedback_path)))
+        except OSError as error:
+            raise GitSkillError(f"cannot read feedback file {feedback_path}: {error.strerror or error}",
+                                exit_codes.USAGE) from None
+    redactor = Redactor()
+    transcript.events = _redacted(_reader(name, data)(path, transcript), transcript, redactor)
+    return transcript

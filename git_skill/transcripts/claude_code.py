@@ -1,0 +1,165 @@
+"""Claude Code session JSONL (`~/.claude/projects/<cwd>/<session>.jsonl`).
+
+Handles streamed duplicates (one message id written several times), tool_use /
+tool_result pairing, compaction summaries, harness-injected `isMeta` records
+(kept as notes, not as the person's words), sidechains and subagent files
+(`<session>/subagents/*.jsonl`, read after the main thread as their own threads),
+and base64 images (dropped, counted).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from git_skill.transcripts import events as ev
+from git_skill.transcripts.jsonl import iter_json_lines, text_of
+
+FORMAT = "claude-code"
+TYPES = {"user", "assistant", "system", "summary", "file-history-snapshot"}
+_HARNESS_TEXT = re.compile(r"^(?:Caveat: The messages below were generated|<system-reminder>|<local-command-stdout>)")
+_EXIT = re.compile(r"^Exit code (\d+)")
+
+
+def sniff(first_records: list[dict[str, Any]]) -> bool:
+    return any(r.get("type") in TYPES and ("sessionId" in r or "uuid" in r or "leafUuid" in r) for r in first_records)
+
+
+class _State:
+    def __init__(self, transcript: ev.Transcript) -> None:
+        self.transcript = transcript
+        self.seen_blocks: set[tuple[str, str]] = set()
+        self.usage: dict[str, tuple[int, int]] = {}
+        self.calls: dict[str, tuple[str, str | None]] = {}
+
+
+def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
+    state = _State(transcript)
+    yield from _read_file(path, state, None)
+    subagents = path.with_suffix("") / "subagents"
+    if subagents.is_dir():
+        for sub in sorted(subagents.glob("*.jsonl")):
+            yield from _read_file(sub, state, f"subagent:{sub.stem}")
+    if state.usage:
+        transcript.facts.input_tokens = sum(u[0] for u in state.usage.values())
+        transcript.facts.output_tokens = sum(u[1] for u in state.usage.values())
+
+
+def _read_file(path: Path, state: _State, thread: str | None) -> Iterator[ev.Event]:
+    facts, report = state.transcript.facts, state.transcript.report
+    for record in iter_json_lines(path, report):
+        kind = record.get("type")
+        if kind not in TYPES:
+            report.skip("records of unknown type")
+            continue
+        when = record.get("timestamp") if isinstance(record.get("timestamp"), str) else None
+        if when:
+            facts.started = facts.started or when
+            facts.ended = when
+        facts.session_id = facts.session_id or record.get("sessionId")
+        facts.cwd = facts.cwd or record.get("cwd")
+        where = thread or (f"sidechain:{record.get('agentId') or 'task'}" if record.get("isSidechain") else "main")
+        if kind == "summary":
+            if isinstance(record.get("summary"), str):
+                yield ev.Event(ev.SUMMARY, record["summary"], thread=where, timestamp=when)
+            continue
+        if kind == "file-history-snapshot":
+            continue
+        message = record.get("message")
+        if kind == "system":
+            text = record.get("content") if isinstance(record.get("content"), str) else ""
+            if text:
+                yield ev.Event(ev.NOTE, text, thread=where, timestamp=when)
+            continue
+        if not isinstance(message, dict):
+            report.skip("records without a message object")
+            continue
+        if kind == "assistant":
+            yield from _assistant(message, record, state, where, when)
+        else:
+            yield from _user(message, record, state, where, when)
+
+
+def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, thread: str,
+               when: str | None) -> Iterator[ev.Event]:
+    facts = state.transcript.facts
+    if isinstance(message.get("model"), str) and message["model"] != "<synthetic>":
+        facts.model = message["model"]
+    facts.agent = facts.agent or f"claude-code {record.get('version', '')}".strip()
+    message_id = str(message.get("id") or record.get("uuid") or "")
+    usage = message.get("usage")
+    if isinstance(usage, dict) and message_id:
+        tokens_in = sum(int(usage.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))
+        state.usage[message_id] = (tokens_in, int(usage.get("output_tokens") or 0))
+    content = message.get("content")
+    blocks = content if isinstance(content, list) else [{"type": "text", "text": content}] if isinstance(content, str) else []
+    for block in blocks:
+        if not isinstance(block, dict):
+            state.transcript.report.skip("content blocks that are not objects")
+            continue
+        key = (message_id, json.dumps(block, sort_keys=True)[:2000])
+        if message_id and key in state.seen_blocks:
+            state.transcript.report.note("streamed duplicate blocks merged")
+            continue
+        state.seen_blocks.add(key)
+        block_type = block.get("type")
+        if block_type == "text" and isinstance(block.get("text"), str):
+            yield ev.Event(ev.ASSISTANT, block["text"], thread=thread, timestamp=when)
+        elif block_type in ("thinking", "redacted_thinking"):
+            text = block.get("thinking") if isinstance(block.get("thinking"), str) else ""
+            if text:
+                yield ev.Event(ev.REASONING, text, thread=thread, timestamp=when)
+        elif block_type == "tool_use":
+            name = str(block.get("name") or "tool")
+            arguments = block.get("input")
+            command = ev.shell_command(name, arguments)
+            call_id = str(block.get("id") or "")
+            state.calls[call_id] = (name, command)
+            yield ev.Event(ev.TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command,
+                           thread=thread, timestamp=when)
+
+
+def _user(message: dict[str, Any], record: dict[str, Any], state: _State, thread: str,
+          when: str | None) -> Iterator[ev.Event]:
+    content = message.get("content")
+    meta = bool(record.get("isMeta"))
+    if isinstance(content, str):
+        kind = ev.NOTE if meta or _HARNESS_TEXT.match(content) else ev.USER
+        yield ev.Event(kind, content, thread=thread, timestamp=when)
+        return
+    if not isinstance(content, list):
+        state.transcript.report.skip("user records without content")
+        return
+    for block in content:
+        if isinstance(block, str):
+            yield ev.Event(ev.NOTE if meta else ev.USER, block, thread=thread, timestamp=when)
+            continue
+        if not isinstance(block, dict):
+            continue
+        block_type = block.get("type")
+        if block_type == "text" and isinstance(block.get("text"), str):
+            text = block["text"]
+            kind = ev.NOTE if meta or _HARNESS_TEXT.match(text) else ev.USER
+            yield ev.Event(kind, text, thread=thread, timestamp=when)
+        elif block_type == "image":
+            state.transcript.report.note("images dropped")
+        elif block_type == "tool_result":
+            yield _tool_result(block, state, thread, when)
+
+
+def _tool_result(block: dict[str, Any], state: _State, thread: str, when: str | None) -> ev.Event:
+    inner = block.get("content")
+    if isinstance(inner, list):
+        images = sum(1 for part in inner if isinstance(part, dict) and part.get("type") == "image")
+        if images:
+            state.transcript.report.note("images dropped", images)
+    text = text_of(inner)
+    call_id = str(block.get("tool_use_id") or "")
+    tool, command = state.calls.get(call_id, (None, None))
+    exit_match = _EXIT.match(text)
+    exit_code = int(exit_match.group(1)) if exit_match else None
+    is_error = bool(block.get("is_error")) or bool(exit_code)
+    return ev.Event(ev.TOOL_RESULT, text, tool=tool, call_id=call_id, command=command, exit_code=exit_code,
+                    is_error=is_error, thread=thread, timestamp=when)

@@ -1,0 +1,167 @@
+"""One event model every transcript reader maps onto.
+
+A `Transcript` is the session's facts, a stream of `Event`s (read lazily, so a
+gigabyte transcript never sits in memory), the feedback gathered beside it, and a
+report of what could not be read. Texts are redacted before they reach an Event's
+consumer (see `git_skill.transcripts.open_transcript`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+USER = "user"  # a request or later turn from the person
+ASSISTANT = "assistant"  # what the agent said
+REASONING = "reasoning"  # the agent's thinking, kept apart
+TOOL_CALL = "tool_call"
+TOOL_RESULT = "tool_result"
+SUMMARY = "summary"  # a compaction summary standing for earlier turns
+NOTE = "note"  # harness-injected text (reminders, banners): context, not the person's words
+
+KINDS = (USER, ASSISTANT, REASONING, TOOL_CALL, TOOL_RESULT, SUMMARY, NOTE)
+SHELL_TOOLS = frozenset({"bash", "shell", "execute_bash", "run_shell_command", "exec_command", "local_shell",
+                         "terminal", "run_terminal_cmd", "container.exec", "sh"})
+
+
+@dataclass(slots=True)
+class Event:
+    kind: str
+    text: str = ""
+    tool: str | None = None
+    call_id: str | None = None
+    arguments: Any = None
+    command: str | None = None  # the shell command, for shell tools
+    exit_code: int | None = None
+    is_error: bool = False
+    thread: str = "main"  # "main", or the subagent/sidechain it belongs to
+    timestamp: str | None = None
+
+
+@dataclass
+class Feedback:
+    """What a verifier or reviewer said: free text, per-test results, a reward."""
+
+    source: str  # "verifier", "tests", "reward", "user"
+    text: str = ""
+    tests: dict[str, str] = field(default_factory=dict)  # test name -> passed / failed / error / skipped
+    reward: float | None = None
+    resolved: bool | None = None
+    path: str | None = None
+
+    @property
+    def failed_tests(self) -> list[str]:
+        return [name for name, status in self.tests.items() if status not in ("passed", "skipped", "xfail")]
+
+
+@dataclass
+class SessionFacts:
+    format: str
+    source: str
+    agent: str | None = None
+    model: str | None = None
+    cwd: str | None = None
+    started: str | None = None
+    ended: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    outcome: str | None = None  # "resolved", "unresolved", or a failure mode
+    task_id: str | None = None
+    session_id: str | None = None
+
+
+@dataclass
+class ReadReport:
+    """What a reader skipped or dropped, by reason; never the skipped content itself."""
+
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+    redactions: Counter[str] = field(default_factory=Counter)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] += count
+
+    def note(self, what: str, count: int = 1) -> None:
+        self.notes[what] += count
+
+
+@dataclass
+class Transcript:
+    facts: SessionFacts
+    events: Iterator[Event]
+    feedback: list[Feedback] = field(default_factory=list)
+    report: ReadReport = field(default_factory=ReadReport)
+
+
+_ERROR_LINE = re.compile(
+    r"(?im)^(?:.*\b(?:Traceback \(most recent call last\)|command not found|No such file or directory|"
+    r"Permission denied|Segmentation fault|ModuleNotFoundError|ImportError|SyntaxError|"
+    r"fatal:|error:|Error:|ERROR|FAILED|FAILURE|panic:|Exception|npm ERR!|E: )).*$"
+)
+
+
+def clip_middle(text: str, limit: int) -> str:
+    """Keep the head and the tail of a long text, with a marker saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    half = max(limit // 2, 1)
+    cut = len(text) - 2 * half
+    return f"{text[:half]}\n[… {cut:,} characters cut …]\n{text[-half:]}"
+
+
+class BoundedText:
+    """Accumulates a stream of text in bounded memory: the head, the tail, and a count of the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.head: list[str] = []
+        self.head_size = 0
+        self.tail = ""
+        self.dropped = 0
+
+    def add(self, piece: str) -> None:
+        if self.head_size < self.limit // 2:
+            room = self.limit // 2 - self.head_size
+            self.head.append(piece[:room])
+            self.head_size += min(len(piece), room)
+            piece = piece[room:]
+        if piece:
+            self.tail += piece
+            excess = len(self.tail) - self.limit // 2
+            if excess > 0:
+                self.dropped += excess
+                self.tail = self.tail[excess:]
+
+    def text(self) -> str:
+        marker = f"\n[… {self.dropped:,} characters cut …]\n" if self.dropped else ""
+        return "".join(self.head) + marker + self.tail
+
+
+def looks_like_error(text: str) -> bool:
+    """A heuristic for outputs without an exit code: does any line read like a failure?"""
+    return bool(_ERROR_LINE.search(text[:20000])) or bool(_ERROR_LINE.search(text[-20000:]))
+
+
+def first_error_line(text: str) -> str | None:
+    match = _ERROR_LINE.search(text)
+    return match.group(0).strip()[:300] if match else None
+
+
+def shell_command(tool: str | None, arguments: Any) -> str | None:
+    """The command string of a shell tool call, whatever the agent called its fields."""
+    if not tool:
+        return None
+    if isinstance(arguments, dict):
+        for key in ("command", "cmd", "script", "keystrokes"):
+            value = arguments.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                parts = value[2:] if value[:2] in (["bash", "-lc"], ["bash", "-c"], ["sh", "-c"]) else value
+                return " ".join(parts)
+    if tool.lower() in SHELL_TOOLS and isinstance(arguments, str):
+        return arguments
+    return None

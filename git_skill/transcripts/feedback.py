@@ -1,0 +1,79 @@
+"""Verifier and reviewer feedback: test results and the assertion messages that explain them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from git_skill.transcripts.events import Feedback
+from git_skill.transcripts.terminal import clean_text
+
+MAX_FEEDBACK_CHARS = 512 * 1024
+_RESULT_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\s+(\S+?)(?:\s+-\s+(.*))?$")
+_INLINE_RESULT = re.compile(r"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")
+_SECTION = re.compile(r"^_{3,}\s+(.+?)\s+_{3,}$")
+_ASSERTION = re.compile(r"^E\s{1,4}(.*)$")
+
+
+def test_name(node_id: str) -> str:
+    """`tests/test_outputs.py::test_x[param]` -> `test_x[param]`."""
+    return node_id.rsplit("::", 1)[-1]
+
+
+def parse_test_output(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Per-test statuses and, for failures, their `E ...` assertion lines (pytest style)."""
+    statuses: dict[str, str] = {}
+    messages: dict[str, list[str]] = {}
+    section: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        match = _RESULT_LINE.match(stripped)
+        if match:
+            name = test_name(match.group(2))
+            statuses[name] = match.group(1).lower()
+            if match.group(3) and match.group(1) in ("FAILED", "ERROR"):
+                messages.setdefault(name, [])
+                if match.group(3) not in messages[name]:
+                    messages[name].append(match.group(3)[:500])
+            continue
+        match = _INLINE_RESULT.match(stripped)
+        if match:
+            statuses[test_name(match.group(1))] = match.group(2).lower()
+            continue
+        match = _SECTION.match(stripped)
+        if match:
+            title = match.group(1)
+            section = None if " " in title and not title.startswith("test") else test_name(title.split(" ")[0])
+            continue
+        match = _ASSERTION.match(line)
+        if match and section:
+            bucket = messages.setdefault(section, [])
+            if len(bucket) < 8 and match.group(1).strip():
+                bucket.append(match.group(1).strip()[:500])
+    return statuses, messages
+
+
+def verifier_feedback(text: str, source: str, path: str | None, known: dict[str, str] | None = None,
+                      resolved: bool | None = None, reward: float | None = None) -> Feedback:
+    """Feedback from a verifier's log: statuses from the log, overridden by `known` results."""
+    cleaned = clean_text(text[-MAX_FEEDBACK_CHARS:])
+    statuses, messages = parse_test_output(cleaned)
+    statuses.update(known or {})
+    failed = [name for name, status in statuses.items() if status in ("failed", "error")]
+    lines = []
+    for name in failed:
+        lines.append(f"FAILED {name}")
+        lines += [f"    {m}" for m in messages.get(name, [])]
+    summary = "\n".join(lines)
+    body = (summary + "\n\n" if summary else "") + cleaned.strip()
+    return Feedback(source=source, text=body, tests=statuses, reward=reward, resolved=resolved, path=path)
+
+
+def user_feedback(path: Path) -> Feedback:
+    """A file the user passes with --feedback: a CI log, a reviewer's note. Test results are read if present."""
+    data = path.read_bytes()[-MAX_FEEDBACK_CHARS:]
+    text = data.decode("utf-8", "replace")
+    statuses, _ = parse_test_output(clean_text(text))
+    if statuses:
+        return verifier_feedback(text, "user", str(path))
+    return Feedback(source="user", text=clean_text(text).strip(), path=str(path))

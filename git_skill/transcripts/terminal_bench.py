@@ -1,0 +1,63 @@
+"""Terminal-Bench 1 trial folders: `results.json`, `sessions/agent.cast` or `agent.log`, and the verifier's logs.
+
+The task is the instruction in `results.json`; the trajectory is the agent's terminal
+session; the feedback is the per-test results (`parser_results`), the verifier's
+pytest run (`sessions/tests.log`, else `panes/post-test.txt`) and the resolution.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from git_skill.transcripts import events as ev
+from git_skill.transcripts.feedback import verifier_feedback
+from git_skill.transcripts.terminal import read_cast, read_log, sniff_cast
+
+FORMAT = "terminal-bench"
+
+
+def load_results(folder: Path) -> dict[str, Any] | None:
+    path = folder / "results.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and "instruction" in data else None
+
+
+def sniff(folder: Path) -> bool:
+    return load_results(folder) is not None
+
+
+def read(folder: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
+    results = load_results(folder) or {}
+    facts = transcript.facts
+    facts.task_id = results.get("task_id")
+    facts.started = results.get("agent_started_at") or results.get("trial_started_at")
+    facts.ended = results.get("agent_ended_at") or results.get("trial_ended_at")
+    facts.input_tokens = results.get("total_input_tokens") or None
+    facts.output_tokens = results.get("total_output_tokens") or None
+    resolved = results.get("is_resolved")
+    failure = results.get("failure_mode")
+    facts.outcome = ("resolved" if resolved else "unresolved" if resolved is False else "unknown") + (
+        f" ({failure})" if failure and failure != "unset" else "")
+    known = {name: str(status) for name, status in (results.get("parser_results") or {}).items()}
+    log = next((p for p in (folder / "sessions" / "tests.log", folder / "panes" / "post-test.txt") if p.is_file()), None)
+    text = log.read_bytes().decode("utf-8", "replace") if log else ""
+    transcript.feedback.append(verifier_feedback(text, "verifier", str(log) if log else None, known,
+                                                 resolved if isinstance(resolved, bool) else None))
+    instruction = results.get("instruction")
+    if isinstance(instruction, str):
+        yield ev.Event(ev.USER, instruction)
+    cast = folder / "sessions" / "agent.cast"
+    agent_log = folder / "sessions" / "agent.log"
+    if cast.is_file() and sniff_cast(cast.read_bytes()[:4096]):
+        yield from read_cast(cast, transcript)
+    elif agent_log.is_file():
+        yield from read_log(agent_log, transcript)
+    else:
+        transcript.report.note("no agent session recording in the trial")
