@@ -19,7 +19,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from git_skill.tokens import approx_tokens
+from ahocorasick_rs import AhoCorasick
+
+from git_skill.tokens import CHARS_PER_TOKEN, approx_tokens
 from git_skill.transcripts import events as ev
 
 DEFAULT_BUDGET = 24_000
@@ -29,14 +31,36 @@ _MAX_STEPS = 6000  # steps kept in memory before the middle is compacted
 _KEEP_FIRST = 300
 _KEEP_LAST = 1500
 
-_PROGRESS = re.compile(
-    r"^\s*(?:\d{1,3}%|\(?\d+/\d+\)?\s|Get:\d+|Hit:\d+|Ign:\d+|Fetched \d|Reading package lists|Building dependency tree|"
+_PROGRESS_START = re.compile(
+    r"\s*(?:\d{1,3}%|Get:\d+|Hit:\d+|Ign:\d+|Fetched \d|Reading package lists|Building dependency tree|"
     r"Reading state information|Selecting previously unselected|Preparing to unpack|Unpacking |Setting up |"
-    r"Processing triggers|\s*Downloading |Collecting |Requirement already satisfied|Using cached|Installing collected|"
+    r"Processing triggers|Downloading |Collecting |Requirement already satisfied|Using cached|Installing collected|"
     r"Receiving objects|Resolving deltas|Counting objects|Compressing objects|remote: |npm (?:WARN|notice|http)|"
-    r"Progress|Downloaded |Fetching |Updating |Get \d+|\(Reading database)"
-    r"|[⠁-⣿]\s|.*[━█▉▊▋▌▍▎▏▕░▒▓]{3,}.*|.*\d+(?:\.\d+)?\s?[kKMG]i?B/s.*|.*-{12,}\s+[\d.]+\s?[kKMG]?i?B/|[#=\->\s|]{12,}$"
+    r"Progress|Downloaded |Fetching |Updating |Get \d+|\(Reading database|[⠁-⣿]\s|[#=\->\s|]{12,}$)"
 )
+_BARS = re.compile(r"[━█▉▊▋▌▍▎▏▕░▒▓]{3}")
+_RATE = re.compile(r"\d\s?[kKMG]i?B/s")
+_BYTES_BAR = re.compile(r"-{12,}\s+[\d.]+\s?[kKMG]?i?B/")
+
+
+# Lowercase keywords one of which every progress line contains: texts without any skip the line
+# loop, and each kind found enables only its own per-line check.
+_GATE_START = ["%", "get:", "hit:", "ign:", "fetched", "reading ", "building dependency", "selecting previously",
+               "unpack", "setting up", "processing triggers", "download", "collecting", "requirement already",
+               "using cached", "installing collected", "objects", "resolving deltas", "remote:", "npm ", "progress",
+               "fetching", "updating", "get ", "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏", "############",
+               "============", "------------", ">>>>>>>>>>>>", "||||||||||||"]
+_GATE_RATE = ["b/s", "b/"]
+_GATE_BARS = ["━", "█", "▉", "▊", "▋", "▌", "▍", "▎", "▏", "▕", "░", "▒", "▓"]
+_GATE = AhoCorasick(_GATE_START + _GATE_RATE + _GATE_BARS)
+_FIRST_RATE, _FIRST_BAR = len(_GATE_START), len(_GATE_START) + len(_GATE_RATE)
+
+
+def _progress_kinds(text: str) -> tuple[bool, bool, bool]:
+    """Which kinds of progress marker occur in the text: (line starts, transfer rates, bar glyphs)."""
+    found = {index for index, _, _ in _GATE.find_matches_as_indexes(text.lower())}
+    return (any(i < _FIRST_RATE for i in found), any(_FIRST_RATE <= i < _FIRST_BAR for i in found),
+            any(i >= _FIRST_BAR for i in found))
 
 
 @dataclass(frozen=True)
@@ -85,12 +109,18 @@ class Digest:
 
 def _denoise(text: str) -> str:
     """Drop progress-bar lines (counted) and runs of identical lines."""
+    lines = text.split("\n")
+    starts, rates, bars = _progress_kinds(text)
+    if not (starts or rates or bars) and not any(a == b and a.strip() for a, b in zip(lines, lines[1:])):
+        return text
+    start_match = _PROGRESS_START.match
     out: list[str] = []
     progress = 0
     previous = None
     repeats = 0
-    for line in text.split("\n"):
-        if _PROGRESS.match(line):
+    for line in lines:
+        if (starts and start_match(line)) or (bars and _BARS.search(line)) or (
+                rates and "B/" in line and (_RATE.search(line) or _BYTES_BAR.search(line))):
             progress += 1
             continue
         if progress:
@@ -132,9 +162,9 @@ def collect(transcript: ev.Transcript) -> Digest:
         step = Step(index, event.kind, event.text, event.tool, event.command, event.exit_code, event.is_error,
                     event.thread)
         if event.kind == ev.TOOL_RESULT:
-            step.text = ev.clip_middle(_denoise(event.text), _KEEP_OUTPUT)
+            step.text = ev.clip_middle(_denoise(ev.clip_middle(event.text, 4 * _KEEP_OUTPUT)), _KEEP_OUTPUT)
             key = hashlib.sha256(f"{event.command}\0{step.text}".encode()).hexdigest()
-            if key in output_hashes and len(step.text) > 80:
+            if key in output_hashes and len(step.text) > 40:
                 step.same_as, step.text = output_hashes[key], ""
             else:
                 output_hashes.setdefault(key, index)
@@ -319,17 +349,50 @@ def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) 
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _estimate(steps: list[Step | str], level: Level) -> int:
+    """Characters the timeline will take at `level`, computed without rendering it."""
+    total = 0
+    for step in steps:
+        if isinstance(step, str):
+            total += len(step) + 1
+            continue
+        size = len(step.text)
+        if step.kind == ev.TOOL_CALL:
+            total += 12 + (min(len(step.command), 2000) if step.command else min(size, max(level.output, 200)))
+        elif step.kind == ev.TOOL_RESULT:
+            limit = level.error_output if (step.is_error or step.exit_code) else level.output
+            kept = min(size, limit + 40) if limit else 0
+            total += 30 + kept + 4 * step.text.count("\n", 0, kept) if kept else 50
+        elif step.kind == ev.REASONING:
+            total += 20 + min(size, level.reasoning + 40) if level.reasoning else 0
+        else:
+            limit = min(level.message, 300) if step.kind == ev.NOTE else level.message if step.kind == ev.ASSISTANT else 4000
+            total += 20 + min(size, limit + 40)
+    return total
+
+
 def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
-    """The most detailed rendering within `budget` tokens; returns text, level, and steps omitted."""
+    """The most detailed rendering within `budget` tokens; returns text, level, and steps omitted.
+
+    Levels whose estimated size is clearly over the budget are skipped without rendering,
+    so a long session is rendered about once, not once per level.
+    """
+    allowance = budget * CHARS_PER_TOKEN
+    overhead = len(render(digest, LEVELS[-1], []))
     for level in LEVELS:
+        if overhead + _estimate(digest.steps, level) > allowance * 1.15:
+            continue
         text = render(digest, level)
         if approx_tokens(text) <= budget:
             return text, level, 0
     level = LEVELS[-1]
     keep = len(digest.steps)
+    text = render(digest, level)
     while keep > 10:
-        keep = keep * 2 // 3
+        keep = keep * 3 // 4
         trimmed = _omit_middle(digest.steps, keep)
+        if overhead + _estimate(trimmed, level) > allowance * 1.15:
+            continue
         text = render(digest, level, trimmed)
         if approx_tokens(text) <= budget:
             return text, level, sum(1 for s in trimmed if isinstance(s, str))

@@ -9,6 +9,10 @@ Nothing here touches the network.
 Rules match prefixes with open lengths (formats change), HTTP auth, credentials in
 URLs, and assignments whose *name* says secret (no entropy gate, with allowlists for
 benign names and placeholders). Commit SHAs, digests, UUIDs and ids survive.
+
+Speed matters (transcripts run to gigabytes): one Aho-Corasick pass (ahocorasick-rs)
+over the lowercased text finds every rule keyword, and only rules whose keywords occur
+run their regex.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ahocorasick_rs import AhoCorasick, MatchKind
+
 PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+#\d+\]")
 
 
@@ -26,55 +32,73 @@ PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+#\d+\]")
 class _Rule:
     kind: str
     pattern: re.Pattern[str]
-    group: int | str = 0  # the part of the match that is secret
-    hint: tuple[str, ...] = ()  # cheap substring prefilter: skip the regex when none occurs
+    keywords: tuple[str, ...]  # lowercase; the rule runs only when one of them occurs in the text
+    group: int = 0  # the part of the match that is secret
+    boundary: bool = False  # the match must not continue a word (checked in code: faster than \b)
 
 
-def _rule(kind: str, regex: str, group: int | str = 0, hint: tuple[str, ...] = (), flags: int = 0) -> _Rule:
-    return _Rule(kind, re.compile(regex, flags), group, hint)
+def _rule(kind: str, regex: str, keywords: tuple[str, ...], group: int = 0, boundary: bool = False) -> _Rule:
+    return _Rule(kind, re.compile(regex), keywords, group, boundary)
 
+
+# Speed: one Aho-Corasick pass over the lowercased text finds every rule keyword at once
+# (about 200 MB/s); only the rules whose keywords occur then run their regex. Patterns start
+# with a literal where they can, which `re` searches for at memchr speed.
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+RULES: tuple[_Rule, ...] = (
+    _rule("private-key", r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:.|\n){0,8000}?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+          ("-----begin",)),
+    _rule("aws-access-key-id", r"AKIA[A-Z0-9]{16}(?![A-Za-z0-9])", ("akia",), boundary=True),
+    _rule("aws-access-key-id", r"ASIA[A-Z0-9]{16}(?![A-Za-z0-9])", ("asia",), boundary=True),
+    _rule("gcp-api-key", r"AIza[0-9A-Za-z_\-]{35}", ("aiza",), boundary=True),
+    _rule("azure-storage-key", r"AccountKey=([A-Za-z0-9+/=]{20,})", ("accountkey=",), 1),
+    _rule("github-token", r"gh[pousr]_[A-Za-z0-9]{20,}", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), boundary=True),
+    _rule("github-token", r"github_pat_[A-Za-z0-9_]{20,}", ("github_pat_",), boundary=True),
+    _rule("gitlab-token", r"gl(?:pat|dt|ptt|rt|soat)-[A-Za-z0-9_\-]{20,}", ("glpat-", "gldt-", "glptt-", "glrt-", "glsoat-"),
+          boundary=True),
+    _rule("anthropic-key", r"sk-ant-[A-Za-z0-9]{2,}-[A-Za-z0-9_\-]{20,}", ("sk-ant-",), boundary=True),
+    _rule("openai-key", r"sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{20,}", ("sk-",), boundary=True),
+    _rule("openai-key", r"sk-[A-Za-z0-9]{32,}(?![A-Za-z0-9_])", ("sk-",), boundary=True),
+    _rule("huggingface-token", r"hf_[A-Za-z0-9]{30,}", ("hf_",), boundary=True),
+    _rule("slack-token", r"xox[abposrce]-[A-Za-z0-9-]{10,}", ("xox",), boundary=True),
+    _rule("slack-webhook", r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+", ("hooks.slack.com",)),
+    *(_rule("stripe-key", prefix + r"[A-Za-z0-9]{16,}", (prefix,), boundary=True)
+      for prefix in ("sk_live_", "rk_live_", "pk_live_", "sk_test_", "rk_test_")),
+    _rule("sendgrid-key", r"SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}", ("sg.",), boundary=True),
+    _rule("twilio-key", r"SK[0-9a-fA-F]{32}(?![A-Za-z0-9])", ("sk",), boundary=True),
+    _rule("telegram-bot-token", r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b", (":aa",)),
+    _rule("npm-token", r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("npm_",), boundary=True),
+    _rule("pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", ("pypi-",), boundary=True),
+    _rule("jwt", r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", ("eyj",), boundary=True),
+    *(_rule("http-auth", literal + r"[\"']?\s*[:=]\s*[\"']?(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN|[Dd]igest|[Bb]ot)\s+)?([^\s\"',;\\]{6,})",
+            ("authorization",), 1)
+      for literal in ("uthorization", "UTHORIZATION")),
+    _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?\s*:\s*[\"']?([^\s\"',;\\]{6,})",
+          ("api-key", "auth-token"), 1),
+    _rule("http-auth", r"-u\s+[\"']?[^\s:\"']+:([^\s\"'@]+)", ("-u",), 1),
+    _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:([^\s\"'@]+)", ("--user",), 1),
+    _rule("url-credentials", r"://[^/\s:@\"'<>]*:([^/\s@\"'<>]+)@", ("://",), 1),
+    _rule("url-token", r"://([A-Za-z0-9_\-]{20,})@", ("://",), 1),
+    _rule("signed-url", r"(?i)[?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|sig|signature|"
+          r"access_token|api_key|apikey|private_token|auth_token)=([^&\s\"'#<>]{8,})",
+          ("sig=", "signature=", "credential=", "token=", "_key=", "apikey="), 1),
+)
 
 _SECRET_NAME = (r"(?:[A-Za-z0-9_.-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
                 r"private[_-]?key|client[_-]?secret|credentials?|auth[_-]?token|_auth|session[_-]?key|signing[_-]?key|"
                 r"encryption[_-]?key|master[_-]?key|db[_-]?pass|conn(?:ection)?[_-]?string|dsn|sas[_-]?token)"
                 r"[A-Za-z0-9_.-]*)")
-
-RULES: tuple[_Rule, ...] = (
-    _rule("private-key", r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?:.|\n){0,8000}?(?:-----END[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\Z)",
-          hint=("PRIVATE KEY",)),
-    _rule("aws-access-key-id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|A3T[A-Z0-9])[A-Z0-9]{16}\b",
-          hint=("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "A3T")),
-    _rule("gcp-api-key", r"\bAIza[0-9A-Za-z_\-]{35}", hint=("AIza",)),
-    _rule("azure-storage-key", r"(?i)AccountKey=([A-Za-z0-9+/=]{20,})", 1, hint=("ccountKey",)),
-    _rule("github-token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}", hint=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
-    _rule("github-token", r"\bgithub_pat_[A-Za-z0-9_]{20,}", hint=("github_pat_",)),
-    _rule("gitlab-token", r"\bgl(?:pat|dt|ptt|rt|soat)-[A-Za-z0-9_\-]{20,}", hint=("gl",)),
-    _rule("anthropic-key", r"\bsk-ant-[A-Za-z0-9]{2,}-[A-Za-z0-9_\-]{20,}", hint=("sk-ant-",)),
-    _rule("openai-key", r"\bsk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{20,}", hint=("sk-",)),
-    _rule("openai-key", r"\bsk-[A-Za-z0-9]{32,}\b", hint=("sk-",)),
-    _rule("huggingface-token", r"\bhf_[A-Za-z0-9]{30,}", hint=("hf_",)),
-    _rule("slack-token", r"\bxox[abposrce]-[A-Za-z0-9-]{10,}", hint=("xox",)),
-    _rule("slack-webhook", r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+", hint=("hooks.slack.com",)),
-    _rule("stripe-key", r"\b(?:sk|rk|pk)_live_[A-Za-z0-9]{16,}", hint=("_live_",)),
-    _rule("stripe-key", r"\b(?:sk|rk)_test_[A-Za-z0-9]{16,}", hint=("_test_",)),
-    _rule("sendgrid-key", r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}", hint=("SG.",)),
-    _rule("twilio-key", r"\bSK[0-9a-fA-F]{32}\b", hint=("SK",)),
-    _rule("telegram-bot-token", r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b", hint=(":AA",)),
-    _rule("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b", hint=("npm_",)),
-    _rule("pypi-token", r"\bpypi-AgE[A-Za-z0-9_\-]{50,}", hint=("pypi-",)),
-    _rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", hint=("eyJ",)),
-    _rule("http-auth", r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|bot)\s+)?([^\s\"',;\\]{6,})",
-          1, hint=("uthorization", "UTHORIZATION")),
-    _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?\s*:\s*[\"']?([^\s\"',;\\]{6,})", 1,
-          hint=("-key", "-KEY", "-Key", "-token", "-Token", "-TOKEN")),
-    _rule("http-auth", r"(?:^|\s)(?:-u|--user)\s+[\"']?[^\s:\"']+:([^\s\"'@]+)", 1, hint=("-u", "--user")),
-    _rule("url-credentials", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@\"'<>]*:([^/\s@\"'<>]+)@", 1, hint=("://",)),
-    _rule("url-token", r"\bhttps?://([A-Za-z0-9_\-]{20,})@", 1, hint=("://",)),
-    _rule("signed-url", r"(?i)[?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|sig|signature|"
-          r"access_token|api_key|apikey|private_token|auth_token)=([^&\s\"'#<>]{8,})", 1, hint=("=",)),
-    _rule("secret-assignment",
-          r"(?i)(?<![A-Za-z0-9])[\"']?(" + _SECRET_NAME + r")[\"']?\s*(?::=|=(?![=~>])|:(?![:/])|=>)\s*(?P<value>(?![=:])\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}]{1,500})",
-          "value", hint=()),
+_ASSIGNMENT_KEYWORDS = ("pass", "pwd", "secret", "token", "key", "credential", "auth", "dsn", "conn", "sas")
+_ALL_KEYWORDS = tuple(sorted({k for rule in RULES for k in rule.keywords} | set(_ASSIGNMENT_KEYWORDS) | {"auth"}))
+_KEYWORD_INDEX = {k: i for i, k in enumerate(_ALL_KEYWORDS)}
+_RULE_KEYWORDS = tuple(frozenset(_KEYWORD_INDEX[k] for k in rule.keywords) for rule in RULES)
+_ASSIGNMENT_IDS = frozenset(_KEYWORD_INDEX[k] for k in _ASSIGNMENT_KEYWORDS)
+_AUTOMATON = AhoCorasick(list(_ALL_KEYWORDS))
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+_SECRET_NAME_RE = re.compile("(?i)" + _SECRET_NAME + r"\Z")
+_ASSIGNMENT = re.compile(
+    r"[\"']?\s*(?::=|=(?![=~>])|:(?![:/])|=>)\s*(?![=:])(\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}]{1,500})"
 )
 
 # Names that contain a secret word but are not secrets themselves.
@@ -111,7 +135,8 @@ class Redactor:
     counts: Counter[str] = field(default_factory=Counter)
     _numbers: dict[tuple[str, str], int] = field(default_factory=dict)
     _known: dict[str, str] = field(default_factory=dict)  # value -> placeholder
-    _known_pattern: re.Pattern[str] | None = None
+    _known_automaton: AhoCorasick | None = None
+    _known_values: list[str] = field(default_factory=list)
 
     def _placeholder(self, kind: str, value: str) -> str:
         if value in self._known:
@@ -122,33 +147,73 @@ class Redactor:
         placeholder = f"[REDACTED:{kind}#{self._numbers[key]}]"
         if len(value) >= 6:
             self._known[value] = placeholder
-            self._known_pattern = None
+            self._known_automaton = None
         return placeholder
 
     def redact(self, text: str) -> str:
         if not text:
             return text
-        for rule in RULES:
-            if rule.hint and not any(h in text for h in rule.hint):
-                continue
-            text = rule.pattern.sub(lambda m, r=rule: self._replace(r, m), text)
-        text = self._redact_base64_credentials(text)
+        hits = _keyword_hits(text)
+        if hits:
+            found = {index for index, _ in hits}
+            changed = False
+            for rule, ids in zip(RULES, _RULE_KEYWORDS):
+                if found & ids:
+                    redacted = rule.pattern.sub(lambda m, r=rule: self._replace(r, m), text)
+                    changed = changed or redacted != text
+                    text = redacted
+            if found & _ASSIGNMENT_IDS:
+                text = self._redact_assignments(text, _keyword_hits(text) if changed else hits)
+            if _KEYWORD_INDEX["auth"] in found:
+                text = self._redact_base64_credentials(text)
         return self._redact_known(text)
+
+    def _redact_assignments(self, text: str, hits: list[tuple[int, int]]) -> str:
+        """`NAME = value` where NAME says secret: parsed around each keyword hit."""
+        spans: set[tuple[int, int]] = set()
+        for index, position in hits:
+            if index not in _ASSIGNMENT_IDS:
+                continue
+            start, end = position, position + len(_ALL_KEYWORDS[index])
+            while start > 0 and text[start - 1] in _NAME_CHARS:
+                start -= 1
+            while end < len(text) and text[end] in _NAME_CHARS:
+                end += 1
+            spans.add((start, end))
+        if not spans:
+            return text
+        pieces: list[str] = []
+        cursor = 0
+        for start, end in sorted(spans):
+            if start < cursor:
+                continue
+            name = text[start:end].strip(".-")
+            if not _SECRET_NAME_RE.match(name) or (start > 0 and text[start - 1].isalnum()):
+                continue
+            match = _ASSIGNMENT.match(text, end)
+            if not match:
+                continue
+            value = match.group(1)
+            if "[REDACTED:" in value or _is_benign_assignment(name, value):
+                continue
+            quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
+            inner = value[1:-1] if quote else value
+            value_start = match.start(1) + (1 if quote else 0)
+            pieces += [text[cursor:value_start], self._count("secret-assignment", inner)]
+            cursor = value_start + len(inner)
+        if not pieces:
+            return text
+        pieces.append(text[cursor:])
+        return "".join(pieces)
 
     def _replace(self, rule: _Rule, match: re.Match[str]) -> str:
         whole = match.group(0)
+        if rule.boundary and match.start() > 0 and match.string[match.start() - 1] in _WORD:
+            return whole
         secret = match.group(rule.group)
         if not secret or PLACEHOLDER.fullmatch(secret) or "[REDACTED:" in secret:
             return whole
-        if rule.kind == "secret-assignment":
-            name = match.group(1)
-            if _is_benign_assignment(name, secret):
-                return whole
-            quote = secret[0] if secret[0] in "\"'" and secret[-1] == secret[0] and len(secret) > 1 else ""
-            inner = secret[1:-1] if quote else secret
-            replaced = quote + self._count(rule.kind, inner) + quote
-        else:
-            replaced = self._count(rule.kind, secret)
+        replaced = self._count(rule.kind, secret)
         start, end = match.start(rule.group) - match.start(0), match.end(rule.group) - match.start(0)
         return whole[:start] + replaced + whole[end:]
 
@@ -158,8 +223,6 @@ class Redactor:
 
     def _redact_base64_credentials(self, text: str) -> str:
         """docker/npm `auth` values are base64 `user:password`: decode one level and redact if so."""
-        if "auth" not in text:
-            return text
 
         def replace(match: re.Match[str]) -> str:
             value = match.group(1)
@@ -180,12 +243,30 @@ class Redactor:
         return probe.redact(text)
 
     def _redact_known(self, text: str) -> str:
+        """Every copy of a value found earlier, wherever it appears now (one automaton pass)."""
         if not self._known:
             return text
-        if self._known_pattern is None:
-            values = sorted(self._known, key=len, reverse=True)
-            self._known_pattern = re.compile("|".join(re.escape(v) for v in values))
-        return self._known_pattern.sub(lambda m: self._known[m.group(0)], text)
+        if self._known_automaton is None:
+            self._known_values = list(self._known)
+            self._known_automaton = AhoCorasick(self._known_values, matchkind=MatchKind.LeftmostLongest)
+        matches = self._known_automaton.find_matches_as_indexes(text)
+        if not matches:
+            return text
+        pieces: list[str] = []
+        cursor = 0
+        for index, start, end in matches:
+            pieces += [text[cursor:start], self._known[self._known_values[index]]]
+            cursor = end
+        pieces.append(text[cursor:])
+        return "".join(pieces)
+
+
+def _keyword_hits(text: str) -> list[tuple[int, int]]:
+    """(keyword index, start) of every rule keyword in the text, case-insensitively, in one pass."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters lengthen when lowered; keep positions aligned
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return [(index, start) for index, start, _ in _AUTOMATON.find_matches_as_indexes(lower, overlapping=True)]
 
 
 def redact_text(text: str) -> tuple[str, Counter[str]]:

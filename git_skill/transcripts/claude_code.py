@@ -9,7 +9,6 @@ and base64 images (dropped, counted).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -99,7 +98,7 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
         if not isinstance(block, dict):
             state.transcript.report.skip("content blocks that are not objects")
             continue
-        key = (message_id, json.dumps(block, sort_keys=True)[:2000])
+        key = (message_id, _block_key(block))
         if message_id and key in state.seen_blocks:
             state.transcript.report.note("streamed duplicate blocks merged")
             continue
@@ -119,6 +118,14 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
             state.calls[call_id] = (name, command)
             yield ev.Event(ev.TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command,
                            thread=thread, timestamp=when)
+
+
+def _block_key(block: dict[str, Any]) -> str:
+    """Identity of a content block for merging streamed duplicates, without serializing it."""
+    if block.get("id"):
+        return f"{block.get('type')}:{block['id']}"
+    body = block.get("text") or block.get("thinking") or ""
+    return f"{block.get('type')}:{hash(body) if isinstance(body, str) else id(block)}"
 
 
 def _user(message: dict[str, Any], record: dict[str, Any], state: _State, thread: str,

@@ -22,7 +22,7 @@ TURN_OUTPUT_LIMIT = 256 * 1024
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()][A-Za-z0-9]|\x1b[@-Z\\-_=>]")
 _CONTROL = re.compile(r"[\x00-\x07\x0b\x0c\x0e-\x1f\x7f]")
 PROMPT = re.compile(
-    r"^(?:\([^)\n]{1,40}\)\s*)?(?:[\w.-]+@[\w.-]+(?::[^\n#$]{0,200})?\s?[#$]|bash-[\d.]+[#$]|\$)\s(?P<command>.*)$"
+    r"^(?:\([^)\n]{1,40}\)\s*)?(?:[\w.-]+@[\w.-]+(?::[^\n#$]{0,200})?\s?[#$]|bash-[\d.]+[#$]|\$)(?:\s(?P<command>.*))?$"
 )
 _HARNESS = re.compile(r"^(?:clear|asciinema rec\b.*|source /installed-agent/.*|bash\s+/tests/run-tests\.sh|exit)$")
 _TMUX_WAIT = re.compile(r";\s*tmux wait -S done\s*$")
@@ -91,7 +91,7 @@ class TerminalTurns:
         match = PROMPT.match(line)
         if match:
             yield from self._flush()
-            command = _TMUX_WAIT.sub("", match.group("command")).strip()
+            command = _TMUX_WAIT.sub("", match.group("command") or "").strip()
             if not command:
                 return
             if _HARNESS.match(command):

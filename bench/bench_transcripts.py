@@ -1,0 +1,110 @@
+"""Benchmark: reading and digesting large transcripts (throughput and peak memory).
+
+    python bench/bench_transcripts.py [--sizes 10,100,500]
+
+Generates Claude Code JSONL sessions of the given sizes in MB, shaped like real ones:
+each record carries Claude Code's metadata (uuid, parentUuid, requestId, gitBranch,
+usage); tool outputs are 60% short (0.2-2 KB), 35% medium (2-10 KB) and 5% large
+(20-100 KB, file reads and test logs); one command in 17 fails and one output in
+101 holds a secret. Then it measures in a
+fresh process each: reading every event (redaction included) and building the
+digest. Peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MEASURE = r"""
+import json, resource, sys, time
+from pathlib import Path
+from git_skill.transcripts import open_transcript
+from git_skill.digest import collect, fit
+path, mode = Path(sys.argv[1]), sys.argv[2]
+start = time.perf_counter()
+if mode == "read":
+    count = sum(1 for _ in open_transcript(path).events)
+else:
+    text, _, _ = fit(collect(open_transcript(path)), 24000)
+    count = len(text)
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "count": count, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def generate(path: Path, megabytes: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    words = "build test lint deploy parse fetch index render compile migrate".split()
+    base = {"sessionId": "6f1c2a9e-bench", "cwd": "/home/dev/project", "version": "2.0.14", "isSidechain": False,
+            "userType": "external", "gitBranch": "feature/parser", "parentUuid": "0b3e4c1d-6c55-4f5e-9d0e-2b9f3c7a1e42"}
+    target = megabytes * 1024 * 1024
+    size = 0
+    i = 0
+    with path.open("w") as handle:
+        def write(record: dict) -> None:
+            nonlocal size
+            line = json.dumps(record) + "\n"
+            handle.write(line)
+            size += len(line)
+
+        write({**base, "type": "user", "uuid": "u0", "message": {"role": "user", "content": "Make CI green"}})
+        while size < target:
+            i += 1
+            command = f"make {rng.choice(words)} TARGET={rng.randint(1, 99)}"
+            write({**base, "type": "assistant", "uuid": f"a{i:08d}-5e1f-4c2b-9a7d-3f0e2d1c4b5a",
+                   "requestId": f"req_011CV{i:012d}", "timestamp": "2026-01-01T00:00:00.000Z",
+                   "message": {"id": f"msg_01{i:022d}", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+                               "content": [{"type": "text", "text": f"Running {command} next."},
+                                           {"type": "tool_use", "id": f"t{i}", "name": "Bash", "input": {"command": command}}],
+                               "stop_reason": "tool_use", "stop_sequence": None,
+                               "usage": {"input_tokens": 1000, "cache_creation_input_tokens": 2000,
+                                         "cache_read_input_tokens": 40000, "output_tokens": 50,
+                                         "service_tier": "standard"}}})
+            roll = rng.random()
+            count = rng.randint(4, 40) if roll < 0.6 else rng.randint(40, 200) if roll < 0.95 else rng.randint(400, 2000)
+            lines = [f"[{j:04d}] {rng.choice(words)}ing src/{rng.choice(words)}/module_{rng.randint(0, 999)}.py ... ok"
+                     for j in range(count)]
+            failing = i % 17 == 0
+            if failing:
+                lines.append(f"error: {rng.choice(words)} failed with status 2")
+            if i % 101 == 0:
+                lines.append("export API_TOKEN=tok_" + "".join(rng.choice("abcdef0123456789") for _ in range(32)))
+            write({**base, "type": "user", "uuid": f"r{i:08d}-7a2b-4d3c-8e9f-1a2b3c4d5e6f", "timestamp": "2026-01-01T00:00:01.000Z",
+                   "toolUseResult": {"stdout": "", "stderr": "", "interrupted": False, "isImage": False},
+                   "message": {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": f"t{i}", "is_error": failing, "content": "\n".join(lines)}]}})
+
+
+def measure(path: Path, mode: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(path), mode], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10,100,500")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="git-skill-bench-") as folder:
+        print("| transcript | read all events | read throughput | peak memory (read) | digest | peak memory (digest) |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for megabytes in sizes:
+            path = Path(folder) / f"session-{megabytes}mb.jsonl"
+            generate(path, megabytes)
+            actual = path.stat().st_size / 1024 / 1024
+            read = measure(path, "read")
+            digest = measure(path, "digest")
+            print(f"| {actual:.0f} MB | {read['seconds']:.2f} s | {actual / read['seconds']:.0f} MB/s | "
+                  f"{read['peak_mb']:.0f} MB | {digest['seconds']:.2f} s | {digest['peak_mb']:.0f} MB |")
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()
