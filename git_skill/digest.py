@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ahocorasick_rs import AhoCorasick
@@ -107,25 +108,26 @@ class Digest:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _denoise(text: str) -> str:
-    """Drop progress-bar lines (counted) and runs of identical lines."""
+@lru_cache(maxsize=8)
+def _progress_lines(starts: bool, rates: bool, bars: bool) -> re.Pattern[str]:
+    """A multiline pattern matching whole progress lines of the kinds present (run in C, not per line)."""
+    kinds = []
+    if starts:
+        kinds.append(_PROGRESS_START.pattern + r"[^\n]*")
+    if bars:
+        kinds.append(r"[^\n]*?" + _BARS.pattern + r"[^\n]*")
+    if rates:
+        kinds.append(r"[^\n]*?(?:" + _RATE.pattern + "|" + _BYTES_BAR.pattern + r")[^\n]*")
+    return re.compile(r"(?m)^(?:" + "|".join(kinds) + r")(?:\n|\Z)")
+
+
+def _collapse_repeats(text: str) -> str:
     lines = text.split("\n")
-    starts, rates, bars = _progress_kinds(text)
-    if not (starts or rates or bars) and not any(a == b and a.strip() for a, b in zip(lines, lines[1:])):
+    if not any(a == b and a.strip() for a, b in zip(lines, lines[1:])):
         return text
-    start_match = _PROGRESS_START.match
     out: list[str] = []
-    progress = 0
-    previous = None
-    repeats = 0
+    previous, repeats = None, 0
     for line in lines:
-        if (starts and start_match(line)) or (bars and _BARS.search(line)) or (
-                rates and "B/" in line and (_RATE.search(line) or _BYTES_BAR.search(line))):
-            progress += 1
-            continue
-        if progress:
-            out.append(f"[… {progress} progress lines dropped …]")
-            progress = 0
         if line == previous and line.strip():
             repeats += 1
             continue
@@ -134,11 +136,30 @@ def _denoise(text: str) -> str:
             repeats = 0
         out.append(line)
         previous = line
-    if progress:
-        out.append(f"[… {progress} progress lines dropped …]")
     if repeats:
         out.append(f"[… previous line repeated {repeats} more times …]")
     return "\n".join(out)
+
+
+def _denoise(text: str) -> str:
+    """Drop progress-bar lines (a marker counts each run) and runs of identical lines."""
+    kinds = _progress_kinds(text)
+    if any(kinds):
+        pieces: list[str] = []
+        cursor, run, run_end = 0, 0, -1
+        for match in _progress_lines(*kinds).finditer(text):
+            if match.start() != run_end and run:
+                pieces.append(f"[… {run} progress lines dropped …]\n")
+                run = 0
+            if not run:
+                pieces.append(text[cursor:match.start()])
+            run += 1
+            cursor = run_end = match.end()
+        if run:
+            pieces.append(f"[… {run} progress lines dropped …]" + ("\n" if cursor < len(text) else ""))
+        pieces.append(text[cursor:])
+        text = "".join(pieces)
+    return _collapse_repeats(text)
 
 
 def collect(transcript: ev.Transcript) -> Digest:
@@ -289,14 +310,14 @@ def _final_state(digest: Digest, level: Level) -> list[str]:
     return lines or ["(the session ended without a command or message)"]
 
 
-def _omit_middle(steps: list[Step], budget_steps: int) -> list[Step | str]:
-    """Keep errors, their follow-ups, user turns and the ends; replace the rest with markers."""
+def _omit_middle(steps: list[Step], budget_steps: int, keep_important: bool = True) -> list[Step | str]:
+    """Keep the ends and (unless told not to) errors, their follow-ups and user turns; mark the rest."""
     if len(steps) <= budget_steps:
         return list(steps)
     keep = set(range(min(len(steps), budget_steps // 3)))
     keep |= set(range(max(0, len(steps) - budget_steps // 3), len(steps)))
     for i, step in enumerate(steps):
-        if _important(step, steps[i - 1] if i else None):
+        if keep_important and _important(step, steps[i - 1] if i else None):
             keep.add(i)
             if step.kind == ev.TOOL_RESULT and i > 0:
                 keep.add(i - 1)  # the command that failed
@@ -317,7 +338,8 @@ def _omit_middle(steps: list[Step], budget_steps: int) -> list[Step | str]:
 
 def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) -> str:
     facts = digest.facts
-    lines = ["# Task", digest.task.strip() or "(no task recorded)", "", "# Session"]
+    task = ev.clip_middle(digest.task.strip(), level.message * 8) or "(no task recorded)"
+    lines = ["# Task", task, "", "# Session"]
     for key in ("format", "agent", "model", "task_id", "outcome", "cwd", "started", "ended", "input_tokens",
                 "output_tokens", "cost_usd"):
         if key in facts:
@@ -396,7 +418,13 @@ def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
         text = render(digest, level, trimmed)
         if approx_tokens(text) <= budget:
             return text, level, sum(1 for s in trimmed if isinstance(s, str))
-    return text, level, keep
+    # Errors alone exceed the budget: keep only the ends of the timeline, then cut the text.
+    for keep in (60, 30, 12, 4, 0):
+        trimmed = _omit_middle(digest.steps, keep, keep_important=False)
+        text = render(digest, level, trimmed)
+        if approx_tokens(text) <= budget:
+            return text, level, len(digest.steps) - keep
+    return ev.clip_middle(text, allowance - 64), level, len(digest.steps)
 
 
 def to_json(digest: Digest, budget: int) -> str:

@@ -58,6 +58,17 @@ def test_budget_is_met_and_errors_survive_the_squeeze(tmp_path: Path) -> None:
     assert all(f"$ make step-{i}" in roomy for i in range(400))
 
 
+def test_budget_holds_even_when_errors_alone_exceed_it(tmp_path: Path) -> None:
+    path = long_session(tmp_path / "errors.jsonl", 600, output_lines=3)
+    digest = collect(open_transcript(path))
+    for step in digest.steps:
+        step.is_error = True
+    digest.task = "x" * 200_000
+    text, _, omitted = fit(digest, 600)
+    assert approx_tokens(text) <= 600 and omitted > 0
+    assert text.startswith("# Task\nxxx") and "characters cut" in text
+
+
 def test_digest_is_deterministic(tmp_path: Path) -> None:
     path = long_session(tmp_path / "s.jsonl", 60)
     first = fit(collect(open_transcript(path)), 3_000)[0]
