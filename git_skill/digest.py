@@ -310,17 +310,23 @@ def _final_state(digest: Digest, level: Level) -> list[str]:
     return lines or ["(the session ended without a command or message)"]
 
 
-def _omit_middle(steps: list[Step], budget_steps: int, keep_important: bool = True) -> list[Step | str]:
-    """Keep the ends and (unless told not to) errors, their follow-ups and user turns; mark the rest."""
+def _omit_middle(steps: list[Step], budget_steps: int, important_limit: int | None = None) -> list[Step | str]:
+    """Keep the ends, errors with the command before and the action after, and user turns; mark the rest.
+
+    With `important_limit`, only that many important steps are kept: half from the start of
+    the session, half from its end.
+    """
     if len(steps) <= budget_steps:
         return list(steps)
     keep = set(range(min(len(steps), budget_steps // 3)))
     keep |= set(range(max(0, len(steps) - budget_steps // 3), len(steps)))
-    for i, step in enumerate(steps):
-        if keep_important and _important(step, steps[i - 1] if i else None):
-            keep.add(i)
-            if step.kind == ev.TOOL_RESULT and i > 0:
-                keep.add(i - 1)  # the command that failed
+    important = [i for i, step in enumerate(steps) if _important(step, steps[i - 1] if i else None)]
+    if important_limit is not None and len(important) > important_limit:
+        important = important[: important_limit // 2] + important[len(important) - (important_limit + 1) // 2:]
+    for i in important:
+        keep.add(i)
+        if steps[i].kind == ev.TOOL_RESULT and i > 0:
+            keep.add(i - 1)  # the command that failed
     out: list[Step | str] = []
     gap = 0
     for i, step in enumerate(steps):
@@ -418,12 +424,16 @@ def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
         text = render(digest, level, trimmed)
         if approx_tokens(text) <= budget:
             return text, level, sum(1 for s in trimmed if isinstance(s, str))
-    # Errors alone exceed the budget: keep only the ends of the timeline, then cut the text.
-    for keep in (60, 30, 12, 4, 0):
-        trimmed = _omit_middle(digest.steps, keep, keep_important=False)
+    # Errors alone exceed the budget: keep fewer of them, from both ends, then cut the text.
+    limit = sum(1 for i, step in enumerate(digest.steps) if _important(step, digest.steps[i - 1] if i else None))
+    while limit > 0:
+        limit = limit * 3 // 4
+        trimmed = _omit_middle(digest.steps, 12, important_limit=limit)
+        if overhead + _estimate(trimmed, level) > allowance * 1.15:
+            continue
         text = render(digest, level, trimmed)
         if approx_tokens(text) <= budget:
-            return text, level, len(digest.steps) - keep
+            return text, level, sum(1 for s in trimmed if isinstance(s, str))
     return ev.clip_middle(text, allowance - 64), level, len(digest.steps)
 
 
