@@ -222,7 +222,12 @@ def _important(step: Step, previous: Step | None) -> bool:
 
 
 def _compact(steps: list[Step]) -> int:
-    """Thin the middle of a very long session in place: keep errors, their follow-ups, and commands."""
+    """Thin the middle of a very long session in place, down to half the cap (so the cost is amortized).
+
+    Keeps, in order of preference: commands with emptied outputs, then only important steps
+    (errors, their follow-ups, user turns), then as many of those as fit, half from each end.
+    """
+    room = _MAX_STEPS // 2 - _KEEP_FIRST - _KEEP_LAST
     middle = steps[_KEEP_FIRST:-_KEEP_LAST]
     kept = []
     for i, step in enumerate(middle):
@@ -232,8 +237,10 @@ def _compact(steps: list[Step]) -> int:
         elif step.kind == ev.TOOL_RESULT:
             kept.append(Step(step.index, step.kind, "", step.tool, step.command, step.exit_code, step.is_error,
                              step.thread))
-    if len(kept) > (_MAX_STEPS - _KEEP_FIRST - _KEEP_LAST) // 2:
+    if len(kept) > room:
         kept = [s for i, s in enumerate(kept) if _important(s, kept[i - 1] if i else None)]
+    if len(kept) > room:
+        kept = kept[: room // 2] + kept[len(kept) - (room - room // 2):]
     dropped = len(middle) - len(kept)
     steps[_KEEP_FIRST:-_KEEP_LAST] = kept
     return dropped

@@ -16,12 +16,12 @@ from .conftest import SHARED_FIXTURES, requires_shared, run_cli
 from .transcripts.test_readers import claude_records, jsonl, write_harbor_trial
 
 
-def long_session(path: Path, steps: int, output_lines: int = 50) -> Path:
+def long_session(path: Path, steps: int, output_lines: int = 50, failure_every: int = 25) -> Path:
     """A Claude Code session with many commands, big outputs and a few failures."""
     base = {"sessionId": "long", "cwd": "/repo", "version": "2.0.0"}
     records: list[dict] = [{**base, "type": "user", "uuid": "u", "message": {"role": "user", "content": "Make the build green"}}]
     for i in range(steps):
-        failing = i % 25 == 7
+        failing = i % failure_every == 7 % failure_every
         records.append({**base, "type": "assistant", "uuid": f"a{i}", "message": {"id": f"m{i}", "role": "assistant", "content": [
             {"type": "tool_use", "id": f"t{i}", "name": "Bash", "input": {"command": f"make step-{i}"}}]}})
         output = "\n".join(f"compiling unit {j} of step {i}" for j in range(output_lines))
@@ -114,6 +114,14 @@ def test_memory_stays_bounded_for_very_long_sessions(tmp_path: Path) -> None:
     assert len(digest.steps) <= 6001 and digest.compacted > 0
     text, _, _ = fit(digest, 24_000)
     assert "$ make step-19982" in text and "undefined reference in step 19957" in text
+
+
+def test_sessions_made_of_errors_stay_bounded_too(tmp_path: Path) -> None:
+    path = long_session(tmp_path / "errors.jsonl", 20_000, output_lines=2, failure_every=1)
+    digest = collect(open_transcript(path))
+    assert len(digest.steps) <= 6001 and digest.compacted > 30_000
+    text, _, _ = fit(digest, 24_000)
+    assert approx_tokens(text) <= 24_000 and "undefined reference in step 19999" in text
 
 
 # ------------------------------------------------------------------ the command
