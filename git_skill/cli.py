@@ -21,6 +21,7 @@ from git_skill.errors import GitSkillError
 INTERNAL_ERROR = 70
 
 COMMANDS: dict[str, str] = {
+    "learn": "Learn a skill from an agent session and its feedback (built-in distiller, no API key).",
     "validate": "Check skills against the Agent Skills schema (exit 1 on errors).",
     "list": "List skills with their descriptions and approximate token costs.",
     "digest": "Print the redacted, budgeted digest of an agent session (what a model would see).",

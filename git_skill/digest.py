@@ -166,7 +166,7 @@ def collect(transcript: ev.Transcript) -> Digest:
     """Read the session once into bounded memory."""
     digest = Digest(facts={}, task="")
     counts = {"commands": 0, "errors": 0, "tool_calls": 0, "user_turns": 0}
-    output_hashes: dict[str, int] = {}
+    output_hashes = ev.RecentMap(2048)
     index = 0
     for event in transcript.events:
         if event.kind == ev.TOOL_CALL:
@@ -187,8 +187,8 @@ def collect(transcript: ev.Transcript) -> Digest:
             key = hashlib.sha256(f"{event.command}\0{step.text}".encode()).hexdigest()
             if key in output_hashes and len(step.text) > 40:
                 step.same_as, step.text = output_hashes[key], ""
-            else:
-                output_hashes.setdefault(key, index)
+            elif key not in output_hashes:
+                output_hashes[key] = index
         elif event.kind == ev.TOOL_CALL and not event.command:
             step.text = _describe_arguments(event.arguments)
         else:

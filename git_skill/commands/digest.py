@@ -6,27 +6,7 @@ from pathlib import Path
 
 import click
 
-from git_skill import exit_codes
-from git_skill.errors import GitSkillError
-from git_skill.workspace import display_path, open_workspace
-
-
-def resolve_source(source: str | None) -> Path:
-    """SOURCE as given, or the newest session recorded for this repository (said on stderr)."""
-    if source:
-        return Path(source)
-    from git_skill.transcripts.sources import claude_projects, codex_sessions, newest_session
-
-    root = open_workspace().root
-    found = newest_session(root)
-    if found is None:
-        raise GitSkillError(
-            f"no agent session recorded for {root} (looked in {claude_projects()} and {codex_sessions()}); "
-            "pass a transcript or trial folder as SOURCE",
-            exit_codes.USAGE,
-        )
-    click.echo(f"git-skill: using the newest session for this repository: {display_path(found)}", err=True)
-    return found
+from git_skill.workspace import open_workspace
 
 
 @click.command("digest")
@@ -47,7 +27,9 @@ def command(source: str | None, budget: int | None, output_format: str, feedback
     from git_skill.digest import DEFAULT_BUDGET, collect, fit, to_json
     from git_skill.transcripts import open_transcript
 
-    path = resolve_source(source)
+    from git_skill.transcripts.sources import resolve_source
+
+    path = resolve_source(source, open_workspace().root)
     digest = collect(open_transcript(path, feedback_files))
     chosen = budget or DEFAULT_BUDGET
     if output_format == "json":

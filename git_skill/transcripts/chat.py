@@ -29,7 +29,7 @@ def is_mini_trajectory(data: Any) -> bool:
 
 def read_openai(path: Path, transcript: ev.Transcript, data: Any = None) -> Iterator[ev.Event]:
     messages = data if data is not None else json.loads(path.read_bytes().decode("utf-8", "replace"))
-    calls: dict[str, tuple[str, str | None]] = {}
+    calls: ev.RecentMap = ev.RecentMap()
     for message in messages:
         if not isinstance(message, dict):
             transcript.report.skip("messages that are not objects")

@@ -29,9 +29,10 @@ def sniff(first_records: list[dict[str, Any]]) -> bool:
 class _State:
     def __init__(self, transcript: ev.Transcript) -> None:
         self.transcript = transcript
-        self.seen_blocks: set[tuple[str, str]] = set()
-        self.usage: dict[str, tuple[int, int]] = {}
-        self.calls: dict[str, tuple[str, str | None]] = {}
+        self.seen_blocks: ev.RecentMap = ev.RecentMap()
+        self.usage: ev.RecentMap = ev.RecentMap(64)  # per message id, the latest copy's usage
+        self.tokens = [0, 0]  # totals of messages that left `usage`
+        self.calls: ev.RecentMap = ev.RecentMap()
 
 
 def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
@@ -41,9 +42,9 @@ def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     if subagents.is_dir():
         for sub in sorted(subagents.glob("*.jsonl")):
             yield from _read_file(sub, state, f"subagent:{sub.stem}")
-    if state.usage:
-        transcript.facts.input_tokens = sum(u[0] for u in state.usage.values())
-        transcript.facts.output_tokens = sum(u[1] for u in state.usage.values())
+    if state.usage or any(state.tokens):
+        transcript.facts.input_tokens = state.tokens[0] + sum(u[0] for u in state.usage.values())
+        transcript.facts.output_tokens = state.tokens[1] + sum(u[1] for u in state.usage.values())
 
 
 def _read_file(path: Path, state: _State, thread: str | None) -> Iterator[ev.Event]:
@@ -91,6 +92,10 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
     usage = message.get("usage")
     if isinstance(usage, dict) and message_id:
         tokens_in = sum(int(usage.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))
+        if message_id not in state.usage and len(state.usage) == state.usage.limit:
+            oldest = next(iter(state.usage.values()))
+            state.tokens[0] += oldest[0]
+            state.tokens[1] += oldest[1]
         state.usage[message_id] = (tokens_in, int(usage.get("output_tokens") or 0))
     content = message.get("content")
     blocks = content if isinstance(content, list) else [{"type": "text", "text": content}] if isinstance(content, str) else []
@@ -102,7 +107,7 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
         if message_id and key in state.seen_blocks:
             state.transcript.report.note("streamed duplicate blocks merged")
             continue
-        state.seen_blocks.add(key)
+        state.seen_blocks[key] = True
         block_type = block.get("type")
         if block_type == "text" and isinstance(block.get("text"), str):
             yield ev.Event(ev.ASSISTANT, block["text"], thread=thread, timestamp=when)

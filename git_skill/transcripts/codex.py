@@ -36,7 +36,7 @@ def sniff(first_records: list[dict[str, Any]]) -> bool:
 def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     facts, report = transcript.facts, transcript.report
     facts.agent = "codex"
-    calls: dict[str, tuple[str, str | None]] = {}
+    calls: ev.RecentMap = ev.RecentMap()
     for record in iter_json_lines(path, report):
         kind = record.get("type")
         payload = record.get("payload")

@@ -9,7 +9,7 @@ consumer (see `git_skill.transcripts.open_transcript`).
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -103,6 +103,22 @@ _ERROR_LINE = re.compile(
 )
 
 
+class RecentMap(OrderedDict):  # type: ignore[type-arg]
+    """A dict that forgets its oldest entries past `limit`: pairing and de-duplication look back only
+    a little way (a tool's result follows its call; streamed copies follow each other), and a map
+    that grew with the session would break the flat-memory promise."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: object, value: object) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
 def clip_middle(text: str, limit: int) -> str:
     """Keep the head and the tail of a long text, with a marker saying how much was cut."""
     if len(text) <= limit:
@@ -145,7 +161,15 @@ def looks_like_error(text: str) -> bool:
     return bool(_ERROR_LINE.search(text[:20000])) or bool(_ERROR_LINE.search(text[-20000:]))
 
 
-def first_error_line(text: str) -> str | None:
+_EXCEPTION_LINE = re.compile(r"(?m)^\s*((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)\b:?.*)$")
+
+
+def error_signature(text: str) -> str | None:
+    """The line that names a failure: a traceback's final exception line, else the first error-looking line."""
+    if "Traceback (most recent call last)" in text:
+        exceptions = _EXCEPTION_LINE.findall(text)
+        if exceptions:
+            return exceptions[-1].strip()[:300]
     match = _ERROR_LINE.search(text)
     return match.group(0).strip()[:300] if match else None
 

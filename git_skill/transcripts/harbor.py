@@ -104,7 +104,7 @@ def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") 
 
 
 def _steps(steps: list[Any], transcript: ev.Transcript, thread: str) -> Iterator[ev.Event]:
-    calls: dict[str, tuple[str, str | None]] = {}
+    calls: ev.RecentMap = ev.RecentMap()
     for step in steps:
         if not isinstance(step, dict):
             transcript.report.skip("ATIF steps that are not objects")

@@ -13,6 +13,12 @@ import os
 import re
 from pathlib import Path
 
+import click
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+from git_skill.workspace import display_path
+
 MAX_CODEX_FILES = 2000
 
 
@@ -79,3 +85,18 @@ def newest_session(root: Path) -> Path | None:
     root = root.resolve()
     candidates = claude_sessions_for(root) + codex_sessions_for(root)
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
+def resolve_source(source: str | None, root: Path) -> Path:
+    """SOURCE as given, or the newest session recorded for the repository at `root` (said on stderr)."""
+    if source:
+        return Path(source)
+    found = newest_session(root)
+    if found is None:
+        raise GitSkillError(
+            f"no agent session recorded for {root} (looked in {claude_projects()} and {codex_sessions()}); "
+            "pass a transcript or trial folder as SOURCE",
+            exit_codes.USAGE,
+        )
+    click.echo(f"git-skill: using the newest session for this repository: {display_path(found)}", err=True)
+    return found

@@ -1,0 +1,204 @@
+"""`git skill learn [SOURCE...]`: turn an agent session (and its feedback) into a skill, or improve one."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from git_skill import exit_codes
+from git_skill.discovery import DEFAULT_ROOTS, configured_roots, discover
+from git_skill.errors import GitSkillError
+from git_skill.options import skills_dir_option
+from git_skill.workspace import Workspace, display_path, open_workspace
+
+
+_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+@dataclass
+class Outcome:
+    source: str
+    source_digest: str
+    operation: str
+    reason: str
+    name: str
+    path: Path | None
+    text: str
+    written: bool = False
+    commit: str | None = None
+    outcome: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "source_digest": self.source_digest, "operation": self.operation,
+                "reason": self.reason, "skill": self.name, "path": display_path(self.path) if self.path else None,
+                "written": self.written, "commit": self.commit, "outcome": self.outcome}
+
+
+def configured_model(workspace: Workspace, option: str | None) -> str | None:
+    return option or workspace.config("skill.model") or os.environ.get("GIT_SKILL_MODEL") or None
+
+
+def target_root(workspace: Workspace, skills_dirs: tuple[str, ...]) -> Path:
+    """Where new skills go: the first skills root that exists, else `.agents/skills` (read by most agents)."""
+    roots = configured_roots(workspace, skills_dirs)
+    existing = [r for r in roots if r.is_dir()]
+    if existing:
+        return existing[0]
+    return roots[0] if skills_dirs or workspace.config_all("skill.dir") else workspace.root / DEFAULT_ROOTS[0]
+
+
+def _ask(decision_operation: str, reason: str, name: str) -> str:
+    choices = {"e": "extend", "c": "create", "n": "none"}
+    default = {v: k for k, v in choices.items()}[decision_operation]
+    answer = click.prompt(f"Proposed: {decision_operation} ({reason}). [e]xtend, [c]reate '{name}', or [n]othing?",
+                          type=click.Choice(list(choices)), default=default, show_choices=False, err=True)
+    return choices[answer]
+
+
+def learn_one(workspace: Workspace, source: Path, feedback: tuple[Path, ...], skills_dirs: tuple[str, ...],
+              name: str | None, operation: str | None, interactive: bool) -> Outcome:
+    from git_skill.digest import collect
+    from git_skill.digests import source_digest
+    from git_skill.learning import curation, provenance
+    from git_skill.learning.distiller import distill
+    from git_skill.skill import SkillFile, new_skill_text, read_skill_file
+    from git_skill.transcripts import open_transcript
+
+    digest = collect(open_transcript(source, feedback))
+    lessons, description, body = distill(digest)
+    skill_name = name or lessons.name
+    found = discover(workspace, (), skills_dirs)
+    existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
+    decision = curation.choose(skill_name, description, body, existing)
+    chosen = operation or (_ask(decision.operation, decision.reason, skill_name) if interactive else decision.operation)
+    reason = decision.reason if chosen == decision.operation else f"chosen by the user; proposed {decision.operation}: {decision.reason}"
+    fingerprint = source_digest(source)
+    learner = provenance.distiller_name()
+    outcome = Outcome(str(source), fingerprint, chosen, reason, skill_name, None, "", outcome=lessons.outcome)
+    if chosen == "none":
+        return outcome
+    if chosen == "extend":
+        if decision.target is None:
+            raise GitSkillError(f"nothing to extend: no skill named or similar to '{skill_name}' exists", exit_codes.USAGE)
+        target = decision.target
+        skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
+        title = f"{skill_name} ({provenance.today()})"
+        skill.set_body(skill.body.rstrip("\n") + "\n\n" + curation.variant_section(title, body, skill.body))
+        metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
+        skill.set_field("metadata", provenance.record(fingerprint, learner, "extend", lessons.outcome, metadata))
+        outcome.name = str(skill.fields.get("name") or target.location.folder.name)
+        outcome.path = target.location.skill_file
+        outcome.text = skill.to_bytes().decode("utf-8")
+    else:
+        metadata = provenance.record(fingerprint, learner, "create", lessons.outcome)
+        folder = target_root(workspace, skills_dirs) / skill_name
+        outcome.path = folder / "SKILL.md"
+        outcome.text = new_skill_text(skill_name, description, body, {"metadata": metadata})
+    return outcome
+
+
+def check_result(outcome: Outcome, workspace: Workspace) -> None:
+    """Refuse to write a skill that does not validate (a bug in the learner, never the user's fault)."""
+    from git_skill.options import resolve_profile
+    from git_skill.reporting import render_text
+    from git_skill.skill import SkillFile
+    from git_skill.validation import has_errors, validate_skill
+
+    assert outcome.path is not None
+    skill = SkillFile.from_bytes(outcome.text.encode("utf-8"), display_path(outcome.path), outcome.path.parent.name)
+    findings = validate_skill(skill, resolve_profile(workspace, None))
+    if has_errors(findings):
+        raise GitSkillError("the learned skill does not validate, so nothing was written:\n"
+                            + render_text(findings, [], "configured"), exit_codes.FINDINGS)
+
+
+@click.command("learn")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+@click.option("--feedback", "feedback_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Verifier output, a CI log or a reviewer's note to learn from too; repeatable.")
+@click.option("--model", default=None, help="A model for the reflection pipeline (default: git config skill.model, "
+              "then GIT_SKILL_MODEL; none means the built-in distiller).")
+@skills_dir_option
+@click.option("--name", default=None, help="Name for a new skill (default: from the task).")
+@click.option("--operation", type=click.Choice(["create", "extend", "none"]), default=None,
+              help="Override the curation choice.")
+@click.option("--dry-run", is_flag=True, help="Print the skill and the operation; write nothing.")
+@click.option("--commit", "make_commit", is_flag=True, help="Commit only the skill's files, recording the source digest.")
+@click.option("--force", is_flag=True, help="Overwrite a skill folder that has uncommitted changes.")
+@click.option("--yes/--interactive", "assume_yes", default=True, show_default=True,
+              help="Take the proposed operation, or ask (on a terminal).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, skills_dirs: tuple[str, ...],
+            name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
+            as_json: bool) -> None:
+    """Learn a skill from SOURCE: a transcript, a trial folder, or nothing for the newest Claude Code
+    or Codex session recorded for this repository.
+
+    The built-in distiller (no model, no network) writes the steps that worked, each error
+    with its fix, the checks run and the verifier's failures; curation extends a similar
+    existing skill instead of duplicating it. Exit 0 when done, 2 on usage errors, 3 on
+    unreadable input, 4 when a skill has uncommitted edits (see --force), 5 when another
+    run holds the lock.
+    """
+    from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_file
+    from git_skill.transcripts.sources import resolve_source
+
+    workspace = open_workspace()
+    chosen_model = configured_model(workspace, model)
+    if chosen_model:
+        raise GitSkillError(
+            f"learning with a model ({chosen_model}) is not available in this version yet; unset --model, "
+            "git config skill.model and GIT_SKILL_MODEL to use the built-in distiller", exit_codes.USAGE)
+    if name is not None and (not _NAME.match(name) or len(name) > 64):
+        raise GitSkillError(f"--name {name!r} is not a valid skill name (lowercase letters, digits, single '-')",
+                            exit_codes.USAGE)
+    if make_commit and (dry_run or workspace.repo is None):
+        raise GitSkillError("--commit needs a git repository and cannot go with --dry-run", exit_codes.USAGE)
+    interactive = not assume_yes and sys.stdin.isatty()
+    paths = [resolve_source(s, workspace.root) for s in sources] or [resolve_source(None, workspace.root)]
+    results = []
+    for path in paths:
+        outcome = learn_one(workspace, path, feedback_files, skills_dirs, name, operation, interactive)
+        if outcome.operation != "none":
+            check_result(outcome, workspace)
+        if outcome.operation != "none" and not dry_run:
+            assert outcome.path is not None
+            with RepositoryLock(workspace):
+                changed = local_changes(workspace, outcome.path.parent)
+                if changed and not force:
+                    raise GitSkillError(
+                        f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
+                        "commit or stash them, or rerun with --force", exit_codes.REFUSED)
+                write_skill_file(outcome.path.parent, outcome.text.encode("utf-8"))
+                outcome.written = True
+                if make_commit:
+                    message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"
+                               f"Source-Digest: {outcome.source_digest}\nLearner: git-skill distiller\n"
+                               f"Operation: {outcome.operation}\n")
+                    outcome.commit = commit_skill(workspace, outcome.path.parent, message)
+        results.append(outcome)
+        if not as_json:
+            _report(outcome, dry_run)
+    if as_json:
+        click.echo(json.dumps({"results": [r.to_dict() for r in results]}, indent=2))
+
+
+def _report(outcome: Outcome, dry_run: bool) -> None:
+    where = display_path(outcome.path) if outcome.path else "-"
+    if outcome.operation == "none":
+        click.echo(f"nothing to learn from {outcome.source}: {outcome.reason}")
+        return
+    if dry_run:
+        click.echo(outcome.text, nl=not outcome.text.endswith("\n"))
+        click.echo(f"--- dry run: would {outcome.operation} {where} ({outcome.reason}); nothing written", err=True)
+        return
+    done = {"create": "created", "extend": "extended"}[outcome.operation]
+    commit = f"; committed {outcome.commit[:12]}" if outcome.commit else ""
+    click.echo(f"{done} {where} ({outcome.reason}; source {outcome.source_digest[:19]}…){commit}")

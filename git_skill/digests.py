@@ -1,0 +1,41 @@
+"""Content digests: a file's SHA-256, and Harbor's folder digest (comparable with Harbor's records).
+
+Harbor's folder digest: SHA-256 over the folder's files sorted by POSIX relative path,
+feeding for each file its relative path, a NUL byte, the hex SHA-256 of its bytes and a
+NUL byte; written `sha256:<hex>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    files = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in names:
+            path = Path(root) / name
+            if path.is_file() and not path.is_symlink():
+                files.append((path.relative_to(folder).as_posix(), path))
+    total = hashlib.sha256()
+    for relative, path in sorted(files):
+        total.update(relative.encode("utf-8") + b"\0" + file_sha256(path).encode("ascii") + b"\0")
+    return f"sha256:{total.hexdigest()}"
+
+
+def source_digest(path: Path) -> str:
+    """The digest of a transcript file or a trial folder."""
+    return folder_digest(path) if path.is_dir() else f"sha256:{file_sha256(path)}"

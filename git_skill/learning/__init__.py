@@ -1,0 +1,1 @@
+"""Learning skills from sessions: distill or reflect, generalize, curate, record provenance, write."""

@@ -1,0 +1,247 @@
+"""The built-in distiller: a deterministic skill from one session, with no model and no network.
+
+It reads the digest's steps (already redacted and bounded) and the feedback, and writes
+what the session shows, nothing more: when to use the skill (from the task), how the
+agent oriented itself, the steps that worked, each error with the action that fixed it,
+the checks it ran, and what the verifier failed on and what that implies. It does not
+judge whether a step was wise, explain why a fix worked, or merge lessons across
+unrelated sessions: that is what the model pipeline is for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from git_skill.digest import Digest, Step
+from git_skill.learning.generalize import generalize, without_literals
+from git_skill.transcripts import events as ev
+from git_skill.transcripts.events import error_signature
+
+MAX_STEPS = 12
+MAX_PAIRS = 8
+_INSPECT = re.compile(r"^(?:ls|cat|head|tail|less|more|pwd|wc|file|stat|tree|find|grep|rg|which|type|echo|env|"
+                      r"git (?:status|log|diff|show|branch)|ps|df|du|id|whoami|uname)\b")
+_VERIFY = re.compile(r"\b(?:pytest|unittest|tox|nox|make (?:test|check)|npm (?:run )?test|yarn test|pnpm test|cargo test|"
+                     r"go test|mvn (?:test|verify)|gradle test|ctest|ruff|mypy|flake8|eslint|tsc|diff|cmp|sha256sum|"
+                     r"curl|test -[a-z]|\[ -[a-z]|--version|&& echo)\b")
+_STOP = frozenset("a an the to of in on for and or with from by at is are be it this that your you my our can please "
+                  "make sure so as into then when which what all any some its use using via has have will would should "
+                  "i we me us there here file files script current directory".split())
+_SHELL_NOISE = re.compile(r"^(?:cd\s+\S+\s*(?:&&|;)\s*)")
+
+
+@dataclass
+class ErrorFix:
+    command: str
+    error: str
+    fix: str | None
+    confirmed: bool  # the failing command later succeeded
+    evidence: int  # digest step of the failure
+
+
+@dataclass
+class Lessons:
+    """What the session shows, generalized; the input to rendering a skill."""
+
+    task: str
+    name: str
+    outcome: str | None
+    inspect: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    pairs: list[ErrorFix] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+    failed_tests: list[tuple[str, list[str]]] = field(default_factory=list)
+    passed_tests: list[str] = field(default_factory=list)
+    resolved: bool | None = None
+    unverified: list[str] = field(default_factory=list)
+
+
+def slug(text: str, limit: int = 4) -> str:
+    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and not w.isdigit()]
+    return "-".join(words[:limit])[:64].strip("-")
+
+
+def skill_name(digest: Digest) -> str:
+    """A valid skill name: the benchmark's task id when there is one, else words of the task."""
+    task_id = str(digest.facts.get("task_id") or "")
+    name = slug(task_id, 6) if task_id else slug(first_sentence(digest.task))
+    name = re.sub(r"-+", "-", name).strip("-")
+    return name or "learned-skill"
+
+
+def first_sentence(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(?:\s|$)", flat)
+    sentence = match.group(1) if match else flat
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def _describe_call(step: Step) -> str | None:
+    if step.command:
+        command = _SHELL_NOISE.sub("", step.command.strip())
+        return generalize(command)
+    if step.tool and step.text:
+        target = re.search(r"(?:file_path|path|notebook_path)=([^,]+)", step.text)
+        if target:
+            return f"{step.tool} {generalize(target.group(1).strip())}"
+    return None
+
+
+def _succeeded(result: Step | None) -> bool:
+    if result is None:
+        return True
+    if result.exit_code is not None:
+        return result.exit_code == 0
+    return not result.is_error
+
+
+def _pairs(steps: list[Step]) -> list[tuple[Step, Step | None]]:
+    """Each tool call with its result (None when the session recorded none)."""
+    out: list[tuple[Step, Step | None]] = []
+    pending: Step | None = None
+    for step in steps:
+        if step.kind == ev.TOOL_CALL:
+            if pending is not None:
+                out.append((pending, None))
+            pending = step
+        elif step.kind == ev.TOOL_RESULT and pending is not None:
+            out.append((pending, step))
+            pending = None
+    if pending is not None:
+        out.append((pending, None))
+    return out
+
+
+def extract(digest: Digest) -> Lessons:
+    lessons = Lessons(task=digest.task, name=skill_name(digest), outcome=digest.facts.get("outcome"))
+    calls = _pairs(digest.steps)
+    described = [(_describe_call(call), call, result) for call, result in calls]
+    first_change = next((i for i, (text, _, _) in enumerate(described) if text and not _INSPECT.match(text)), len(described))
+    for text, _, result in described[:first_change]:
+        if text and _succeeded(result) and text not in lessons.inspect and len(lessons.inspect) < 5:
+            lessons.inspect.append(text)
+    for i, (text, call, result) in enumerate(described):
+        if not text:
+            continue
+        if not _succeeded(result):
+            error = error_signature(result.text) if result and result.text else None
+            if not error and result is not None:
+                error = f"exit {result.exit_code}" if result.exit_code else "reported an error"
+            later = [t for t, _, r in described[i + 1:] if t and _succeeded(r)]
+            fix = next((t for t in later if t != text and not _INSPECT.match(t)), None)
+            lessons.pairs.append(ErrorFix(text, without_literals(error or "failed"), fix, text in later,
+                                          result.index if result else call.index))
+            continue
+        if _VERIFY.search(text) and text not in lessons.checks:
+            lessons.checks.append(text)
+        elif not _INSPECT.match(text) and text not in lessons.steps:
+            lessons.steps.append(text)
+    lessons.steps = lessons.steps[-MAX_STEPS:]
+    lessons.pairs = _unique_pairs(lessons.pairs)[:MAX_PAIRS]
+    lessons.checks = lessons.checks[:MAX_STEPS]
+    for item in digest.feedback:
+        if item.resolved is not None:
+            lessons.resolved = item.resolved if lessons.resolved is None else lessons.resolved and item.resolved
+        messages = _failure_messages(item.text)
+        for name in item.failed_tests:
+            if name not in dict(lessons.failed_tests):
+                lessons.failed_tests.append((name, messages.get(name, [])))
+        lessons.passed_tests += [n for n, s in item.tests.items() if s == "passed" and n not in lessons.passed_tests]
+    if not lessons.checks:
+        lessons.unverified.append("No check was run in the session after the changes: run the task's tests or "
+                                  "inspect the produced output before declaring success.")
+    if lessons.resolved is False and not lessons.failed_tests:
+        lessons.unverified.append("The verifier did not accept the result and named no failing test; "
+                                  "compare the output with every requirement of the task.")
+    return lessons
+
+
+def _unique_pairs(pairs: list[ErrorFix]) -> list[ErrorFix]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for pair in pairs:
+        key = (pair.command, pair.error)
+        if key not in seen:
+            seen.add(key)
+            out.append(pair)
+    return out
+
+
+def _failure_messages(text: str) -> dict[str, list[str]]:
+    """The failure summary that feedback texts start with: `FAILED name` then indented messages."""
+    messages: dict[str, list[str]] = {}
+    current = None
+    for line in text.split("\n\n", 1)[0].splitlines():
+        if line.startswith("FAILED "):
+            current = line[7:].strip()
+            messages[current] = []
+        elif current and line.startswith("    ") and len(messages[current]) < 3:
+            messages[current].append(without_literals(line.strip()))
+    return messages
+
+
+# ------------------------------------------------------------------ rendering
+def description(lessons: Lessons) -> str:
+    summary = generalize(first_sentence(lessons.task, 300)).rstrip(".")
+    trigger = ""
+    if lessons.pairs:
+        trigger = f" or when `{lessons.pairs[0].error[:120]}` appears"
+    text = (f"Steps that worked, errors met and how they were fixed, and checks for tasks like: {summary}. "
+            f"Use when working on a similar task{trigger}.")
+    return text.replace("<", "‹").replace(">", "›")[:1024]
+
+
+MAX_COMMAND_CHARS = 200
+
+
+def _code(text: str) -> str:
+    """Inline code for one command or message: one line, bounded, safe for backticks inside."""
+    flat = " ⏎ ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    if len(flat) > MAX_COMMAND_CHARS:
+        flat = flat[: MAX_COMMAND_CHARS - 1].rstrip() + "…"
+    if "`" in flat:
+        return f"`` {flat} ``"
+    return f"`{flat}`"
+
+
+def body(lessons: Lessons) -> str:
+    title = lessons.name.replace("-", " ").capitalize()
+    out = [f"# {title}", "", "## When to use", "",
+           f"A task like this one: {generalize(first_sentence(lessons.task, 600))}", ""]
+    outcome = {True: "The attempt this skill was learned from was accepted by the verifier.",
+               False: "The attempt this skill was learned from was NOT accepted: heed the pitfalls below."}
+    if lessons.resolved in outcome:
+        out += [outcome[lessons.resolved], ""]
+    if lessons.inspect:
+        out += ["## Orient first", ""] + [f"- {_code(c)}" for c in lessons.inspect] + [""]
+    if lessons.steps:
+        out += ["## Steps that worked", ""] + [f"{i}. {_code(c)}" for i, c in enumerate(lessons.steps, 1)] + [""]
+    if lessons.pairs:
+        out += ["## Errors and fixes", ""]
+        for pair in lessons.pairs:
+            fix = f" Fixed by {_code(pair.fix)}" if pair.fix else " No fix was found in the session."
+            if pair.fix and pair.confirmed:
+                fix += "; the command then succeeded."
+            out.append(f"- {_code(pair.command)} failed with {_code(pair.error)}.{fix} (step {pair.evidence})")
+        out.append("")
+    out += ["## Verification", ""]
+    out += [f"- {_code(c)}" for c in lessons.checks] or ["- No check command ran in the session."]
+    if lessons.passed_tests:
+        out.append(f"- The verifier's passing tests: {', '.join(f'`{t}`' for t in lessons.passed_tests[:10])}.")
+    out.append("")
+    if lessons.failed_tests:
+        out += ["## Pitfalls from the verifier", ""]
+        for name, messages in lessons.failed_tests:
+            detail = f": {'; '.join(_code(m) for m in messages)}" if messages else ""
+            out.append(f"- `{name}` failed{detail}. Check this requirement explicitly before finishing.")
+        out.append("")
+    if lessons.unverified:
+        out += ["## Not verified", ""] + [f"- {line}" for line in lessons.unverified] + [""]
+    return "\n".join(out)
+
+
+def distill(digest: Digest) -> tuple[Lessons, str, str]:
+    """Lessons, description and body for one session."""
+    lessons = extract(digest)
+    return lessons, description(lessons), body(lessons)

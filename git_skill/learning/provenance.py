@@ -1,0 +1,41 @@
+"""Where a learned skill came from, recorded in its `metadata` (string values, as the spec asks).
+
+Only a digest of the source is recorded, never its path or content, so provenance cannot
+leak a transcript's secrets or a user's folders. The date honours SOURCE_DATE_EPOCH so
+builds and tests can be reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from git_skill import __version__
+
+KEYS = ("learned-from", "learned-by", "learned-on", "learned-operation", "learned-outcome")
+
+
+def today() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit() else dt.datetime.now(dt.timezone.utc)
+    return moment.date().isoformat()
+
+
+def record(source_digest: str, learner: str, operation: str, outcome: str | None,
+           existing: dict[str, Any] | None = None) -> dict[str, str]:
+    """The skill's new `metadata`: existing string entries kept, provenance entries set."""
+    metadata = {str(k): str(v) for k, v in (existing or {}).items()}
+    metadata.update({
+        "learned-from": source_digest,
+        "learned-by": learner,
+        "learned-on": today(),
+        "learned-operation": operation,
+    })
+    if outcome:
+        metadata["learned-outcome"] = outcome.split(" ")[0]
+    return metadata
+
+
+def distiller_name() -> str:
+    return f"git-skill-distiller {__version__}"

@@ -1,0 +1,85 @@
+"""Write learned skills into a repository without ever losing or half-writing anything.
+
+A lock file (`O_CREAT|O_EXCL`, git's own pattern) under `.git/` keeps two `learn` runs
+apart; files are written through temp-file-and-rename; a skill folder with uncommitted
+or untracked changes is never overwritten unless the user says --force.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from types import TracebackType
+
+from git_skill import exit_codes
+from git_skill.atomic import write_atomic
+from git_skill.errors import GitSkillError
+from git_skill.workspace import Workspace, display_path
+
+
+class RepositoryLock:
+    """Held while a run writes skills; a second run fails at once (exit 5) instead of waiting."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        folder = workspace.git_dir if workspace.git_dir is not None else workspace.root
+        self.path = Path(folder) / "git-skill.lock" if workspace.git_dir is not None else Path(folder) / ".git-skill.lock"
+
+    def __enter__(self) -> RepositoryLock:
+        try:
+            handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                holder = self.path.read_text().strip()
+            except OSError:
+                holder = "?"
+            raise GitSkillError(
+                f"another git-skill run holds {display_path(self.path)} (pid {holder}); "
+                "wait for it, or remove the file if no such run exists", exit_codes.LOCKED) from None
+        with os.fdopen(handle, "w") as stream:
+            stream.write(str(os.getpid()))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def local_changes(workspace: Workspace, folder: Path) -> list[str]:
+    """Uncommitted or untracked files under `folder` (empty outside a repository)."""
+    import pygit2
+
+    if workspace.repo is None or not folder.exists():
+        return []
+    try:
+        relative = folder.resolve().relative_to(workspace.root).as_posix().rstrip("/") + "/"
+    except ValueError:
+        return []
+    changed = []
+    for path, flags in workspace.repo.status().items():
+        if path.startswith(relative) and flags not in (pygit2.GIT_STATUS_CURRENT, pygit2.GIT_STATUS_IGNORED):
+            changed.append(path)
+    return sorted(changed)
+
+
+def write_skill_file(folder: Path, data: bytes) -> Path:
+    path = folder / "SKILL.md"
+    write_atomic(path, data)
+    return path
+
+
+def commit_skill(workspace: Workspace, folder: Path, message: str) -> str:
+    """Commit only the skill's folder; returns the new commit id."""
+    root = str(workspace.root)
+    try:
+        subprocess.run(["git", "add", "--", str(folder)], cwd=root, check=True, capture_output=True, text=True)
+        subprocess.run(["git", "commit", "--quiet", "--only", "-m", message, "--", str(folder)], cwd=root, check=True,
+                       capture_output=True, text=True)
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True,
+                              text=True).stdout.strip()
+    except subprocess.CalledProcessError as error:
+        detail = (error.stderr or error.stdout or "").strip().splitlines()
+        raise GitSkillError(f"git could not commit the skill: {detail[-1] if detail else error}",
+                            exit_codes.BAD_INPUT) from None

@@ -1,0 +1,170 @@
+"""`git skill learn` with the built-in distiller: create, extend, none; provenance; safety; bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from git_skill.learning.generalize import generalize
+from git_skill.redact import redact_text
+from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, requires_shared, run_cli
+from tests.transcripts.test_readers import write_harbor_trial
+
+EXAMPLE = REPO_ROOT / "examples" / "sessions" / "fix-csv-report"
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    monkeypatch.delenv("GIT_SKILL_MODEL", raising=False)
+
+
+def skill_files(repo: Path) -> list[Path]:
+    return sorted(repo.rglob("SKILL.md"))
+
+
+def test_learn_creates_a_valid_skill_with_provenance(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    result = run_cli("learn", str(trial), cwd=repo)
+    assert result.code == 0, result.err
+    [path] = skill_files(repo)
+    assert path.relative_to(repo).as_posix() == ".agents/skills/build-hello/SKILL.md"
+    text = path.read_text()
+    assert "name: build-hello" in text and "learned-on: '2026-01-01'" in text
+    assert re.search(r"learned-from: sha256:[0-9a-f]{64}", text)
+    assert "learned-by: git-skill-distiller" in text and "learned-operation: create" in text
+    for expected in ("## Errors and fixes", "`gcc hello.c -o hello` failed with `bash: gcc: command not found`",
+                     "Fixed by `apt-get install -y gcc`", "## Pitfalls from the verifier", "`test_output` failed"):
+        assert expected in text, expected
+    assert str(repo.parent) not in text and "trial" not in text.split("---")[1]
+    assert run_cli("validate", cwd=repo).code == 0
+
+
+def test_learning_the_same_session_again_changes_nothing(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    assert run_cli("learn", str(trial), cwd=repo).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "first")
+    before = skill_files(repo)[0].read_bytes()
+    again = run_cli("learn", str(trial), cwd=repo)
+    assert again.code == 0 and "nothing to learn" in again.out
+    assert skill_files(repo)[0].read_bytes() == before
+
+
+def test_a_similar_session_extends_the_existing_skill(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    assert run_cli("learn", str(trial), cwd=repo).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "first")
+    other = write_harbor_trial(repo.parent / "trial2")
+    (other / "verifier" / "test-stdout.txt").write_text("FAILED tests/test_outputs.py::test_exit_code - assert 1 == 0\n")
+    result = run_cli("learn", str(other), "--json", cwd=repo)
+    assert result.code == 0, result.err
+    [outcome] = json.loads(result.out)["results"]
+    assert outcome["operation"] == "extend" and outcome["written"] is True
+    [path] = skill_files(repo)
+    text = path.read_text()
+    assert "## Variant: build-hello (2026-01-01)" in text and "`test_exit_code` failed" in text
+    assert "learned-operation: extend" in text
+    assert run_cli("validate", cwd=repo).code == 0
+
+
+def test_dry_run_writes_nothing_and_json_reports(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    result = run_cli("learn", str(trial), "--dry-run", cwd=repo)
+    assert result.code == 0 and result.out.startswith("---\nname: build-hello\n")
+    assert "would create .agents/skills/build-hello/SKILL.md" in result.err
+    assert skill_files(repo) == []
+
+
+def test_commit_records_only_the_skill(repo: Path) -> None:
+    (repo / "unrelated.txt").write_text("staged but not part of the skill")
+    git(repo, "add", "unrelated.txt")
+    trial = write_harbor_trial(repo.parent / "trial")
+    result = run_cli("learn", str(trial), "--commit", "--name", "build-c-programs", cwd=repo)
+    assert result.code == 0, result.err
+    files = git(repo, "show", "--name-only", "--format=%B", "HEAD").stdout
+    assert "Learn skill build-c-programs (create)" in files and "Source-Digest: sha256:" in files
+    assert ".agents/skills/build-c-programs/SKILL.md" in files and "unrelated.txt" not in files
+    assert "unrelated.txt" in git(repo, "diff", "--cached", "--name-only").stdout
+
+
+def test_uncommitted_edits_are_never_overwritten(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    assert run_cli("learn", str(trial), cwd=repo).code == 0
+    [path] = skill_files(repo)
+    path.write_text(path.read_text() + "\nMy own note.\n")
+    other = write_harbor_trial(repo.parent / "trial2")
+    (other / "verifier" / "test-stdout.txt").write_text("FAILED tests/t.py::test_new - boom\n")
+    refused = run_cli("learn", str(other), cwd=repo)
+    assert refused.code == 4 and "uncommitted changes" in refused.err
+    assert path.read_text().endswith("My own note.\n")
+    forced = run_cli("learn", str(other), "--force", cwd=repo)
+    assert forced.code == 0 and "test_new" in path.read_text()
+
+
+def test_a_held_lock_stops_a_second_run(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    lock = repo / ".git" / "git-skill.lock"
+    lock.write_text("12345")
+    result = run_cli("learn", str(trial), cwd=repo)
+    assert result.code == 5 and "pid 12345" in result.err
+    assert skill_files(repo) == [] and lock.exists()
+
+
+def test_bad_input(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("prose\n")
+    assert run_cli("learn", str(tmp_path / "notes.txt"), cwd=repo).code == 3
+    assert run_cli("learn", str(tmp_path / "missing.jsonl"), cwd=repo).code == 2
+    trial = write_harbor_trial(repo.parent / "trial")
+    assert run_cli("learn", str(trial), "--name", "Bad Name", cwd=repo).code == 2
+    assert run_cli("learn", str(trial), "--operation", "extend", cwd=repo).code == 2
+    model = run_cli("learn", str(trial), "--model", "openai/gpt-5", cwd=repo)
+    assert model.code == 2 and "built-in distiller" in model.err
+    assert run_cli("learn", str(trial), "--commit", "--dry-run", cwd=repo).code == 2
+    assert skill_files(repo) == []
+
+
+def test_the_shipped_example_learns_offline(repo: Path) -> None:
+    result = run_cli("learn", str(EXAMPLE), cwd=repo)
+    assert result.code == 0, result.err
+    [path] = skill_files(repo)
+    text = path.read_text()
+    assert "ValueError: invalid literal for int()" in text
+    assert "`test_blank_amounts_count_as_zero` failed" in text
+    assert run_cli("validate", cwd=repo).code == 0
+
+
+def test_generalize_strips_ephemeral_details() -> None:
+    text = ("root@0de2bcba909e:/app# cd /tmp/pytest-of-root/pytest-3/x && curl localhost:8080 "
+            "at 2025-07-12T00:03:44.681830+00:00 from /home/alice/src commit 3f786850e387550fdab836ed7e6dc881de23001b "
+            "id 123e4567-e89b-12d3-a456-426614174000 host 10.1.2.3")
+    out = generalize(text)
+    for gone in ("0de2bcba909e", "/tmp/pytest-of-root", "8080", "2025-07-12", "alice", "3f786850e3", "123e4567", "10.1.2.3"):
+        assert gone not in out, gone
+
+
+@requires_shared
+def test_every_shared_trial_distills_to_a_valid_general_skill(tmp_path: Path) -> None:
+    from skills_ref.validator import validate as reference_validate
+
+    trials = sorted(p.parent for p in (SHARED_FIXTURES / "terminal-bench").rglob("results.json"))
+    for i, trial in enumerate(trials):
+        workspace = tmp_path / f"w{i}"
+        workspace.mkdir()
+        result = run_cli("learn", str(trial), cwd=workspace)
+        assert result.code == 0, (trial, result.err)
+        [path] = skill_files(workspace)
+        text = path.read_text()
+        assert run_cli("validate", str(path.parent), cwd=workspace).code == 0
+        assert reference_validate(path.parent) == [], trial
+        assert redact_text(text)[1] == {}, trial
+        assert not re.search(r"/tmp/[\w-]|root@[0-9a-f]{12}|\b[0-9a-f]{40}\b", text), trial
+        data = json.loads((trial / "results.json").read_text())
+        if data.get("is_resolved") is False:
+            failing = [n for n, s in (data.get("parser_results") or {}).items() if s == "failed"]
+            assert any(f"`{name}` failed" in text for name in failing), trial
