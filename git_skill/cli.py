@@ -23,6 +23,7 @@ INTERNAL_ERROR = 70
 COMMANDS: dict[str, str] = {
     "learn": "Learn a skill from an agent session and its feedback (built-in distiller, no API key).",
     "validate": "Check skills against the Agent Skills schema (exit 1 on errors).",
+    "lint": "Check skill content: discoverability, structure, links, leaks, safety (exit 1 on errors).",
     "list": "List skills with their descriptions and approximate token costs.",
     "digest": "Print the redacted, budgeted digest of an agent session (what a model would see).",
     "install": "Install the git pre-commit hook into this repository.",

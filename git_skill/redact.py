@@ -71,10 +71,10 @@ RULES: tuple[_Rule, ...] = (
     _rule("npm-token", r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("npm_",), boundary=True),
     _rule("pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", ("pypi-",), boundary=True),
     _rule("jwt", r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", ("eyj",), boundary=True),
-    *(_rule("http-auth", literal + r"[\"']?\s*[:=]\s*[\"']?(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN|[Dd]igest|[Bb]ot)\s+)?([^\s\"',;\\]{6,})",
+    *(_rule("http-auth", literal + r"[\"']?[ \t]*[:=][ \t]*[\"']?(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN|[Dd]igest|[Bb]ot)[ \t]+)?([^\s\"',;\\`]{6,})",
             ("authorization",), 1)
       for literal in ("uthorization", "UTHORIZATION")),
-    _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?\s*:\s*[\"']?([^\s\"',;\\]{6,})",
+    _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;\\]{6,})",
           ("api-key", "auth-token"), 1),
     _rule("http-auth", r"-u\s+[\"']?[^\s:\"']+:([^\s\"'@]+)", ("-u",), 1),
     _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:([^\s\"'@]+)", ("--user",), 1),
@@ -98,24 +98,31 @@ _AUTOMATON = AhoCorasick(list(_ALL_KEYWORDS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _SECRET_NAME_RE = re.compile("(?i)" + _SECRET_NAME + r"\Z")
 _ASSIGNMENT = re.compile(
-    r"[\"']?\s*(?::=|=(?![=~>])|:(?![:/])|=>)\s*(?![=:])(\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}]{1,500})"
+    r"[\"']?[ \t]*(?::=|=(?![=~>])|:(?![:/])|=>)[ \t]*(?![=:])(\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}`]{1,500})"
 )
 
 # Names that contain a secret word but are not secrets themselves.
 _BENIGN_NAMES = re.compile(
     r"(?i)^(?:.*(?:max|num|total|prompt|completion|input|output|cached|reasoning)_?tokens?(?:_count)?|"
     r".*tokens?_?(?:count|limit|usage|budget|type|url|uri|endpoint|file|path|env|name|id|expires?(?:_at|_in)?)|"
-    r"tokenizer.*|.*public_?key.*|.*cache_?key|.*key_?(?:id|name|file|path|type|size|length)|.*password_?(?:file|path|prompt|hash|length|policy|reset.*)|"
+    r"tokenizer.*|.*tokens|.*_(?:method|type|mode|endpoint|url|uri|name|id|path|file|len|length|count|size|format|header|"
+    r"prefix|field|param|policy|scope|expiry|ttl)s?|.*public_?key.*|.*cache_?key|.*key_?(?:id|name|file|path|type|size|length)|.*password_?(?:file|path|prompt|hash|length|policy|reset.*)|"
     r"passwd_?file|.*secret_?(?:name|ref|id|path|file|arn)|.*_key_?ring|primary_?key|foreign_?key|sort_?key|partition_?key|"
     r"api_?key_?(?:header|name|env|var)|bypass.*|compass.*|passthrough.*|pass(?:ed|es|ing|_fds)?)$"
 )
 _PLACEHOLDER_VALUE = re.compile(
-    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\([^)]*\)|<[^<>]*>|%\(?[A-Za-z_]+\)?s?|\{\{.*\}\}|\{[A-Za-z_]*\}|"
+    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]*\}|\$\(.*|\$\([^)]*\)|<[^<>]*>|%\(?[A-Za-z_]+\)?s?|\{\{.*\}\}|\{[A-Za-z_]*\}|"
     r"os\.environ.*|os\.getenv.*|process\.env.*|env\(.*|getenv.*|secrets\..*|vault:.*|"
     r"x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
     r"your[_-].*|my[_-]?(?:password|secret|token|key)|placeholder|example|dummy|test|string|str|bool|int|"
-    r"[A-Za-z_]+\(.*|[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*|\d{1,6})$"
+    r"[A-Za-z_]+\(.*|[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*|\d{1,6}|[A-Z][A-Z_]{0,30}|"
+    r"bearer|basic|token|digest|bot|negotiate)$"
 )
+
+
+def _is_placeholder(value: str) -> bool:
+    """A reference or stand-in rather than a value: $VAR, ${VAR}, <your-token>, {{ secret }}, xxx."""
+    return bool(_PLACEHOLDER_VALUE.match(value.strip("\"'").strip()))
 
 
 def _is_benign_assignment(name: str, value: str) -> bool:
@@ -211,7 +218,7 @@ class Redactor:
         if rule.boundary and match.start() > 0 and match.string[match.start() - 1] in _WORD:
             return whole
         secret = match.group(rule.group)
-        if not secret or PLACEHOLDER.fullmatch(secret) or "[REDACTED:" in secret:
+        if not secret or "[REDACTED:" in secret or (rule.group and _is_placeholder(secret)):
             return whole
         replaced = self._count(rule.kind, secret)
         start, end = match.start(rule.group) - match.start(0), match.end(rule.group) - match.start(0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from git_skill.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 JSON_VERSION = 1
 
 
@@ -86,3 +87,30 @@ def render_github(findings: list[Finding]) -> str:
         props.append(f"title={_escape_property(f.rule)}")
         lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(f.message)}")
     return "\n".join(lines)
+
+
+def render_sarif(findings: list[Finding], rules: dict[str, tuple[str, str]], version: str) -> str:
+    """SARIF 2.1.0 for code-scanning dashboards; `rules` maps id -> (default level, description)."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+    used = sorted({f.rule for f in findings})
+    document = {
+        "version": "2.1.0",
+        "$schema": SARIF_SCHEMA,
+        "runs": [{
+            "tool": {"driver": {
+                "name": "git-skill",
+                "version": version,
+                "rules": [{"id": rule, "shortDescription": {"text": rules.get(rule, ("warning", rule))[1]},
+                           "defaultConfiguration": {"level": rules.get(rule, ("warning", ""))[0]}} for rule in used],
+            }},
+            "results": [{
+                "ruleId": f.rule,
+                "ruleIndex": used.index(f.rule),
+                "level": level[f.severity],
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.path},
+                                                    "region": {"startLine": f.line or 1}}}],
+            } for f in sorted(findings, key=Finding.sort_key)],
+        }],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)

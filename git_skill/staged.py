@@ -6,8 +6,10 @@ edits that would hide (or invent) a problem in what is actually committed.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from git_skill.discovery import SKILL_FILE_NAMES, configured_roots
@@ -88,3 +90,31 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
         for folder in sorted(touched)
     ]
     return skills, findings
+
+
+def export_staged_skills(workspace: Workspace, destination: Path, skills_dirs: tuple[str, ...] = ()) -> dict[Path, str]:
+    """Write the staged content of every skill folder the next commit touches under `destination`.
+
+    Returns exported path -> repository-relative path, for both the folders and their SKILL.md,
+    so findings can name what the user will commit. Symbolic links are not exported.
+    """
+    repo = require_repository(workspace, "--staged")
+    staged, _ = staged_skills(workspace, skills_dirs)
+    index = repo.index
+    mapping: dict[Path, str] = {}
+    for skill in staged:
+        folder = posixpath.dirname(skill.path)
+        target = destination / folder
+        mapping[target] = folder
+        mapping[target / posixpath.basename(skill.path)] = skill.path
+        for entry in index:
+            if not entry.path.startswith(folder + "/") or entry.mode == _SYMLINK_MODE:
+                continue
+            relative = entry.path[len(folder) + 1:]
+            if relative.startswith("../") or "/../" in relative:
+                continue
+            path = target / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(repo[entry.id].data)
+            os.chmod(path, 0o755 if entry.mode == 0o100755 else 0o644)
+    return mapping

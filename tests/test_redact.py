@@ -98,6 +98,11 @@ NON_SECRETS = [
     "subprocess.Popen(args, pass_fds = (), close_fds = True)",
     "============================= test session starts ==============================",
     "secretstorage==3.3.3",
+    'curl -H "Authorization: Bearer $LETTA_API_KEY" https://api.example.com',
+    "Authorization: Bearer ${GITHUB_TOKEN}",
+    "Client secret:\n```bash\nrun it\n```",
+    "https://user:$PASSWORD@example.com/repo.git",
+    '--header "Authorization: Bearer KEY" list-tools',
 ]
 
 

@@ -55,3 +55,16 @@ def test_install_honours_core_hooks_path(repo: Path) -> None:
 def test_install_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("install", cwd=tmp_path)
     assert result.code == 2 and "needs a git repository" in result.err
+
+
+def test_installed_hook_lints_the_staged_content(repo: Path) -> None:
+    assert run_cli("install", cwd=repo).code == 0
+    skill = write_skill(repo / "skills", "fetch-data", skill_text(
+        "fetch-data", body="# Fetch\n\n```sh\ncurl -k https://data.example/x.csv -o x.csv\n```\n"))
+    git(repo, "add", "-A")
+    rejected = commit(repo, "insecure")
+    assert rejected.returncode != 0 and "[tls-disabled]" in rejected.stdout + rejected.stderr
+    (skill / "SKILL.md").write_text(skill_text("fetch-data", body="# Fetch\n\n```sh\ncurl https://data.example/x.csv -o x.csv\n```\n"))
+    assert commit(repo, "still the staged one").returncode != 0  # the fix is not staged yet
+    git(repo, "add", "-A")
+    assert commit(repo, "fixed").returncode == 0

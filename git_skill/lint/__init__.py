@@ -1,0 +1,87 @@
+"""`git skill lint`: content, leak and safety checks over skill folders, configurable per repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from git_skill.discovery import SkillLocation
+from git_skill.findings import Finding, Severity
+from git_skill.lint import content, files, library
+from git_skill.lint.config import LintConfig, inline_suppressions, is_imported
+from git_skill.lint.text_rules import Hit, scan
+from git_skill.skill import SkillFile, read_skill_file
+from git_skill.workspace import display_path
+
+
+def _finding(config: LintConfig, path: str, hit: Hit) -> Finding | None:
+    if hit.rule in config.disabled:
+        return None
+    return Finding(path, hit.rule, config.severity(hit.rule), hit.message, hit.line)
+
+
+def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: Path, display: str | None = None) -> list[Finding]:
+    """Findings for one skill; `folder` None lints the SKILL.md text alone (as `learn` does before writing)."""
+    hits: list[tuple[str, Hit]] = []
+    if skill.fields is not None:
+        hits += [(skill.path, hit) for hit in content.check(skill, config.max_body_lines, config.max_body_tokens)]
+    text = skill.raw.decode("utf-8", "replace")
+    hits += [(skill.path, hit) for hit in scan(text)]
+    if folder is not None:
+        shown = display or display_path(folder)
+        hits += [(skill.path, hit) for hit in files.check_links(skill, folder)]
+        hits += list(files.check_files(folder, shown, config.max_file_bytes))
+        for path in files.text_files(folder):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if len(data) <= config.max_file_bytes and b"\0" not in data[:8192]:
+                relative = path.relative_to(folder).as_posix()
+                hits += [(f"{shown}/{relative}", hit) for hit in scan(data.decode("utf-8", "replace"))]
+    imported = folder is not None and is_imported(folder, root)
+    suppressions = inline_suppressions(text, imported)
+    findings = []
+    for path, hit in hits:
+        if hit.rule in suppressions.rules:
+            continue
+        found = _finding(config, path, hit)
+        if found:
+            findings.append(found)
+    for line, rule, message in suppressions.problems:
+        found = _finding(config, skill.path, Hit(rule, line, message))
+        if found:
+            findings.append(found)
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def lint_locations(locations: list[SkillLocation], roots: list[Path], config: LintConfig, root: Path,
+                   displays: dict[Path, str] | None = None) -> tuple[list[Finding], dict[str, SkillFile]]:
+    """Lint each skill, then the library as a whole; returns findings and the skills by display path."""
+    findings: list[Finding] = []
+    skills: dict[str, SkillFile] = {}
+    entries: list[library.Entry] = []
+    for location in locations:
+        shown = (displays or {}).get(location.skill_file, location.display)
+        skill = read_skill_file(location.skill_file, shown)
+        skills[shown] = skill
+        if skill.fields is None:
+            continue  # validate reports unreadable skills
+        folder_display = (displays or {}).get(location.folder, display_path(location.folder))
+        findings += lint_skill(skill, location.folder, config, root, folder_display)
+        home = next((str(r) for r in roots if str(location.folder).startswith(str(r))), "")
+        name = skill.fields.get("name")
+        description = skill.fields.get("description")
+        entries.append(library.Entry(shown, home, name if isinstance(name, str) else "",
+                                     description if isinstance(description, str) else "", skill.body))
+    for path, rule, message in library.check(entries):
+        found = _finding(config, path, Hit(rule, skills[path].field_line("name") or 2, message))
+        if found:
+            findings.append(found)
+    return findings, skills
+
+
+def errors_of(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+__all__ = ["lint_skill", "lint_locations", "errors_of", "LintConfig"]

@@ -1,0 +1,129 @@
+"""Leak and safety rules that read text: SKILL.md, references and scripts alike.
+
+Each pattern runs once over a whole file (not line by line) and line numbers come from
+match offsets, which keeps linting a thousand skills well under a second.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from git_skill.redact import Redactor
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    line: int
+    message: str
+
+
+_I = re.IGNORECASE
+PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("load-time-execution", re.compile(r"!`[^`\n]+`"), "!`…` runs a command when Claude Code loads the skill"),
+    ("instruction-override", re.compile(
+        r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|"
+        r"preceding|system|other)\s+(?:instructions|prompts?|rules|messages|guidelines)|\b(?:do\s+not|don't|never)\s+"
+        r"(?:tell|inform|notify|show|mention\s+(?:this\s+|it\s+)?to)\s+the\s+user|\bwithout\s+(?:telling|informing|"
+        r"asking|notifying)\s+the\s+user|\bhide\s+(?:this|it|that)\s+from\s+the\s+user", _I),
+     "text tells the agent to override its instructions or keep something from the user"),
+    ("download-execute", re.compile(
+        r"\b(?:curl|wget|iwr|invoke-webrequest)\b[^|\n]*\|\s*(?:sudo\s+(?:-\w+\s+)*)?(?:ba|z|k|da|fi)?sh\b|"
+        r"\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?(?:python[0-9.]*|perl|ruby|node)\b|"
+        r"\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b|\b(?:ba|z)?sh\s+-c\s+[\"']?\$\(\s*(?:curl|wget)\b|"
+        r"\biex\s*\(?\s*(?:\(?\s*)?(?:iwr|invoke-webrequest|new-object\s+net\.webclient)", _I),
+     "a download is piped into an interpreter"),
+    ("obfuscated-execution", re.compile(
+        r"\bbase64\s+(?:-d|--decode|-D)\b[^\n]*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\|\s*base64\s+(?:-d|--decode|-D)\b[^\n]*\|\s*(?:ba|z)?sh\b|"
+        r"\beval\s+[\"']?\$\([^)\n]*(?:base64|curl|wget|xxd)|\bexec\(\s*(?:base64\.b64decode|codecs\.decode|bytes\.fromhex)|"
+        r"\beval\(\s*(?:atob|Buffer\.from)|\b[A-Za-z0-9+/]{400,}={0,2}", _I),
+     "encoded or hidden code is executed"),
+    ("exfiltration", re.compile(
+        r"\b(?:curl|wget|nc|ncat|scp|rsync|http|https)\b[^\n]*(?:~/\.ssh|~/\.aws|\$HOME/\.(?:ssh|aws)|(?:^|[\s/@=])\.env\b|/etc/(?:passwd|shadow)|"
+        r"\$\((?:env|printenv)\)|`(?:env|printenv)`|\bid_(?:rsa|ed25519|ecdsa)\b|\.aws/credentials)|"
+        r"\b(?:env|printenv|cat\s+[^\n|]*(?:\.env|\.ssh/|\.aws/)[^\n|]*)\s*\|\s*(?:curl|wget|nc|ncat)\b", _I),
+     "credentials, keys or the environment are sent over the network"),
+    ("destructive-command", re.compile(
+        r"\brm\s+(?:-[a-zA-Z]*\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(?:-[a-zA-Z-]+\s+)*(?:/|/\*|~/?|\$HOME/?|\"\$HOME\"/?|\$\{HOME\}/?)(?=\s|$|;|&|\|)|"
+        r"\bchmod\s+-R\s+0?777\b|\bchmod\s+(?:-R\s+)?(?:[ugoa]*\+s|[0-7]?[4-7][0-7]{3})\b|\bmkfs(?:\.\w+)?\s|"
+        r"\bdd\s+[^\n]*\bof=/dev/(?:sd|nvme|hd|disk|xvd)|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:"),
+     "an irreversible or privilege-changing command on a broad target"),
+    ("privilege", re.compile(r"(?<![\w-])sudo\s+(?!-l\b)"), "sudo raises privileges"),
+    ("tls-disabled", re.compile(
+        r"\bcurl\b[^\n]*\s(?:-[a-zA-Z]*k[a-zA-Z]*|--insecure)\b|\bverify\s*=\s*False\b|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*[\"']?0|"
+        r"http\.sslVerify\s+(?:false|0)|--no-check-certificate|PYTHONHTTPSVERIFY\s*=\s*[\"']?0|ssl\._create_unverified_context|"
+        r"strict-ssl\s+false|GIT_SSL_NO_VERIFY\s*=\s*[\"']?(?:1|true)", _I),
+     "certificate verification is turned off"),
+    ("persistence", re.compile(
+        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*[\"']?(?:~|\$HOME|/root|/home/[\w.-]+)/\.(?:bashrc|zshrc|profile|bash_profile|zprofile|"
+        r"bash_login|config/fish/config\.fish)\b|(?:>>?|\btee\b|\bcp\b|\bmv\b|\binstall\b)[^\n]*authorized_keys|"
+        r"(?:>>?|\btee\b|\bcp\b|\bmv\b|\bln\b)[^\n]*\.git/hooks/|(?:>>?|\btee\b|\bcp\b|\bmv\b)[^\n]*(?:CLAUDE\.md|AGENTS\.md|"
+        r"\.claude/settings[\w.]*\.json|\.codex/config\.toml)|\bcrontab\s+-(?!l\b)|>>?\s*/etc/cron|\bsystemctl\s+enable\b|"
+        r"(?:>>?|\btee\b|\bcp\b|\bmv\b)[^\n]*(?:\.claude|\.agents|\.codex)/skills/"),
+     "writes somewhere that outlives the task (shell rc, keys, hooks, agent settings, other skills)"),
+    ("remote-instructions", re.compile(
+        r"\b(?:fetch|download|read|load|open|retrieve|curl|visit)\b[^\n]{0,80}?(?:https?://\S+|\burl\b|\blink\b)[^\n]{0,60}?"
+        r"\b(?:and|then)\s+(?:follow|execute|obey|carry out|do what)\b|\bfollow\s+(?:the\s+)?instructions\s+(?:at|from|in)\s+https?://", _I),
+     "the agent is told to fetch instructions from a URL and follow them"),
+    ("resource-abuse", re.compile(r"\bxmrig\b|stratum\+(?:tcp|ssl)://|\bminerd\b|\bcryptonight\b|\bcoinhive\b|\bnicehash\b", _I),
+     "a crypto miner or mining pool"),
+    ("home-path", re.compile(r"(?<![\w~])(?:/home/(?!(?:user|username|you|me|foo|bar|example|name|your-?name)\b|<)[a-z_][\w.-]*|/Users/(?!(?:user|username|you|me|foo|bar|example|name|your-?name)\b|<)[A-Za-z][\w.-]*|"
+                             r"C:\\\\?Users\\\\?(?!user\b|<)[A-Za-z][\w.-]*)"), "an absolute home path names a user"),
+    ("internal-url", re.compile(r"\bhttps?://(?:[\w-]+\.)*(?:[\w-]+\.(?:internal|corp|intranet|lan)\b|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|"
+                                r"172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+)", _I), "a URL to an internal host or private address"),
+    ("ephemeral-detail", re.compile(r"/tmp/tmp[\w.]{6,}|/tmp/pytest-of-\w+|/var/folders/\w\w/|@[0-9a-f]{12}(?=[:\s#$])|"
+                                    r"\b[0-9a-f]{40}\b|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"), "a detail of one session (temporary path, container, commit, timestamp)"),
+)
+_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\u180e]|(?<!^)\ufeff")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_COMMENT_IMPERATIVE = re.compile(r"https?://|\b(?:you must|always|never|ignore|run|execute|send|delete|do not tell)\b", _I)
+_SUPPRESSION = re.compile(r"^\s*git-skill-lint\b", _I)
+
+
+class _Lines:
+    """Offset -> line number; the line index is built only if some rule hits."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.first = first_line
+        self._starts: list[int] | None = None
+
+    def line(self, offset: int) -> int:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_right(self._starts, offset) - 1 + self.first
+
+
+def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
+    """Every leak and safety hit in a text; `first_line` numbers its first line."""
+    lines = _Lines(text, first_line)
+    for rule, pattern, message in PATTERNS:
+        for match in pattern.finditer(text):
+            yield Hit(rule, lines.line(match.start()), message)
+    for match in _HIDDEN.finditer(text):
+        yield Hit("hidden-unicode", lines.line(match.start()), f"invisible control character U+{ord(match.group(0)):04X}")
+    for match in _ZERO_WIDTH.finditer(text):
+        yield Hit("zero-width-character", lines.line(match.start()), f"zero-width character U+{ord(match.group(0)):04X}")
+    for match in _COMMENT.finditer(text):
+        inner = match.group(1)
+        if not _SUPPRESSION.match(inner) and _COMMENT_IMPERATIVE.search(inner):
+            yield Hit("html-comment-instruction", lines.line(match.start()), "an HTML comment (hidden when rendered) holds an instruction or URL")
+    yield from _secrets(text, lines)
+
+
+def _secrets(text: str, lines: _Lines) -> Iterator[Hit]:
+    redactor = Redactor()
+    redacted = redactor.redact(text)
+    if not redactor.counts:
+        return
+    kinds = ", ".join(sorted(redactor.counts))
+    for number, (before, after) in enumerate(zip(text.split("\n"), redacted.split("\n"))):
+        if before != after:
+            yield Hit("secret", lines.first + number, f"a secret ({kinds}); its value is not shown")
+    if text.count("\n") != redacted.count("\n"):  # a multi-line key collapsed: report where it starts
+        yield Hit("secret", lines.line(text.find("-----BEGIN")) if "-----BEGIN" in text else lines.first,
+                  f"a secret ({kinds}); its value is not shown")
