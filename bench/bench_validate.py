@@ -6,6 +6,7 @@ Prints a Markdown table (the README's figures come from it). Measured in one run
 - `git skill validate DIR`: one process for all skills (what a hook or CI runs);
 - skills-ref's CLI once per skill (`agentskills validate DIR`, as a per-file hook would);
 - skills-ref's Python API in one process, and ours in one process;
+- `git skill lint DIR` over the same skills, one process;
 - `git skill --version` wall time (the start-up floor of every command).
 """
 
@@ -70,6 +71,12 @@ def main() -> None:
 
         rows.append(("git skill validate DIR (one process)", timed(ours_cli, args.repeat)))
 
+        def ours_lint() -> None:
+            result = subprocess.run([git_skill, "lint", str(root / "skills")], capture_output=True, text=True)
+            assert result.returncode in (0, 1) and f"{args.skills} skills checked" in result.stdout, result.stdout[-500:]
+
+        lint_seconds = timed(ours_lint, args.repeat)
+
         from git_skill.profiles import get_profile
         from git_skill.skill import read_skill_file
         from git_skill.validation import validate_skill
@@ -97,6 +104,7 @@ def main() -> None:
         print("| what | total | per skill |\n|---|---:|---:|")
         for label, seconds in rows:
             print(f"| {label} | {seconds:.3f} s | {seconds / args.skills * 1000:.3f} ms |")
+        print(f"| git skill lint DIR (one process) | {lint_seconds:.3f} s | {lint_seconds / args.skills * 1000:.3f} ms |")
         print(f"| git skill --version (median of 15) | {statistics.median(version) * 1000:.0f} ms | |")
         ours = rows[0][1]
         for label, seconds in rows[2:]:

@@ -37,9 +37,12 @@ class Discovery:
     skills: list[SkillLocation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
 
     def add_skill(self, location: SkillLocation) -> None:
-        if location not in self.skills:
+        key = str(location.skill_file)
+        if key not in self._seen:
+            self._seen.add(key)
             self.skills.append(location)
 
 

@@ -35,3 +35,11 @@ def test_readme_mentions_every_command_and_the_exit_codes() -> None:
         assert f"git skill {name}" in readme, name
     for code in ("0", "1", "2", "3", "4", "5", "130"):
         assert f"| {code} |" in readme
+
+
+def test_lint_doc_lists_exactly_the_lint_catalog() -> None:
+    from git_skill.lint.catalog import LINT_RULES
+
+    text = (ROOT / "docs" / "lint.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z-]+)` \| (?:error|warning|info) \|", text, re.M))
+    assert documented == set(LINT_RULES)

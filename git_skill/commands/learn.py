@@ -104,18 +104,35 @@ def learn_one(workspace: Workspace, source: Path, feedback: tuple[Path, ...], sk
     return outcome
 
 
-def check_result(outcome: Outcome, workspace: Workspace) -> None:
-    """Refuse to write a skill that does not validate (a bug in the learner, never the user's fault)."""
+def _gate_findings(text: str, outcome: Outcome, workspace: Workspace) -> list[Any]:
+    from git_skill.lint import errors_of, lint_skill
+    from git_skill.lint.config import load
     from git_skill.options import resolve_profile
-    from git_skill.reporting import render_text
     from git_skill.skill import SkillFile
-    from git_skill.validation import has_errors, validate_skill
+    from git_skill.validation import validate_skill
 
     assert outcome.path is not None
-    skill = SkillFile.from_bytes(outcome.text.encode("utf-8"), display_path(outcome.path), outcome.path.parent.name)
-    findings = validate_skill(skill, resolve_profile(workspace, None))
-    if has_errors(findings):
-        raise GitSkillError("the learned skill does not validate, so nothing was written:\n"
+    skill = SkillFile.from_bytes(text.encode("utf-8"), display_path(outcome.path), outcome.path.parent.name)
+    findings = [f for f in validate_skill(skill, resolve_profile(workspace, None)) if f.severity.value == "error"]
+    return findings + errors_of(lint_skill(skill, None, load(workspace.root), workspace.root))
+
+
+def gate(outcome: Outcome, workspace: Workspace) -> None:
+    """Validate and lint what will be written. List lines that trip an error rule (a session that
+    piped a download into a shell, say) are left out, with a note; if errors remain, nothing is written."""
+    from git_skill.reporting import render_text
+
+    findings = _gate_findings(outcome.text, outcome, workspace)
+    lines = outcome.text.split("\n")
+    droppable = {f.line for f in findings if f.line and re.match(r"\s*(?:[-*]|\d+\.)\s", lines[f.line - 1])}
+    if findings and droppable:
+        rules = sorted({f.rule for f in findings if f.line in droppable})
+        kept = [line for number, line in enumerate(lines, 1) if number not in droppable]
+        note = f"\n> {len(droppable)} line(s) of the session were left out: they tripped lint rules ({', '.join(rules)}).\n"
+        outcome.text = "\n".join(kept).rstrip("\n") + "\n" + note
+        findings = _gate_findings(outcome.text, outcome, workspace)
+    if findings:
+        raise GitSkillError("the learned skill does not pass validation and lint, so nothing was written:\n"
                             + render_text(findings, [], "configured"), exit_codes.FINDINGS)
 
 
@@ -167,7 +184,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     for path in paths:
         outcome = learn_one(workspace, path, feedback_files, skills_dirs, name, operation, interactive)
         if outcome.operation != "none":
-            check_result(outcome, workspace)
+            gate(outcome, workspace)
         if outcome.operation != "none" and not dry_run:
             assert outcome.path is not None
             with RepositoryLock(workspace):

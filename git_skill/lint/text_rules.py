@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from ahocorasick_rs import AhoCorasick
+
 from git_skill.redact import Redactor
 
 
@@ -39,7 +41,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("obfuscated-execution", re.compile(
         r"\bbase64\s+(?:-d|--decode|-D)\b[^\n]*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\|\s*base64\s+(?:-d|--decode|-D)\b[^\n]*\|\s*(?:ba|z)?sh\b|"
         r"\beval\s+[\"']?\$\([^)\n]*(?:base64|curl|wget|xxd)|\bexec\(\s*(?:base64\.b64decode|codecs\.decode|bytes\.fromhex)|"
-        r"\beval\(\s*(?:atob|Buffer\.from)|\b[A-Za-z0-9+/]{400,}={0,2}", _I),
+        r"\beval\(\s*(?:atob|Buffer\.from)", _I),
      "encoded or hidden code is executed"),
     ("exfiltration", re.compile(
         r"\b(?:curl|wget|nc|ncat|scp|rsync|http|https)\b[^\n]*(?:~/\.ssh|~/\.aws|\$HOME/\.(?:ssh|aws)|(?:^|[\s/@=])\.env\b|/etc/(?:passwd|shadow)|"
@@ -77,6 +79,33 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("ephemeral-detail", re.compile(r"/tmp/tmp[\w.]{6,}|/tmp/pytest-of-\w+|/var/folders/\w\w/|@[0-9a-f]{12}(?=[:\s#$])|"
                                     r"\b[0-9a-f]{40}\b|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"), "a detail of one session (temporary path, container, commit, timestamp)"),
 )
+# Lowercase keywords, one of which occurs on every line a rule can match: one Aho-Corasick
+# pass finds those lines, and each rule's regex runs only there (rules are line-local).
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "load-time-execution": ("!`",),
+    "instruction-override": ("instruction", "prompt", "rules", "messages", "guidelines", "the user"),
+    "download-execute": ("curl", "wget", "iwr", "invoke-webrequest", "iex"),
+    "obfuscated-execution": ("base64", "eval", "exec(", "atob", "buffer.from"),
+    "exfiltration": ("curl", "wget", "nc ", "ncat", "scp", "rsync", "http"),
+    "destructive-command": ("rm ", "chmod", "mkfs", "dd ", ":(){", ": (){"),
+    "privilege": ("sudo",),
+    "tls-disabled": ("curl", "verify", "node_tls", "sslverify", "no-check-certificate", "pythonhttpsverify",
+                     "_create_unverified", "strict-ssl", "git_ssl_no_verify"),
+    "persistence": ("bashrc", "zshrc", "profile", "bash_login", "fish", "authorized_keys", ".git/hooks", "claude.md",
+                    "agents.md", ".claude/", ".codex/", ".agents/", "crontab", "/etc/cron", "systemctl"),
+    "remote-instructions": ("follow", "obey", "execute", "carry out", "do what"),
+    "resource-abuse": ("xmrig", "stratum+", "minerd", "cryptonight", "coinhive", "nicehash"),
+    "home-path": ("/home/", "/users/", "c:\\users", "c:\\\\users"),
+    "internal-url": ("http",),
+    "ephemeral-detail": ("/tmp/tmp", "/tmp/pytest-of-", "/var/folders/", "@", ":"),
+}
+_RULE_INDEX = [rule for rule, _, _ in PATTERNS]
+_WORDS = sorted({k for keys in KEYWORDS.values() for k in keys})
+_AUTOMATON = AhoCorasick(_WORDS)
+_RULES_OF_WORD = [[i for i, rule in enumerate(_RULE_INDEX) if word in KEYWORDS[rule]] for word in _WORDS]
+_BLOB = re.compile(r"[A-Za-z0-9+/]{400,}={0,2}")
+_HEX40 = re.compile(r"(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])")
+_EPHEMERAL_MESSAGE = next(message for rule, _, message in PATTERNS if rule == "ephemeral-detail")
 _HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\u180e]|(?<!^)\ufeff")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
@@ -101,9 +130,27 @@ class _Lines:
 def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
     """Every leak and safety hit in a text; `first_line` numbers its first line."""
     lines = _Lines(text, first_line)
-    for rule, pattern, message in PATTERNS:
-        for match in pattern.finditer(text):
-            yield Hit(rule, lines.line(match.start()), message)
+    candidates: dict[int, set[int]] = {}  # rule index -> start offsets of lines to check
+    for word, position, _ in _AUTOMATON.find_matches_as_indexes(text.lower(), overlapping=True):
+        start = text.rfind("\n", 0, position) + 1
+        for rule_index in _RULES_OF_WORD[word]:
+            candidates.setdefault(rule_index, set()).add(start)
+    for rule_index, starts in sorted(candidates.items()):
+        rule, pattern, message = PATTERNS[rule_index]
+        for start in sorted(starts):
+            end = text.find("\n", start)
+            line = text[start:] if end == -1 else text[start:end]
+            if pattern.search(line):
+                yield Hit(rule, lines.line(start), message)
+    blob_found = False
+    for token in text.split():  # long tokens only: encoded blobs and commit hashes
+        if len(token) < 40:
+            continue
+        if not blob_found and len(token) >= 400 and _BLOB.search(token):
+            blob_found = True
+            yield Hit("obfuscated-execution", lines.line(text.find(token)), "a long encoded blob")
+        elif _HEX40.search(token):
+            yield Hit("ephemeral-detail", lines.line(text.find(token)), _EPHEMERAL_MESSAGE)
     for match in _HIDDEN.finditer(text):
         yield Hit("hidden-unicode", lines.line(match.start()), f"invisible control character U+{ord(match.group(0)):04X}")
     for match in _ZERO_WIDTH.finditer(text):

@@ -29,17 +29,14 @@ def is_mini_trajectory(data: Any) -> bool:
 
 def read_openai(path: Path, transcript: ev.Transcript, data: Any = None) -> Iterator[ev.Event]:
     messages = data if data is not None else json.loads(path.read_bytes().decode("utf-8", "replace"))
-    calls: ev.RecentMap = ev.RecentMap()
+    tracker = ev.CallTracker()
     for message in messages:
         if not isinstance(message, dict):
             transcript.report.skip("messages that are not objects")
             continue
         role, text = message.get("role"), text_of(message.get("content"))
         if role == "tool":
-            call_id = str(message.get("tool_call_id") or "")
-            tool, command = calls.get(call_id, (message.get("name"), None))
-            yield ev.Event(ev.TOOL_RESULT, text, tool=tool, call_id=call_id, command=command,
-                           is_error=ev.looks_like_error(text))
+            yield tracker.result(str(message.get("tool_call_id") or ""), text, tool=message.get("name"))
             continue
         if text:
             kind = {"user": ev.USER, "assistant": ev.ASSISTANT}.get(role, ev.NOTE)
@@ -48,12 +45,8 @@ def read_openai(path: Path, transcript: ev.Transcript, data: Any = None) -> Iter
             function = call.get("function") if isinstance(call, dict) else None
             if not isinstance(function, dict):
                 continue
-            name = str(function.get("name") or "tool")
-            arguments = parse_json_arguments(function.get("arguments"))
-            command = ev.shell_command(name, arguments)
-            call_id = str(call.get("id") or "")
-            calls[call_id] = (name, command)
-            yield ev.Event(ev.TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command)
+            yield tracker.call(str(function.get("name") or "tool"), parse_json_arguments(function.get("arguments")),
+                               str(call.get("id") or ""))
 
 
 def read_mini(path: Path, transcript: ev.Transcript, data: Any = None) -> Iterator[ev.Event]:

@@ -32,7 +32,7 @@ class _State:
         self.seen_blocks: ev.RecentMap = ev.RecentMap()
         self.usage: ev.RecentMap = ev.RecentMap(64)  # per message id, the latest copy's usage
         self.tokens = [0, 0]  # totals of messages that left `usage`
-        self.calls: ev.RecentMap = ev.RecentMap()
+        self.tracker = ev.CallTracker()
 
 
 def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
@@ -116,13 +116,8 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
             if text:
                 yield ev.Event(ev.REASONING, text, thread=thread, timestamp=when)
         elif block_type == "tool_use":
-            name = str(block.get("name") or "tool")
-            arguments = block.get("input")
-            command = ev.shell_command(name, arguments)
-            call_id = str(block.get("id") or "")
-            state.calls[call_id] = (name, command)
-            yield ev.Event(ev.TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command,
-                           thread=thread, timestamp=when)
+            yield state.tracker.call(str(block.get("name") or "tool"), block.get("input"), str(block.get("id") or ""),
+                                     thread=thread, timestamp=when)
 
 
 def _block_key(block: dict[str, Any]) -> str:
@@ -168,10 +163,7 @@ def _tool_result(block: dict[str, Any], state: _State, thread: str, when: str | 
         if images:
             state.transcript.report.note("images dropped", images)
     text = text_of(inner)
-    call_id = str(block.get("tool_use_id") or "")
-    tool, command = state.calls.get(call_id, (None, None))
     exit_match = _EXIT.match(text)
     exit_code = int(exit_match.group(1)) if exit_match else None
-    is_error = bool(block.get("is_error")) or bool(exit_code)
-    return ev.Event(ev.TOOL_RESULT, text, tool=tool, call_id=call_id, command=command, exit_code=exit_code,
-                    is_error=is_error, thread=thread, timestamp=when)
+    return state.tracker.result(str(block.get("tool_use_id") or ""), text, exit_code=exit_code,
+                                is_error=bool(block.get("is_error")) or bool(exit_code), thread=thread, timestamp=when)

@@ -36,7 +36,7 @@ def sniff(first_records: list[dict[str, Any]]) -> bool:
 def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     facts, report = transcript.facts, transcript.report
     facts.agent = "codex"
-    calls: ev.RecentMap = ev.RecentMap()
+    tracker = ev.CallTracker()
     for record in iter_json_lines(path, report):
         kind = record.get("type")
         payload = record.get("payload")
@@ -65,7 +65,7 @@ def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
         elif kind == "compacted" and isinstance(payload.get("message"), str):
             yield ev.Event(ev.SUMMARY, payload["message"], timestamp=when)
         elif kind == "response_item":
-            yield from _item(payload, calls, when)
+            yield from _item(payload, tracker, when)
 
 
 def _token_counts(payload: dict[str, Any], facts: ev.SessionFacts) -> None:
@@ -77,7 +77,7 @@ def _token_counts(payload: dict[str, Any], facts: ev.SessionFacts) -> None:
         facts.output_tokens = int(total.get("output_tokens") or 0)
 
 
-def _item(item: dict[str, Any], calls: dict[str, tuple[str, str | None]], when: str | None) -> Iterator[ev.Event]:
+def _item(item: dict[str, Any], tracker: ev.CallTracker, when: str | None) -> Iterator[ev.Event]:
     item_type = item.get("type")
     if item_type == "message":
         text = text_of(item.get("content"))
@@ -97,12 +97,7 @@ def _item(item: dict[str, Any], calls: dict[str, tuple[str, str | None]], when: 
     elif item_type in ("function_call", "custom_tool_call", "local_shell_call"):
         name = str(item.get("name") or ("shell" if item_type == "local_shell_call" else "tool"))
         arguments = parse_json_arguments(item.get("arguments", item.get("input", item.get("action"))))
-        command = ev.shell_command(name, arguments)
-        if command is None and name == "apply_patch" and isinstance(arguments, str):
-            command = None
-        call_id = str(item.get("call_id") or item.get("id") or "")
-        calls[call_id] = (name, command)
-        yield ev.Event(ev.TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command, timestamp=when)
+        yield tracker.call(name, arguments, str(item.get("call_id") or item.get("id") or ""), timestamp=when)
     elif item_type in ("function_call_output", "custom_tool_call_output"):
         call_id = str(item.get("call_id") or "")
         output = item.get("output")
@@ -120,6 +115,4 @@ def _item(item: dict[str, Any], calls: dict[str, tuple[str, str | None]], when: 
         if exit_code is None:
             found = _EXIT.search(text[:300])
             exit_code = int(found.group(1)) if found else None
-        tool, command = calls.get(call_id, (None, None))
-        yield ev.Event(ev.TOOL_RESULT, text, tool=tool, call_id=call_id, command=command, exit_code=exit_code,
-                       is_error=bool(exit_code), timestamp=when)
+        yield tracker.result(call_id, text, exit_code=exit_code, is_error=bool(exit_code), timestamp=when)

@@ -119,6 +119,26 @@ class RecentMap(OrderedDict):  # type: ignore[type-arg]
             self.popitem(last=False)
 
 
+class CallTracker:
+    """Makes tool-call and tool-result events, pairing each result with its call's tool and command."""
+
+    def __init__(self) -> None:
+        self.calls = RecentMap()
+
+    def call(self, name: str, arguments: Any, call_id: str, command: str | None = None, **where: Any) -> Event:
+        command = command if command is not None else shell_command(name, arguments)
+        self.calls[call_id] = (name, command)
+        return Event(TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command, **where)
+
+    def result(self, call_id: str, text: str, exit_code: int | None = None, is_error: bool | None = None,
+               tool: str | None = None, **where: Any) -> Event:
+        known_tool, command = self.calls.get(call_id, (tool, None))
+        if is_error is None:
+            is_error = bool(exit_code) if exit_code is not None else looks_like_error(text)
+        return Event(TOOL_RESULT, text, tool=known_tool, call_id=call_id, command=command, exit_code=exit_code,
+                     is_error=is_error, **where)
+
+
 def clip_middle(text: str, limit: int) -> str:
     """Keep the head and the tail of a long text, with a marker saying how much was cut."""
     if len(text) <= limit:

@@ -104,7 +104,7 @@ def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") 
 
 
 def _steps(steps: list[Any], transcript: ev.Transcript, thread: str) -> Iterator[ev.Event]:
-    calls: ev.RecentMap = ev.RecentMap()
+    tracker = ev.CallTracker()
     for step in steps:
         if not isinstance(step, dict):
             transcript.report.skip("ATIF steps that are not objects")
@@ -122,19 +122,11 @@ def _steps(steps: list[Any], transcript: ev.Transcript, thread: str) -> Iterator
         for call in step.get("tool_calls") or []:
             if not isinstance(call, dict):
                 continue
-            name = str(call.get("function_name") or "tool")
-            arguments = parse_json_arguments(call.get("arguments"))
-            command = ev.shell_command(name, arguments)
-            call_id = str(call.get("tool_call_id") or "")
-            calls[call_id] = (name, command)
-            yield ev.Event(ev.TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command,
-                           thread=thread, timestamp=when)
+            yield tracker.call(str(call.get("function_name") or "tool"), parse_json_arguments(call.get("arguments")),
+                               str(call.get("tool_call_id") or ""), thread=thread, timestamp=when)
         observation = step.get("observation") if isinstance(step.get("observation"), dict) else {}
         for result in observation.get("results") or []:
             if not isinstance(result, dict):
                 continue
-            call_id = str(result.get("source_call_id") or "")
-            text = text_of(result.get("content"))
-            tool, command = calls.get(call_id, (None, None))
-            yield ev.Event(ev.TOOL_RESULT, text, tool=tool, call_id=call_id, command=command,
-                           is_error=ev.looks_like_error(text), thread=thread, timestamp=when)
+            yield tracker.result(str(result.get("source_call_id") or ""), text_of(result.get("content")),
+                                 thread=thread, timestamp=when)

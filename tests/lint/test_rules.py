@@ -78,6 +78,11 @@ CASES: dict[str, tuple[str, str, str, dict]] = {
 }
 
 
+def test_a_bare_commit_hash_is_an_ephemeral_detail(tmp_path: Path) -> None:
+    make(tmp_path, "format-code", CLEAN_BODY + "\nCheck out 3f786850e387550fdab836ed7e6dc881de23001b first\n")
+    assert "ephemeral-detail" in rules_of(lint(tmp_path)[1])
+
+
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_trips(rule: str, tmp_path: Path) -> None:
     name, body, description, files = CASES[rule]
