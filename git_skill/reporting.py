@@ -33,7 +33,8 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def render_text(findings: list[Finding], verdicts: list[SkillVerdict], profile: str, color: bool = False) -> str:
+def render_text(findings: list[Finding], verdicts: list[SkillVerdict], checked_by: str, color: bool = False) -> str:
+    """Findings, then a summary line: '<n> skills checked <checked_by>: …'."""
     lines = []
     paint = {
         Severity.ERROR: ("\x1b[31m", "\x1b[0m"),
@@ -48,10 +49,10 @@ def render_text(findings: list[Finding], verdicts: list[SkillVerdict], profile: 
     invalid = sum(1 for v in verdicts if not v.valid)
     checked = _plural(len(verdicts), "skill")
     if not findings:
-        lines.append(f"{checked} checked under the {profile} profile: all valid")
+        lines.append(f"{checked} checked {checked_by}: all valid")
     else:
         parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
-        lines.append(f"{checked} checked under the {profile} profile: {invalid} invalid; {', '.join(parts)}")
+        lines.append(f"{checked} checked {checked_by}: {invalid} invalid; {', '.join(parts)}")
     return "\n".join(lines)
 
 

@@ -160,7 +160,7 @@ def test_default_source_is_the_newest_session_for_this_repository(tmp_path: Path
     jsonl(other / "sibling.jsonl", [{**records[0], "cwd": root + "-other"}])
     rollout = codex_home / "sessions" / "2026" / "01" / "02"
     rollout.mkdir(parents=True)
-    newest = jsonl(rollout / "rollout-2026-01-02-x.jsonl", [
+    jsonl(rollout / "rollout-2026-01-02-x.jsonl", [
         {"type": "session_meta", "payload": {"id": "x", "cwd": str(repo / "src")}},
         {"type": "response_item", "payload": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "codex task"}]}}])
     chosen = run_cli("digest", cwd=repo)

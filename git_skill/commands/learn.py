@@ -133,7 +133,7 @@ def gate(outcome: Outcome, workspace: Workspace) -> None:
         findings = _gate_findings(outcome.text, outcome, workspace)
     if findings:
         raise GitSkillError("the learned skill does not pass validation and lint, so nothing was written:\n"
-                            + render_text(findings, [], "configured"), exit_codes.FINDINGS)
+                            + render_text(findings, [], "before writing"), exit_codes.FINDINGS)
 
 
 @click.command("learn")

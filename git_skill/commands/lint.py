@@ -60,7 +60,8 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
                 click.echo(f"no skills found (looked in: {where})", err=True)
     failing = {f.path for f in findings if f.severity is Severity.ERROR}
     verdicts = [SkillVerdict(path, (s.fields or {}).get("name") if s.fields else None,
-                             not any(f.startswith(path.rsplit("/", 1)[0]) for f in failing)) for path, s in skills.items()]
+                             not any(f == path or f.startswith(path.rsplit("/", 1)[0] + "/") for f in failing))
+                for path, s in skills.items()]
     if output_format == "json":
         click.echo(render_json(findings, verdicts, "lint"))
     elif output_format == "github":
@@ -72,7 +73,6 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
                  for r in LINT_RULES.values()}
         click.echo(render_sarif(findings, rules, __version__))
     elif skills:
-        click.echo(render_text(findings, verdicts, "lint", color=use_color()).replace(
-            "under the lint profile", "by lint"))
+        click.echo(render_text(findings, verdicts, "by lint", color=use_color()))
     blocking = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     raise SystemExit(exit_codes.FINDINGS if any(f.severity in blocking for f in findings) else exit_codes.OK)

@@ -61,6 +61,6 @@ def command(paths: tuple[str, ...], profile: str | None, output_format: str, ski
         if text:
             click.echo(text)
     elif skills or findings:
-        click.echo(render_text(findings, verdicts, chosen.name, color=use_color()))
+        click.echo(render_text(findings, verdicts, f"under the {chosen.name} profile", color=use_color()))
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     raise SystemExit(exit_codes.FINDINGS if any(f.severity in failing for f in findings) else exit_codes.OK)
