@@ -54,6 +54,26 @@ def target_root(workspace: Workspace, skills_dirs: tuple[str, ...]) -> Path:
     return roots[0] if skills_dirs or workspace.config_all("skill.dir") else workspace.root / DEFAULT_ROOTS[0]
 
 
+def hook_source(agent: str, arguments: tuple[str, ...]) -> tuple[tuple[str, ...], Path]:
+    """SOURCE and working folder from an agent hook's JSON (Claude Code: stdin; Codex notify: last argument)."""
+    raw = arguments[-1] if agent == "codex" and arguments else click.get_text_stream("stdin").read()
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise GitSkillError(f"--from-hook {agent}: the hook input is not JSON", exit_codes.BAD_INPUT) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("cwd"), str):
+        raise GitSkillError(f"--from-hook {agent}: the hook JSON has no 'cwd'", exit_codes.BAD_INPUT)
+    start = Path(payload["cwd"])
+    if not start.is_dir():
+        raise GitSkillError(f"--from-hook {agent}: cwd {start} does not exist", exit_codes.BAD_INPUT)
+    if agent == "claude-code":
+        transcript = payload.get("transcript_path")
+        if not isinstance(transcript, str):
+            raise GitSkillError("--from-hook claude-code: the hook JSON has no 'transcript_path'", exit_codes.BAD_INPUT)
+        return (transcript,), start
+    return (), start  # Codex: the newest rollout recorded for this folder
+
+
 def _ask(decision_operation: str, reason: str, name: str) -> str:
     choices = {"e": "extend", "c": "create", "n": "none"}
     default = {v: k for k, v in choices.items()}[decision_operation]
@@ -152,9 +172,12 @@ def gate(outcome: Outcome, workspace: Workspace) -> None:
 @click.option("--yes/--interactive", "assume_yes", default=True, show_default=True,
               help="Take the proposed operation, or ask (on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
+              help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
+              "codex takes the notify JSON as the last argument (cwd).")
 def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
-            as_json: bool) -> None:
+            as_json: bool, from_hook: str | None) -> None:
     """Learn a skill from SOURCE: a transcript, a trial folder, or nothing for the newest Claude Code
     or Codex session recorded for this repository.
 
@@ -167,7 +190,11 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_file
     from git_skill.transcripts.sources import resolve_source
 
-    workspace = open_workspace()
+    if from_hook:
+        sources, start = hook_source(from_hook, sources)
+        workspace = open_workspace(start)
+    else:
+        workspace = open_workspace()
     chosen_model = configured_model(workspace, model)
     if chosen_model:
         raise GitSkillError(

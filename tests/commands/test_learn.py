@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from git_skill.learning.generalize import generalize
 from git_skill.redact import redact_text
-from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, requires_shared, run_cli
-from tests.transcripts.test_readers import write_harbor_trial
+from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, git_skill_executable, requires_shared, run_cli
+from tests.transcripts.test_readers import claude_records, jsonl, write_harbor_trial
 
 EXAMPLE = REPO_ROOT / "examples" / "sessions" / "fix-csv-report"
 
@@ -125,6 +127,45 @@ def test_unsafe_steps_are_left_out_of_the_skill(repo: Path) -> None:
     text = skill_files(repo)[0].read_text()
     assert "get.example.sh" not in text and "left out: they tripped lint rules (download-execute)" in text
     assert run_cli("lint", cwd=repo).code == 0
+
+
+def hook(args: list[str], cwd: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([git_skill_executable(), "learn", *args], cwd=cwd, input=stdin, capture_output=True,
+                          text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600", **(env or {})})
+
+
+def test_claude_code_session_end_hook(repo: Path, tmp_path: Path) -> None:
+    transcript = jsonl(tmp_path / "session.jsonl", claude_records())
+    payload = json.dumps({"session_id": "s1", "transcript_path": str(transcript), "cwd": str(repo / "sub"),
+                          "hook_event_name": "SessionEnd", "reason": "exit"})
+    (repo / "sub").mkdir()
+    result = hook(["--from-hook", "claude-code"], cwd=tmp_path, stdin=payload)
+    assert result.returncode == 0, result.stderr
+    [path] = skill_files(repo)
+    assert path.parent.parent == repo / ".agents" / "skills"
+    assert hook(["--from-hook", "claude-code"], cwd=tmp_path, stdin="not json").returncode == 3
+    assert hook(["--from-hook", "claude-code"], cwd=tmp_path, stdin='{"cwd": "/nonexistent"}').returncode == 3
+
+
+def test_codex_notify_hook_learns_the_newest_rollout(repo: Path, tmp_path: Path) -> None:
+    codex_home = tmp_path / "codex"
+    rollout = codex_home / "sessions" / "2026" / "01" / "01"
+    rollout.mkdir(parents=True)
+    jsonl(rollout / "rollout-2026-01-01-a.jsonl", [
+        {"type": "session_meta", "payload": {"id": "a", "cwd": str(repo)}},
+        {"type": "response_item", "payload": {"type": "message", "role": "user",
+                                              "content": [{"type": "input_text", "text": "Add a changelog entry."}]}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell", "call_id": "c",
+                                              "arguments": json.dumps({"command": ["bash", "-lc", "make changelog"]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c",
+                                              "output": json.dumps({"output": "ok", "metadata": {"exit_code": 0}})}},
+    ])
+    notify = json.dumps({"type": "agent-turn-complete", "turn-id": "1", "cwd": str(repo)})
+    result = hook(["--from-hook", "codex", notify], cwd=tmp_path,
+                  env={"CODEX_HOME": str(codex_home), "CLAUDE_CONFIG_DIR": str(tmp_path / "none")})
+    assert result.returncode == 0, result.stderr
+    [path] = skill_files(repo)
+    assert "make changelog" in path.read_text()
 
 
 def test_bad_input(repo: Path, tmp_path: Path) -> None:
