@@ -82,26 +82,33 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
     return choices[answer]
 
 
-def learn_one(workspace: Workspace, source: Path, feedback: tuple[Path, ...], skills_dirs: tuple[str, ...],
-              name: str | None, operation: str | None, interactive: bool) -> Outcome:
-    from git_skill.digest import collect
-    from git_skill.digests import source_digest
-    from git_skill.learning import curation, provenance
-    from git_skill.learning.distiller import distill
-    from git_skill.skill import SkillFile, new_skill_text, read_skill_file
-    from git_skill.transcripts import open_transcript
+def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], name: str | None,
+         operation: str | None, interactive: bool) -> Outcome:
+    """Merge one task's attempts, curate against the library, and prepare the skill text."""
+    import hashlib
 
-    digest = collect(open_transcript(source, feedback))
-    lessons, description, body = distill(digest)
+    from git_skill.learning import curation, provenance
+    from git_skill.learning.distiller import body as render_body
+    from git_skill.learning.distiller import description as render_description
+    from git_skill.learning.synthesis import merge
+    from git_skill.skill import SkillFile, new_skill_text, read_skill_file
+
+    lessons = merge([item.lessons for item in group])
+    description, body = render_description(lessons), render_body(lessons)
     skill_name = name or lessons.name
     found = discover(workspace, (), skills_dirs)
     existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
     decision = curation.choose(skill_name, description, body, existing)
     chosen = operation or (_ask(decision.operation, decision.reason, skill_name) if interactive else decision.operation)
     reason = decision.reason if chosen == decision.operation else f"chosen by the user; proposed {decision.operation}: {decision.reason}"
-    fingerprint = source_digest(source)
+    if len(group) == 1:
+        fingerprint = group[0].fingerprint
+    else:
+        combined = "\n".join(sorted(item.fingerprint for item in group)).encode()
+        fingerprint = f"sha256:{hashlib.sha256(combined).hexdigest()}"
     learner = provenance.distiller_name()
-    outcome = Outcome(str(source), fingerprint, chosen, reason, skill_name, None, "", outcome=lessons.outcome)
+    sources = ", ".join(item.source for item in group)
+    outcome = Outcome(sources, fingerprint, chosen, reason, skill_name, None, "", outcome=lessons.outcome)
     if chosen == "none":
         return outcome
     if chosen == "extend":
@@ -118,6 +125,8 @@ def learn_one(workspace: Workspace, source: Path, feedback: tuple[Path, ...], sk
         outcome.text = skill.to_bytes().decode("utf-8")
     else:
         metadata = provenance.record(fingerprint, learner, "create", lessons.outcome)
+        if len(group) > 1:
+            metadata["learned-attempts"] = str(len(group))
         folder = target_root(workspace, skills_dirs) / skill_name
         outcome.path = folder / "SKILL.md"
         outcome.text = new_skill_text(skill_name, description, body, {"metadata": metadata})
@@ -172,14 +181,17 @@ def gate(outcome: Outcome, workspace: Workspace) -> None:
 @click.option("--yes/--interactive", "assume_yes", default=True, show_default=True,
               help="Take the proposed operation, or ask (on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Trials distilled at once when SOURCE is a run or job folder (default: cores, at most 4).")
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd).")
 def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
-            as_json: bool, from_hook: str | None) -> None:
-    """Learn a skill from SOURCE: a transcript, a trial folder, or nothing for the newest Claude Code
-    or Codex session recorded for this repository.
+            as_json: bool, jobs: int | None, from_hook: str | None) -> None:
+    """Learn a skill from SOURCE: a transcript, a trial folder, a Terminal-Bench run or Harbor job
+    folder (every trial in it; attempts at one task make one skill), or nothing for the newest
+    Claude Code or Codex session recorded for this repository.
 
     The built-in distiller (no model, no network) writes the steps that worked, each error
     with its fix, the checks run and the verifier's failures; curation extends a similar
@@ -187,7 +199,9 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     unreadable input, 4 when a skill has uncommitted edits (see --force), 5 when another
     run holds the lock.
     """
-    from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_file
+    from git_skill.digests import source_digest
+    from git_skill.learning.batch import LearnCache, default_jobs, distill_all, expand_sources, group_by_task
+    from git_skill.learning.writer import RepositoryLock
     from git_skill.transcripts.sources import resolve_source
 
     if from_hook:
@@ -207,31 +221,88 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         raise GitSkillError("--commit needs a git repository and cannot go with --dry-run", exit_codes.USAGE)
     interactive = not assume_yes and sys.stdin.isatty()
     paths = [resolve_source(s, workspace.root) for s in sources] or [resolve_source(None, workspace.root)]
-    results = []
     for path in paths:
-        outcome = learn_one(workspace, path, feedback_files, skills_dirs, name, operation, interactive)
+        if not path.exists():
+            raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
+    members = [str(trial) for path in paths for trial in expand_sources(path)]
+    cache = LearnCache(workspace)
+    skipped = [m for m in members if not force and not dry_run and source_digest(Path(m)) in cache]
+    todo = [m for m in members if m not in skipped]
+    batch = len(members) > 1
+    show_progress = batch and not as_json and sys.stderr.isatty()
+    with click.progressbar(length=len(todo), label="learning", file=sys.stderr) if show_progress else _NoBar() as bar:
+        distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
+                                     lambda _: bar.update(1)))
+    results = []
+    written: set[Path] = set()
+    for group in group_by_task(distilled):
+        outcome = plan(workspace, group, skills_dirs, name, operation, interactive)
         if outcome.operation != "none":
             gate(outcome, workspace)
         if outcome.operation != "none" and not dry_run:
-            assert outcome.path is not None
-            with RepositoryLock(workspace):
-                changed = local_changes(workspace, outcome.path.parent)
-                if changed and not force:
-                    raise GitSkillError(
-                        f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
-                        "commit or stash them, or rerun with --force", exit_codes.REFUSED)
-                write_skill_file(outcome.path.parent, outcome.text.encode("utf-8"))
-                outcome.written = True
-                if make_commit:
-                    message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"
-                               f"Source-Digest: {outcome.source_digest}\nLearner: git-skill distiller\n"
-                               f"Operation: {outcome.operation}\n")
-                    outcome.commit = commit_skill(workspace, outcome.path.parent, message)
-        results.append(outcome)
-        if not as_json:
+            _write(outcome, workspace, force or outcome.path in written, make_commit)
+            written.add(outcome.path)
+        if not dry_run:
+            for item in group:
+                cache.record(item.fingerprint, outcome.name, outcome.operation)
+        results.append((group, outcome))
+        if not as_json and not batch:
             _report(outcome, dry_run)
+    if not dry_run and distilled:
+        with RepositoryLock(workspace):
+            cache.save()
+    if skipped and not batch and not as_json:
+        click.echo(f"nothing to learn from {skipped[0]}: already learned (its source digest is in the cache); "
+                   "--force learns it again")
     if as_json:
-        click.echo(json.dumps({"results": [r.to_dict() for r in results]}, indent=2))
+        click.echo(json.dumps({"results": [outcome.to_dict() for _, outcome in results],
+                               "skipped": skipped}, indent=2))
+    elif batch:
+        _summary(results, skipped, dry_run)
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, steps: int) -> None:
+        return None
+
+
+def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
+    """Write one skill under the lock; `force` also covers a skill this run already wrote."""
+    from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_file
+
+    assert outcome.path is not None
+    with RepositoryLock(workspace):
+        changed = local_changes(workspace, outcome.path.parent)
+        if changed and not force:
+            raise GitSkillError(
+                f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
+                "commit or stash them, or rerun with --force", exit_codes.REFUSED)
+        write_skill_file(outcome.path.parent, outcome.text.encode("utf-8"))
+        outcome.written = True
+        if make_commit:
+            message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"
+                       f"Source-Digest: {outcome.source_digest}\nLearner: git-skill distiller\n"
+                       f"Operation: {outcome.operation}\n")
+            outcome.commit = commit_skill(workspace, outcome.path.parent, message)
+
+
+def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool) -> None:
+    rows = [(Path(item.source).name, item.lessons.outcome or "-", outcome.operation, outcome.name)
+            for group, outcome in results for item in group]
+    rows += [(Path(source).name, "-", "cached", "-") for source in skipped]
+    widths = [max(len(header), *(len(row[i]) for row in rows)) if rows else len(header)
+              for i, header in enumerate(("TRIAL", "OUTCOME", "OPERATION", "SKILL"))]
+    for row in [("TRIAL", "OUTCOME", "OPERATION", "SKILL"), *rows]:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
+    written = sum(1 for _, outcome in results if outcome.written)
+    tail = " (dry run: nothing written)" if dry_run else ""
+    click.echo(f"{len(rows)} sources, {len(results)} tasks: {written} skills written, {len(skipped)} already learned{tail}")
 
 
 def _report(outcome: Outcome, dry_run: bool) -> None:

@@ -12,13 +12,15 @@ import re
 from dataclasses import dataclass
 
 from git_skill.discovery import SkillLocation
+from git_skill.learning.distiller import TEMPLATE_PHRASES
 from git_skill.skill import SkillFile
 
 EXTEND_THRESHOLD = 0.45
 OPERATIONS = ("create", "extend", "none")
 _WORD = re.compile(r"[a-z0-9]{3,}")
 _STOP = frozenset("the and for with that this when use from into are was were has have not but you your can run "
-                  "skill task tasks steps step".split())
+                  "skill task tasks steps step".split()) | frozenset(
+    word for phrase in TEMPLATE_PHRASES for word in _WORD.findall(phrase.lower()))
 
 
 @dataclass

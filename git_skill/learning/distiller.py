@@ -31,6 +31,23 @@ _STOP = frozenset("a an the to of in on for and or with from by at is are be it 
 _SHELL_NOISE = re.compile(r"^(?:cd\s+\S+\s*(?:&&|;)\s*)")
 
 
+# The fixed wording of distilled skills; curation ignores these words when comparing skills,
+# since every distilled skill shares them and they say nothing about the topic.
+TEMPLATE_PHRASES = (
+    "Steps that worked, errors met and how they were fixed, and checks for tasks like",
+    "Use when working on a similar task or when appears", "When to use", "A task like this one",
+    "The attempt this skill was learned from was accepted by the verifier",
+    "The attempt this skill was learned from was NOT accepted: heed the pitfalls below",
+    "Learned from attempts at this task; the verifier accepted The steps below come from an accepted attempt "
+    "errors and failed checks from all", "Orient first", "Steps that worked", "Errors and fixes", "failed with",
+    "Fixed by", "the command then succeeded", "No fix was found in the session", "step", "Verification",
+    "No check command ran in the session", "The verifier's passing tests", "Pitfalls from the verifier",
+    "failed", "Check this requirement explicitly before finishing", "Not verified",
+    "No check was run in the session after the changes: run the task's tests or inspect the produced output "
+    "before declaring success", "Variant", "line(s) of the session were left out: they tripped lint rules",
+)
+
+
 @dataclass
 class ErrorFix:
     command: str
@@ -55,6 +72,7 @@ class Lessons:
     passed_tests: list[str] = field(default_factory=list)
     resolved: bool | None = None
     unverified: list[str] = field(default_factory=list)
+    attempts: tuple[int, int] | None = None  # (accepted, total) when several attempts were merged
 
 
 def slug(text: str, limit: int = 4) -> str:
@@ -211,7 +229,11 @@ def body(lessons: Lessons) -> str:
            f"A task like this one: {generalize(first_sentence(lessons.task, 600))}", ""]
     outcome = {True: "The attempt this skill was learned from was accepted by the verifier.",
                False: "The attempt this skill was learned from was NOT accepted: heed the pitfalls below."}
-    if lessons.resolved in outcome:
+    if lessons.attempts:
+        accepted, total = lessons.attempts
+        out += [f"Learned from {total} attempts at this task; the verifier accepted {accepted}. The steps below come "
+                f"from {'an accepted attempt' if accepted else 'the attempts'}; errors and failed checks from all.", ""]
+    elif lessons.resolved in outcome:
         out += [outcome[lessons.resolved], ""]
     if lessons.inspect:
         out += ["## Orient first", ""] + [f"- {_code(c)}" for c in lessons.inspect] + [""]

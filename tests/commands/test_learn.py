@@ -56,6 +56,46 @@ def test_learning_the_same_session_again_changes_nothing(repo: Path) -> None:
     assert skill_files(repo)[0].read_bytes() == before
 
 
+def tb_trial(folder: Path, task: str, resolved: bool, failing: str | None, session: str | None = None) -> None:
+    (folder / "sessions").mkdir(parents=True)
+    results = {"task_id": task, "instruction": f"Make the {task} job pass.", "is_resolved": resolved,
+               "failure_mode": "unset", "parser_results": {"test_main": "passed"}}
+    if failing:
+        results["parser_results"][failing] = "failed"
+    (folder / "results.json").write_text(json.dumps(results))
+    (folder / "sessions" / "agent.log").write_text(session or (
+        f"root@box:/app# make {task}\nmake: *** missing rule\nroot@box:/app# touch Makefile.{task}\n"
+        f"root@box:/app# make {task} && echo OK\nOK\nroot@box:/app# exit\n"))
+    log = f"FAILED tests/test_outputs.py::{failing} - AssertionError: wrong output\n" if failing else "1 passed\n"
+    (folder / "sessions" / "tests.log").write_text(log)
+
+
+def test_batch_learning_merges_attempts_by_task_and_caches(repo: Path, tmp_path: Path) -> None:
+    run = tmp_path / "runs" / "2026-01-01__10-00-00"
+    tb_trial(run / "build-docs" / "build-docs.1-of-3", "build-docs", False, "test_index_page")
+    tb_trial(run / "build-docs" / "build-docs.2-of-3", "build-docs", True, None)
+    tb_trial(run / "build-docs" / "build-docs.3-of-3", "build-docs", False, "test_index_page")
+    tb_trial(run / "lint-repo" / "lint-repo.1-of-1", "lint-repo", False, "test_no_warnings",
+             "root@box:/app# ruff check src\nsrc/a.py:1:1: F401 unused import\nroot@box:/app# ruff check --fix src\n"
+             "Found 1 error (1 fixed)\nroot@box:/app# exit\n")
+    first = run_cli("learn", str(tmp_path / "runs"), "--jobs", "2", cwd=repo)
+    assert first.code == 0, first.err
+    lines = first.out.splitlines()
+    assert lines[0].split() == ["TRIAL", "OUTCOME", "OPERATION", "SKILL"]
+    assert "4 sources, 2 tasks: 2 skills written, 0 already learned" in first.out
+    docs = (repo / ".agents/skills/build-docs/SKILL.md").read_text()
+    assert "Learned from 3 attempts at this task; the verifier accepted 1." in docs
+    assert "`test_index_page` failed" in docs and "failed in 2 of 3 attempts" in docs
+    assert "learned-attempts: '3'" in docs and "learned-outcome: resolved" in docs
+    assert run_cli("validate", cwd=repo).code == 0 and run_cli("lint", cwd=repo).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "learned")
+    again = run_cli("learn", str(tmp_path / "runs"), cwd=repo)
+    assert "0 skills written, 4 already learned" in again.out
+    forced = run_cli("learn", str(tmp_path / "runs"), "--force", "--json", cwd=repo)
+    assert [r["operation"] for r in json.loads(forced.out)["results"]] == ["none", "none"]
+
+
 def test_a_similar_session_extends_the_existing_skill(repo: Path) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     assert run_cli("learn", str(trial), cwd=repo).code == 0

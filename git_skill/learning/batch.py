@@ -1,0 +1,117 @@
+"""Batch learning: expand run and job folders into trials, distill them in parallel, group attempts by task,
+and remember what was learned (a cache keyed by source digest, under `.git/`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from git_skill.atomic import write_atomic
+from git_skill.learning.distiller import Lessons
+from git_skill.workspace import Workspace
+
+MAX_DEPTH = 5
+
+
+@dataclass
+class Distilled:
+    """What the map step returns for one source (picklable, for worker processes)."""
+
+    source: str
+    fingerprint: str
+    task: str
+    lessons: Lessons
+
+
+def is_trial(folder: Path) -> bool:
+    from git_skill.transcripts import harbor, terminal_bench
+
+    return terminal_bench.sniff(folder) or harbor.sniff(folder)
+
+
+def expand_sources(path: Path) -> list[Path]:
+    """A trial or transcript as itself; a run or job folder as the trials inside it (sorted)."""
+    if not path.is_dir() or is_trial(path):
+        return [path]
+    trials: list[Path] = []
+    stack = [(path, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            children = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True)
+        except OSError:
+            continue
+        for child in children:
+            if is_trial(child):
+                trials.append(child)
+            elif depth + 1 < MAX_DEPTH:
+                stack.append((child, depth + 1))
+    return sorted(trials) or [path]
+
+
+def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:
+    """Read, digest and distill one source (runs in a worker process under --jobs)."""
+    from git_skill.digest import collect
+    from git_skill.digests import source_digest
+    from git_skill.learning.distiller import extract
+    from git_skill.transcripts import open_transcript
+
+    digest = collect(open_transcript(Path(source), [Path(f) for f in feedback]))
+    lessons = extract(digest)
+    task = str(digest.facts.get("task_id") or lessons.name)
+    return Distilled(source, source_digest(Path(source)), task, lessons)
+
+
+def distill_all(sources: list[str], feedback: tuple[str, ...], jobs: int,
+                progress: Callable[[str], None] | None = None) -> Iterator[Distilled]:
+    """Distill every source, `jobs` at a time, in input order."""
+    if jobs <= 1 or len(sources) <= 1:
+        for source in sources:
+            yield distill_source(source, feedback)
+            if progress:
+                progress(source)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(distill_source, sources, [feedback] * len(sources)):
+            if progress:
+                progress(result.source)
+            yield result
+
+
+def group_by_task(items: list[Distilled]) -> list[list[Distilled]]:
+    groups: dict[str, list[Distilled]] = {}
+    for item in items:
+        groups.setdefault(item.task, []).append(item)
+    return list(groups.values())
+
+
+class LearnCache:
+    """Source digests already learned, so re-running a batch skips them (`--force` redoes)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.path = Path(workspace.git_dir) / "git-skill" / "learned.json" if workspace.git_dir else None
+        self.entries: dict[str, dict[str, str]] = {}
+        if self.path and self.path.is_file():
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self.entries = loaded if isinstance(loaded, dict) else {}
+            except (ValueError, OSError):
+                self.entries = {}  # a damaged cache only costs a re-learn
+
+    def __contains__(self, fingerprint: str) -> bool:
+        return fingerprint in self.entries
+
+    def record(self, fingerprint: str, skill: str, operation: str) -> None:
+        self.entries[fingerprint] = {"skill": skill, "operation": operation}
+
+    def save(self) -> None:
+        if self.path is not None:
+            write_atomic(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
