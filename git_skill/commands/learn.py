@@ -6,7 +6,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import click
 
 from git_skill import exit_codes
 from git_skill.discovery import DEFAULT_ROOTS, configured_roots, discover
+from git_skill.learning import pipeline
 from git_skill.errors import GitSkillError
 from git_skill.options import skills_dir_option
 from git_skill.workspace import Workspace, display_path, open_workspace
@@ -34,11 +35,14 @@ class Outcome:
     written: bool = False
     commit: str | None = None
     outcome: str | None = None
+    learner: str = "git-skill distiller"
+    files: dict[str, str] = field(default_factory=dict)  # scripts/ and references/ beside SKILL.md
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "source_digest": self.source_digest, "operation": self.operation,
                 "reason": self.reason, "skill": self.name, "path": display_path(self.path) if self.path else None,
-                "written": self.written, "commit": self.commit, "outcome": self.outcome}
+                "written": self.written, "commit": self.commit, "outcome": self.outcome, "learner": self.learner,
+                "files": sorted(self.files)}
 
 
 def configured_model(workspace: Workspace, option: str | None) -> str | None:
@@ -133,6 +137,96 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
     return outcome
 
 
+def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_dirs: tuple[str, ...],
+                    name: str | None, operation: str | None, budget: int) -> tuple[Outcome, Any]:
+    """Reflect on each attempt, then let the model propose the skill (as typed parts) and the operation."""
+    from git_skill.digest import collect, fit
+    from git_skill.learning import curation
+    from git_skill.learning.distiller import body as render_distilled
+    from git_skill.learning.distiller import description as describe
+    from git_skill.learning.synthesis import merge
+    from git_skill.skill import read_skill_file
+    from git_skill.transcripts import open_transcript
+
+    reflections = []
+    for item in group:
+        digest_text, _, _ = fit(collect(open_transcript(Path(item.source), item.feedback)), budget // len(group))
+        reflections.append(pipeline.reflect(client, digest_text))
+    lessons = merge([item.lessons for item in group])
+    found = discover(workspace, (), skills_dirs)
+    existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
+    candidates = curation.rank(lessons.name, describe(lessons), render_distilled(lessons), existing)
+    creation = pipeline.create(client, reflections, candidates)
+    outcome = Outcome(", ".join(i.source for i in group), _fingerprint(group), "create", "", "", None, "",
+                      outcome=lessons.outcome, learner=f"model {client.settings.model}")
+    _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates)
+    return outcome, creation
+
+
+def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Workspace, skills_dirs: tuple[str, ...],
+                          name: str | None, operation: str | None, candidates: list[Any]) -> None:
+    from git_skill.learning import provenance
+    from git_skill.skill import SkillFile, new_skill_text
+
+    chosen = operation or parts["operation"]
+    skill_name = name or parts["name"]
+    target = next((c for c in candidates if (c.skill.fields or {}).get("name") == (parts.get("target") or skill_name)), None)
+    if chosen == "extend" and target is None:
+        chosen = "create"  # the model named no skill we have: never extend a phantom
+    outcome.operation, outcome.name = chosen, skill_name
+    outcome.reason = f"proposed by {outcome.learner}" if chosen == parts["operation"] else \
+        f"chosen by the user; the model proposed {parts['operation']}"
+    if chosen == "none":
+        return
+    metadata_record = provenance.record(outcome.source_digest, outcome.learner, chosen, outcome.outcome)
+    outcome.files = pipeline.extra_files(parts)
+    if chosen == "extend":
+        skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
+        section = pipeline.render_body({**parts, "name": f"variant: {skill_name}"}, "##")
+        skill.set_body(skill.body.rstrip("\n") + "\n\n" + section)
+        metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
+        skill.set_field("metadata", provenance.record(outcome.source_digest, outcome.learner, "extend", outcome.outcome,
+                                                      metadata))
+        outcome.name = str(skill.fields.get("name"))
+        outcome.path = target.location.skill_file
+        outcome.text = skill.to_bytes().decode("utf-8")
+    else:
+        outcome.path = target_root(workspace, skills_dirs) / skill_name / "SKILL.md"
+        outcome.text = new_skill_text(skill_name, parts["description"], pipeline.render_body({**parts, "name": skill_name}),
+                                      {"metadata": metadata_record})
+
+
+def _fingerprint(group: list[Any]) -> str:
+    import hashlib
+
+    if len(group) == 1:
+        return str(group[0].fingerprint)
+    combined = "\n".join(sorted(item.fingerprint for item in group)).encode()
+    return f"sha256:{hashlib.sha256(combined).hexdigest()}"
+
+
+def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspace, skills_dirs: tuple[str, ...],
+               name: str | None, operation: str | None) -> None:
+    """Validate and lint the model's skill; send findings back for at most N repair rounds."""
+    from git_skill.reporting import render_text
+
+    for _ in range(client.settings.repair_rounds + 1):
+        findings = _gate_findings(outcome.text, outcome, workspace)
+        if not findings:
+            return
+        problems = render_text(findings, [], "before writing")
+        parts = client.repair(creation.messages, creation.parts, problems, "creation")
+        creation.parts = parts
+        _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, [])
+        if outcome.operation == "none":
+            return
+    findings = _gate_findings(outcome.text, outcome, workspace)
+    if findings:
+        raise GitSkillError(f"the model's skill still fails validation and lint after {client.settings.repair_rounds} "
+                            "repair rounds; nothing was written:\n" + render_text(findings, [], "before writing"),
+                            exit_codes.FINDINGS)
+
+
 def _gate_findings(text: str, outcome: Outcome, workspace: Workspace) -> list[Any]:
     from git_skill.lint import errors_of, lint_skill
     from git_skill.lint.config import load
@@ -143,7 +237,17 @@ def _gate_findings(text: str, outcome: Outcome, workspace: Workspace) -> list[An
     assert outcome.path is not None
     skill = SkillFile.from_bytes(text.encode("utf-8"), display_path(outcome.path), outcome.path.parent.name)
     findings = [f for f in validate_skill(skill, resolve_profile(workspace, None)) if f.severity.value == "error"]
-    return findings + errors_of(lint_skill(skill, None, load(workspace.root), workspace.root))
+    findings += errors_of(lint_skill(skill, None, load(workspace.root), workspace.root))
+    from git_skill.findings import Finding
+    from git_skill.lint.text_rules import scan
+
+    config = load(workspace.root)
+    for relative, content in outcome.files.items():
+        for hit in scan(content):
+            if hit.rule not in config.disabled and config.severity(hit.rule).value == "error":
+                findings.append(Finding(f"{outcome.path.parent.name}/{relative}", hit.rule, config.severity(hit.rule),
+                                        hit.message, hit.line))
+    return findings
 
 
 def gate(outcome: Outcome, workspace: Workspace) -> None:
@@ -169,8 +273,14 @@ def gate(outcome: Outcome, workspace: Workspace) -> None:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 @click.option("--feedback", "feedback_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Verifier output, a CI log or a reviewer's note to learn from too; repeatable.")
-@click.option("--model", default=None, help="A model for the reflection pipeline (default: git config skill.model, "
-              "then GIT_SKILL_MODEL; none means the built-in distiller).")
+@click.option("--model", default=None, help="A model for the reflection pipeline, any litellm model name (default: git "
+              "config skill.model, then GIT_SKILL_MODEL; none means the built-in distiller).")
+@click.option("--api-base", default=None, help="An OpenAI-compatible endpoint, e.g. a local server (default: git config "
+              "skill.apiBase). The key comes from the provider's variable or GIT_SKILL_API_KEY.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds to wait for each model reply (retries: 3, honouring Retry-After).")
+@click.option("--budget", type=click.IntRange(min=1000), default=24000, show_default=True,
+              help="Token budget of the digest sent to the model.")
 @skills_dir_option
 @click.option("--name", default=None, help="Name for a new skill (default: from the task).")
 @click.option("--operation", type=click.Choice(["create", "extend", "none"]), default=None,
@@ -186,7 +296,8 @@ def gate(outcome: Outcome, workspace: Workspace) -> None:
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd).")
-def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, skills_dirs: tuple[str, ...],
+def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, api_base: str | None,
+            timeout: float, budget: int, skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
             as_json: bool, jobs: int | None, from_hook: str | None) -> None:
     """Learn a skill from SOURCE: a transcript, a trial folder, a Terminal-Bench run or Harbor job
@@ -210,10 +321,12 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     else:
         workspace = open_workspace()
     chosen_model = configured_model(workspace, model)
+    client = None
     if chosen_model:
-        raise GitSkillError(
-            f"learning with a model ({chosen_model}) is not available in this version yet; unset --model, "
-            "git config skill.model and GIT_SKILL_MODEL to use the built-in distiller", exit_codes.USAGE)
+        from git_skill.learning.model import ModelClient, ModelSettings
+
+        client = ModelClient(ModelSettings(chosen_model, api_base=api_base or workspace.config("skill.apiBase"),
+                                           api_key=os.environ.get("GIT_SKILL_API_KEY"), timeout=timeout))
     if name is not None and (not _NAME.match(name) or len(name) > 64):
         raise GitSkillError(f"--name {name!r} is not a valid skill name (lowercase letters, digits, single '-')",
                             exit_codes.USAGE)
@@ -236,9 +349,14 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     results = []
     written: set[Path] = set()
     for group in group_by_task(distilled):
-        outcome = plan(workspace, group, skills_dirs, name, operation, interactive)
-        if outcome.operation != "none":
-            gate(outcome, workspace)
+        if client is not None:
+            outcome, creation = plan_with_model(workspace, client, group, skills_dirs, name, operation, budget)
+            if outcome.operation != "none":
+                gate_model(outcome, creation, client, workspace, skills_dirs, name, operation)
+        else:
+            outcome = plan(workspace, group, skills_dirs, name, operation, interactive)
+            if outcome.operation != "none":
+                gate(outcome, workspace)
         if outcome.operation != "none" and not dry_run:
             _write(outcome, workspace, force or outcome.path in written, make_commit)
             written.add(outcome.path)
@@ -254,9 +372,18 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     if skipped and not batch and not as_json:
         click.echo(f"nothing to learn from {skipped[0]}: already learned (its source digest is in the cache); "
                    "--force learns it again")
+    usage = None
+    if client is not None:
+        u = client.usage
+        usage = {"model": client.settings.model, "calls": u.calls, "prompt_tokens": u.prompt_tokens,
+                 "completion_tokens": u.completion_tokens, "cost_usd": u.cost_usd}
+        if not as_json:
+            cost = f", ${u.cost_usd:.4f}" if u.cost_usd is not None else " (cost unknown for this model)"
+            click.echo(f"model {u.calls} calls: {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens{cost}",
+                       err=True)
     if as_json:
         click.echo(json.dumps({"results": [outcome.to_dict() for _, outcome in results],
-                               "skipped": skipped}, indent=2))
+                               "skipped": skipped, "usage": usage}, indent=2))
     elif batch:
         _summary(results, skipped, dry_run)
 
@@ -274,6 +401,7 @@ class _NoBar:
 
 def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
     """Write one skill under the lock; `force` also covers a skill this run already wrote."""
+    from git_skill.atomic import write_atomic
     from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_file
 
     assert outcome.path is not None
@@ -283,11 +411,14 @@ def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: boo
             raise GitSkillError(
                 f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
                 "commit or stash them, or rerun with --force", exit_codes.REFUSED)
+        for relative, content in sorted(outcome.files.items()):
+            write_atomic(outcome.path.parent / relative, content.encode("utf-8"),
+                         mode=0o755 if relative.startswith("scripts/") else 0o644)
         write_skill_file(outcome.path.parent, outcome.text.encode("utf-8"))
         outcome.written = True
         if make_commit:
             message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"
-                       f"Source-Digest: {outcome.source_digest}\nLearner: git-skill distiller\n"
+                       f"Source-Digest: {outcome.source_digest}\nLearner: {outcome.learner}\n"
                        f"Operation: {outcome.operation}\n")
             outcome.commit = commit_skill(workspace, outcome.path.parent, message)
 

@@ -25,6 +25,7 @@ class Distilled:
     fingerprint: str
     task: str
     lessons: Lessons
+    feedback: tuple[Path, ...] = ()
 
 
 def is_trial(folder: Path) -> bool:
@@ -63,7 +64,7 @@ def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:
     digest = collect(open_transcript(Path(source), [Path(f) for f in feedback]))
     lessons = extract(digest)
     task = str(digest.facts.get("task_id") or lessons.name)
-    return Distilled(source, source_digest(Path(source)), task, lessons)
+    return Distilled(source, source_digest(Path(source)), task, lessons, tuple(Path(f) for f in feedback))
 
 
 def distill_all(sources: list[str], feedback: tuple[str, ...], jobs: int,

@@ -215,8 +215,6 @@ def test_bad_input(repo: Path, tmp_path: Path) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     assert run_cli("learn", str(trial), "--name", "Bad Name", cwd=repo).code == 2
     assert run_cli("learn", str(trial), "--operation", "extend", cwd=repo).code == 2
-    model = run_cli("learn", str(trial), "--model", "openai/gpt-5", cwd=repo)
-    assert model.code == 2 and "built-in distiller" in model.err
     assert run_cli("learn", str(trial), "--commit", "--dry-run", cwd=repo).code == 2
     assert skill_files(repo) == []
 

