@@ -171,8 +171,8 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
     chosen = operation or parts["operation"]
     skill_name = name or parts["name"]
     target = next((c for c in candidates if (c.skill.fields or {}).get("name") == (parts.get("target") or skill_name)), None)
-    if chosen == "extend" and target is None:
-        chosen = "create"  # the model named no skill we have: never extend a phantom
+    if chosen in ("extend", "update") and target is None:
+        chosen = "create"  # the model named no skill we have: never change a phantom
     outcome.operation, outcome.name = chosen, skill_name
     outcome.reason = f"proposed by {outcome.learner}" if chosen == parts["operation"] else \
         f"chosen by the user; the model proposed {parts['operation']}"
@@ -180,6 +180,22 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
         return
     metadata_record = provenance.record(outcome.source_digest, outcome.learner, chosen, outcome.outcome)
     outcome.files = pipeline.extra_files(parts)
+    if chosen == "update":
+        skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
+        body, applied, rejected = pipeline.apply_edits(skill.body, parts.get("edits") or [])
+        if not applied:
+            outcome.operation, outcome.reason = "none", "the model's edits matched no line of the skill"
+            return
+        skill.set_body(body)
+        metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
+        skill.set_field("metadata", provenance.record(outcome.source_digest, outcome.learner, "update", outcome.outcome,
+                                                      metadata))
+        outcome.reason += f"; {applied} line(s) changed" + (f", {rejected} edit(s) matched nothing" if rejected else "")
+        outcome.name = str(skill.fields.get("name"))
+        outcome.path = target.location.skill_file
+        outcome.text = skill.to_bytes().decode("utf-8")
+        outcome.files = {}
+        return
     if chosen == "extend":
         skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
         section = pipeline.render_body({**parts, "name": f"variant: {skill_name}"}, "##")
@@ -283,8 +299,8 @@ def gate(outcome: Outcome, workspace: Workspace) -> None:
               help="Token budget of the digest sent to the model.")
 @skills_dir_option
 @click.option("--name", default=None, help="Name for a new skill (default: from the task).")
-@click.option("--operation", type=click.Choice(["create", "extend", "none"]), default=None,
-              help="Override the curation choice.")
+@click.option("--operation", type=click.Choice(["create", "extend", "update", "none"]), default=None,
+              help="Override the curation choice (update needs a model: it fixes wrong steps in place).")
 @click.option("--dry-run", is_flag=True, help="Print the skill and the operation; write nothing.")
 @click.option("--commit", "make_commit", is_flag=True, help="Commit only the skill's files, recording the source digest.")
 @click.option("--force", is_flag=True, help="Overwrite a skill folder that has uncommitted changes.")
@@ -330,6 +346,9 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     if name is not None and (not _NAME.match(name) or len(name) > 64):
         raise GitSkillError(f"--name {name!r} is not a valid skill name (lowercase letters, digits, single '-')",
                             exit_codes.USAGE)
+    if operation == "update" and client is None:
+        raise GitSkillError("--operation update needs a model (--model): the distiller cannot tell a wrong step "
+                            "from a right one", exit_codes.USAGE)
     if make_commit and (dry_run or workspace.repo is None):
         raise GitSkillError("--commit needs a git repository and cannot go with --dry-run", exit_codes.USAGE)
     interactive = not assume_yes and sys.stdin.isatty()

@@ -70,3 +70,32 @@ def render_body(parts: dict[str, Any], title_level: str = "#") -> str:
 def extra_files(parts: dict[str, Any]) -> dict[str, str]:
     return {f"{folder}/{item['path']}": item["content"] for folder in ("scripts", "references")
             for item in parts.get(folder) or []}
+
+
+MAX_UPDATE_SHARE = 0.2  # an update may change at most a fifth of a skill's lines (no wholesale rewrites)
+
+
+def apply_edits(body: str, edits: list[dict[str, str]]) -> tuple[str, int, int]:
+    """Apply exact-line edits; returns the body, lines changed, edits that matched nothing.
+
+    Raises GitSkillError when the edits would change more than MAX_UPDATE_SHARE of the lines.
+    """
+    from git_skill import exit_codes
+    from git_skill.errors import GitSkillError
+
+    lines = body.split("\n")
+    applied = rejected = 0
+    for edit in edits:
+        wanted = edit["find"].strip()
+        index = next((i for i, line in enumerate(lines) if line.strip() == wanted), None)
+        if index is None:
+            rejected += 1
+            continue
+        indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+        lines[index:index + 1] = [indent + part.strip() if part.strip() else "" for part in edit["replace"].split("\n")]
+        applied += 1
+    limit = max(3, int(len(body.split("\n")) * MAX_UPDATE_SHARE))
+    if applied > limit:
+        raise GitSkillError(f"the model's update changes {applied} lines; at most {limit} may change at once "
+                            "(a skill is never rewritten wholesale); nothing was written", exit_codes.FINDINGS)
+    return "\n".join(lines), applied, rejected

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import git, run_cli
 from tests.fake_llm import FakeLLM
 from tests.transcripts.test_readers import FAKE_TOKEN, claude_records, jsonl, write_harbor_trial
 
@@ -143,3 +143,32 @@ def test_missing_key_and_unknown_model_are_clear(repo: Path, monkeypatch: pytest
         assert server.requests == []
     unknown = run_cli("learn", str(trial), "--model", "no-such-provider/some-model", cwd=repo)
     assert unknown.code == 2 and "no-such-provider/some-model" in unknown.err
+
+
+def test_update_fixes_a_wrong_step_in_place(repo: Path, env: None) -> None:
+    folder = repo / ".agents" / "skills" / "build-c-programs"
+    folder.mkdir(parents=True)
+    original = ("---\nname: build-c-programs\ndescription: Build small C programs. Use when compiling C code.\n---\n\n"
+                "# Build\n\n## Approaches\n\n- Compile with `cc hello.c`.\n- Keep warnings off.\n\n## Verification\n\n- Run it.\n")
+    (folder / "SKILL.md").write_text(original)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a skill with a wrong step")
+    trial = write_harbor_trial(repo.parent / "trial")
+    update = {**CREATION, "operation": "update", "target": "build-c-programs", "scripts": [],
+              "edits": [{"find": "- Keep warnings off.", "replace": "- Compile with `-Wall` and read every warning."},
+                        {"find": "- A line that is not there.", "replace": "- x"}]}
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(update)]
+        result = learn(repo, trial, server, "--json")
+        assert result.code == 0, result.err
+    [outcome] = json.loads(result.out)["results"]
+    assert outcome["operation"] == "update" and "1 line(s) changed, 1 edit(s) matched nothing" in outcome["reason"]
+    text = (folder / "SKILL.md").read_text()
+    assert "- Compile with `-Wall` and read every warning." in text and "Keep warnings off" not in text
+    assert "- Compile with `cc hello.c`." in text and "learned-operation: update" in text
+
+
+def test_update_without_a_model_is_refused(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    result = run_cli("learn", str(trial), "--operation", "update", cwd=repo)
+    assert result.code == 2 and "needs a model" in result.err
