@@ -420,8 +420,7 @@ class _NoBar:
 
 def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
     """Write one skill under the lock; `force` also covers a skill this run already wrote."""
-    from git_skill.atomic import write_atomic
-    from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_file
+    from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_folder
 
     assert outcome.path is not None
     with RepositoryLock(workspace):
@@ -430,10 +429,8 @@ def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: boo
             raise GitSkillError(
                 f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
                 "commit or stash them, or rerun with --force", exit_codes.REFUSED)
-        for relative, content in sorted(outcome.files.items()):
-            write_atomic(outcome.path.parent / relative, content.encode("utf-8"),
-                         mode=0o755 if relative.startswith("scripts/") else 0o644)
-        write_skill_file(outcome.path.parent, outcome.text.encode("utf-8"))
+        write_skill_folder(outcome.path.parent, outcome.text.encode("utf-8"),
+                           {relative: content.encode("utf-8") for relative, content in outcome.files.items()})
         outcome.written = True
         if make_commit:
             message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"

@@ -8,7 +8,9 @@ or untracked changes is never overwritten unless the user says --force.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from types import TracebackType
 
@@ -64,10 +66,32 @@ def local_changes(workspace: Workspace, folder: Path) -> list[str]:
     return sorted(changed)
 
 
-def write_skill_file(folder: Path, data: bytes) -> Path:
-    path = folder / "SKILL.md"
-    write_atomic(path, data)
-    return path
+def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes]) -> None:
+    """Write a skill so an interruption never leaves half of it.
+
+    A new folder is built beside its destination and renamed into place in one step. In an
+    existing folder each file is replaced atomically, SKILL.md last, so the worst an
+    interruption leaves is a new file that SKILL.md does not mention yet.
+    """
+    def mode(relative: str) -> int:
+        return 0o755 if relative.startswith("scripts/") else 0o644
+
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            for relative, data in sorted(files.items()):
+                write_atomic(staging / relative, data, mode=mode(relative))
+            write_atomic(staging / "SKILL.md", skill_md, mode=0o644)
+            os.chmod(staging, 0o755)
+            os.rename(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return
+    for relative, data in sorted(files.items()):
+        write_atomic(folder / relative, data, mode=mode(relative))
+    write_atomic(folder / "SKILL.md", skill_md, mode=0o644)
 
 
 def commit_skill(workspace: Workspace, folder: Path, message: str) -> str:

@@ -1,0 +1,37 @@
+"""Writing skills: whole folders appear at once, failures leave nothing behind, the lock excludes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from git_skill.errors import GitSkillError
+from git_skill.learning.writer import RepositoryLock, write_skill_folder
+from git_skill.workspace import open_workspace
+
+
+def test_a_new_skill_folder_appears_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "skills" / "new-skill"
+    write_skill_folder(folder, b"---\nname: new-skill\n---\n", {"scripts/run.sh": b"#!/bin/sh\n", "references/a.md": b"a"})
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
+        "SKILL.md", "references/a.md", "scripts/run.sh"]
+    assert (folder / "scripts/run.sh").stat().st_mode & 0o111
+    assert [p.name for p in folder.parent.iterdir()] == ["new-skill"]
+
+
+def test_a_failed_write_leaves_no_folder_and_no_staging(tmp_path: Path) -> None:
+    folder = tmp_path / "skills" / "broken"
+    with pytest.raises(OSError):
+        write_skill_folder(folder, b"x", {"scripts": b"a file", "scripts/run.sh": b"then a folder of the same name"})
+    assert not folder.exists() and list((tmp_path / "skills").iterdir()) == []
+
+
+def test_the_lock_excludes_a_second_holder(repo: Path) -> None:
+    workspace = open_workspace(repo)
+    with RepositoryLock(workspace):
+        with pytest.raises(GitSkillError) as raised:
+            with RepositoryLock(workspace):
+                pass
+        assert raised.value.exit_code == 5
+    assert not (repo / ".git" / "git-skill.lock").exists()
