@@ -26,7 +26,9 @@ COMMANDS: dict[str, str] = {
     "lint": "Check skill content: discoverability, structure, links, leaks, safety (exit 1 on errors).",
     "list": "List skills with their descriptions and approximate token costs.",
     "digest": "Print the redacted, budgeted digest of an agent session (what a model would see).",
-    "install": "Install the git pre-commit hook into this repository.",
+    "merge": "Three-way merge of one SKILL.md, section by section (exit 1 on conflicts).",
+    "merge-driver": "The git merge driver for SKILL.md (git calls it; see install --merge-driver).",
+    "install": "Set up this repository: the pre-commit hook, and the SKILL.md merge driver.",
 }
 
 

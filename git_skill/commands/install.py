@@ -11,7 +11,7 @@ from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.resources import data_file
-from git_skill.workspace import display_path, open_workspace, require_repository
+from git_skill.workspace import Workspace, display_path, open_workspace, require_repository
 
 HOOK_NAME = "pre-commit"
 MARKER = b"git-skill pre-commit hook"
@@ -48,17 +48,74 @@ def install_hook(root: Path, force: bool) -> str:
     return f"installed the git-skill pre-commit hook at {display_path(hook)}"
 
 
+ATTRIBUTES_LINE = "SKILL.md merge=git-skill"
+DRIVER = "git-skill merge-driver %O %A %B %P"
+
+
+def install_merge_driver(workspace: Workspace) -> list[str]:
+    """.gitattributes routes SKILL.md to the driver; the repository's config defines it. Idempotent."""
+    done = []
+    attributes = workspace.root / ".gitattributes"
+    current = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    if ATTRIBUTES_LINE not in current.splitlines():
+        text = current + ("" if not current or current.endswith("\n") else "\n") + ATTRIBUTES_LINE + "\n"
+        write_atomic(attributes, text.encode("utf-8"))
+        done.append(f"added '{ATTRIBUTES_LINE}' to {display_path(attributes)}")
+    config = workspace.repo.config
+    defined = config["merge.git-skill.driver"] if "merge.git-skill.driver" in config else None
+    if defined != DRIVER:
+        config["merge.git-skill.name"] = "git-skill: merge SKILL.md field by field and section by section"
+        config["merge.git-skill.driver"] = DRIVER
+        done.append("defined merge.git-skill.driver in the repository's git config")
+    return done or ["the SKILL.md merge driver is already installed"]
+
+
+def remove_installation(workspace: Workspace, hooks: bool, driver: bool) -> list[str]:
+    done = []
+    if hooks:
+        hook = hooks_folder(workspace.root) / HOOK_NAME
+        if hook.exists() and MARKER in hook.read_bytes():
+            hook.unlink()
+            done.append(f"removed the git-skill hook {display_path(hook)}")
+    if driver:
+        attributes = workspace.root / ".gitattributes"
+        if attributes.exists():
+            lines = attributes.read_text(encoding="utf-8").splitlines(keepends=True)
+            kept = [line for line in lines if line.strip() != ATTRIBUTES_LINE]
+            if kept != lines:
+                write_atomic(attributes, "".join(kept).encode("utf-8"))
+                done.append(f"removed '{ATTRIBUTES_LINE}' from {display_path(attributes)}")
+        config = workspace.repo.config
+        for key in ("merge.git-skill.driver", "merge.git-skill.name"):
+            if key in config:
+                del config[key]
+                done.append(f"removed {key} from the repository's git config")
+    return done or ["nothing of git-skill was installed"]
+
+
 @click.command("install")
-@click.option("--hooks/--no-hooks", default=True, show_default=True, help="Install the plain git pre-commit hook.")
+@click.option("--hooks", "only_hooks", is_flag=True, help="Only the plain git pre-commit hook.")
+@click.option("--merge-driver", "only_driver", is_flag=True, help="Only the SKILL.md merge driver (.gitattributes + git config).")
 @click.option("--force", is_flag=True, help="Replace an existing hook that is not git-skill's (keeping a backup).")
-def command(hooks: bool, force: bool) -> None:
-    """Install git-skill into this repository: the pre-commit hook that validates staged skills.
+@click.option("--uninstall", is_flag=True, help="Remove what git-skill installed (never a hook that is not ours).")
+def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool) -> None:
+    """Set this repository up: the pre-commit hook that validates and lints staged skills, and the
+    merge driver that merges SKILL.md field by field and section by section. With neither
+    --hooks nor --merge-driver, both.
 
     An existing hook that is not git-skill's is never replaced unless --force is given
-    (exit 4 otherwise). Users of the pre-commit framework add the 'skill-validate'
-    hook from .pre-commit-hooks.yaml instead.
+    (exit 4 otherwise). Users of the pre-commit framework add the 'skill-validate' and
+    'skill-lint' hooks from .pre-commit-hooks.yaml instead.
     """
     workspace = open_workspace()
     require_repository(workspace, "git skill install")
+    hooks, driver = (only_hooks or not only_driver), (only_driver or not only_hooks)
+    if uninstall:
+        for line in remove_installation(workspace, hooks, driver):
+            click.echo(line)
+        return
     if hooks:
         click.echo(install_hook(workspace.root, force))
+    if driver:
+        for line in install_merge_driver(workspace):
+            click.echo(line)
