@@ -6,56 +6,22 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
 from git_skill import exit_codes
-from git_skill.discovery import DEFAULT_ROOTS, configured_roots, discover
-from git_skill.learning import pipeline
 from git_skill.errors import GitSkillError
+from git_skill.learning.planning import Outcome, gate, gate_model, plan, plan_with_model
 from git_skill.options import skills_dir_option
 from git_skill.workspace import Workspace, display_path, open_workspace
-
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
-@dataclass
-class Outcome:
-    source: str
-    source_digest: str
-    operation: str
-    reason: str
-    name: str
-    path: Path | None
-    text: str
-    written: bool = False
-    commit: str | None = None
-    outcome: str | None = None
-    learner: str = "git-skill distiller"
-    files: dict[str, str] = field(default_factory=dict)  # scripts/ and references/ beside SKILL.md
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "source_digest": self.source_digest, "operation": self.operation,
-                "reason": self.reason, "skill": self.name, "path": display_path(self.path) if self.path else None,
-                "written": self.written, "commit": self.commit, "outcome": self.outcome, "learner": self.learner,
-                "files": sorted(self.files)}
-
-
 def configured_model(workspace: Workspace, option: str | None) -> str | None:
     return option or workspace.config("skill.model") or os.environ.get("GIT_SKILL_MODEL") or None
-
-
-def target_root(workspace: Workspace, skills_dirs: tuple[str, ...]) -> Path:
-    """Where new skills go: the first skills root that exists, else `.agents/skills` (read by most agents)."""
-    roots = configured_roots(workspace, skills_dirs)
-    existing = [r for r in roots if r.is_dir()]
-    if existing:
-        return existing[0]
-    return roots[0] if skills_dirs or workspace.config_all("skill.dir") else workspace.root / DEFAULT_ROOTS[0]
 
 
 def hook_source(agent: str, arguments: tuple[str, ...]) -> tuple[tuple[str, ...], Path]:
@@ -84,205 +50,6 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
     answer = click.prompt(f"Proposed: {decision_operation} ({reason}). [e]xtend, [c]reate '{name}', or [n]othing?",
                           type=click.Choice(list(choices)), default=default, show_choices=False, err=True)
     return choices[answer]
-
-
-def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], name: str | None,
-         operation: str | None, interactive: bool) -> Outcome:
-    """Merge one task's attempts, curate against the library, and prepare the skill text."""
-    import hashlib
-
-    from git_skill.learning import curation, provenance
-    from git_skill.learning.distiller import body as render_body
-    from git_skill.learning.distiller import description as render_description
-    from git_skill.learning.synthesis import merge
-    from git_skill.skill import SkillFile, new_skill_text, read_skill_file
-
-    lessons = merge([item.lessons for item in group])
-    description, body = render_description(lessons), render_body(lessons)
-    skill_name = name or lessons.name
-    found = discover(workspace, (), skills_dirs)
-    existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
-    decision = curation.choose(skill_name, description, body, existing)
-    chosen = operation or (_ask(decision.operation, decision.reason, skill_name) if interactive else decision.operation)
-    reason = decision.reason if chosen == decision.operation else f"chosen by the user; proposed {decision.operation}: {decision.reason}"
-    if len(group) == 1:
-        fingerprint = group[0].fingerprint
-    else:
-        combined = "\n".join(sorted(item.fingerprint for item in group)).encode()
-        fingerprint = f"sha256:{hashlib.sha256(combined).hexdigest()}"
-    learner = provenance.distiller_name()
-    sources = ", ".join(item.source for item in group)
-    outcome = Outcome(sources, fingerprint, chosen, reason, skill_name, None, "", outcome=lessons.outcome)
-    if chosen == "none":
-        return outcome
-    if chosen == "extend":
-        if decision.target is None:
-            raise GitSkillError(f"nothing to extend: no skill named or similar to '{skill_name}' exists", exit_codes.USAGE)
-        target = decision.target
-        skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
-        title = f"{skill_name} ({provenance.today()})"
-        skill.set_body(skill.body.rstrip("\n") + "\n\n" + curation.variant_section(title, body, skill.body))
-        metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
-        skill.set_field("metadata", provenance.record(fingerprint, learner, "extend", lessons.outcome, metadata))
-        outcome.name = str(skill.fields.get("name") or target.location.folder.name)
-        outcome.path = target.location.skill_file
-        outcome.text = skill.to_bytes().decode("utf-8")
-    else:
-        metadata = provenance.record(fingerprint, learner, "create", lessons.outcome)
-        if len(group) > 1:
-            metadata["learned-attempts"] = str(len(group))
-        folder = target_root(workspace, skills_dirs) / skill_name
-        outcome.path = folder / "SKILL.md"
-        outcome.text = new_skill_text(skill_name, description, body, {"metadata": metadata})
-    return outcome
-
-
-def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_dirs: tuple[str, ...],
-                    name: str | None, operation: str | None, budget: int) -> tuple[Outcome, Any]:
-    """Reflect on each attempt, then let the model propose the skill (as typed parts) and the operation."""
-    from git_skill.digest import collect, fit
-    from git_skill.learning import curation
-    from git_skill.learning.distiller import body as render_distilled
-    from git_skill.learning.distiller import description as describe
-    from git_skill.learning.synthesis import merge
-    from git_skill.skill import read_skill_file
-    from git_skill.transcripts import open_transcript
-
-    reflections = []
-    for item in group:
-        digest_text, _, _ = fit(collect(open_transcript(Path(item.source), item.feedback)), budget // len(group))
-        reflections.append(pipeline.reflect(client, digest_text))
-    lessons = merge([item.lessons for item in group])
-    found = discover(workspace, (), skills_dirs)
-    existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
-    candidates = curation.rank(lessons.name, describe(lessons), render_distilled(lessons), existing)
-    creation = pipeline.create(client, reflections, candidates)
-    outcome = Outcome(", ".join(i.source for i in group), _fingerprint(group), "create", "", "", None, "",
-                      outcome=lessons.outcome, learner=f"model {client.settings.model}")
-    _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates)
-    return outcome, creation
-
-
-def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Workspace, skills_dirs: tuple[str, ...],
-                          name: str | None, operation: str | None, candidates: list[Any]) -> None:
-    from git_skill.learning import provenance
-    from git_skill.skill import SkillFile, new_skill_text
-
-    chosen = operation or parts["operation"]
-    skill_name = name or parts["name"]
-    target = next((c for c in candidates if (c.skill.fields or {}).get("name") == (parts.get("target") or skill_name)), None)
-    if chosen in ("extend", "update") and target is None:
-        chosen = "create"  # the model named no skill we have: never change a phantom
-    outcome.operation, outcome.name = chosen, skill_name
-    outcome.reason = f"proposed by {outcome.learner}" if chosen == parts["operation"] else \
-        f"chosen by the user; the model proposed {parts['operation']}"
-    if chosen == "none":
-        return
-    metadata_record = provenance.record(outcome.source_digest, outcome.learner, chosen, outcome.outcome)
-    outcome.files = pipeline.extra_files(parts)
-    if chosen == "update":
-        skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
-        body, applied, rejected = pipeline.apply_edits(skill.body, parts.get("edits") or [])
-        if not applied:
-            outcome.operation, outcome.reason = "none", "the model's edits matched no line of the skill"
-            return
-        skill.set_body(body)
-        metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
-        skill.set_field("metadata", provenance.record(outcome.source_digest, outcome.learner, "update", outcome.outcome,
-                                                      metadata))
-        outcome.reason += f"; {applied} line(s) changed" + (f", {rejected} edit(s) matched nothing" if rejected else "")
-        outcome.name = str(skill.fields.get("name"))
-        outcome.path = target.location.skill_file
-        outcome.text = skill.to_bytes().decode("utf-8")
-        outcome.files = {}
-        return
-    if chosen == "extend":
-        skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
-        section = pipeline.render_body({**parts, "name": f"variant: {skill_name}"}, "##")
-        skill.set_body(skill.body.rstrip("\n") + "\n\n" + section)
-        metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
-        skill.set_field("metadata", provenance.record(outcome.source_digest, outcome.learner, "extend", outcome.outcome,
-                                                      metadata))
-        outcome.name = str(skill.fields.get("name"))
-        outcome.path = target.location.skill_file
-        outcome.text = skill.to_bytes().decode("utf-8")
-    else:
-        outcome.path = target_root(workspace, skills_dirs) / skill_name / "SKILL.md"
-        outcome.text = new_skill_text(skill_name, parts["description"], pipeline.render_body({**parts, "name": skill_name}),
-                                      {"metadata": metadata_record})
-
-
-def _fingerprint(group: list[Any]) -> str:
-    import hashlib
-
-    if len(group) == 1:
-        return str(group[0].fingerprint)
-    combined = "\n".join(sorted(item.fingerprint for item in group)).encode()
-    return f"sha256:{hashlib.sha256(combined).hexdigest()}"
-
-
-def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspace, skills_dirs: tuple[str, ...],
-               name: str | None, operation: str | None) -> None:
-    """Validate and lint the model's skill; send findings back for at most N repair rounds."""
-    from git_skill.reporting import render_text
-
-    for _ in range(client.settings.repair_rounds + 1):
-        findings = _gate_findings(outcome.text, outcome, workspace)
-        if not findings:
-            return
-        problems = render_text(findings, [], "before writing")
-        parts = client.repair(creation.messages, creation.parts, problems, "creation")
-        creation.parts = parts
-        _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, [])
-        if outcome.operation == "none":
-            return
-    findings = _gate_findings(outcome.text, outcome, workspace)
-    if findings:
-        raise GitSkillError(f"the model's skill still fails validation and lint after {client.settings.repair_rounds} "
-                            "repair rounds; nothing was written:\n" + render_text(findings, [], "before writing"),
-                            exit_codes.FINDINGS)
-
-
-def _gate_findings(text: str, outcome: Outcome, workspace: Workspace) -> list[Any]:
-    from git_skill.lint import errors_of, lint_skill
-    from git_skill.lint.config import load
-    from git_skill.options import resolve_profile
-    from git_skill.skill import SkillFile
-    from git_skill.validation import validate_skill
-
-    assert outcome.path is not None
-    skill = SkillFile.from_bytes(text.encode("utf-8"), display_path(outcome.path), outcome.path.parent.name)
-    findings = [f for f in validate_skill(skill, resolve_profile(workspace, None)) if f.severity.value == "error"]
-    findings += errors_of(lint_skill(skill, None, load(workspace.root), workspace.root))
-    from git_skill.findings import Finding
-    from git_skill.lint.text_rules import scan
-
-    config = load(workspace.root)
-    for relative, content in outcome.files.items():
-        for hit in scan(content):
-            if hit.rule not in config.disabled and config.severity(hit.rule).value == "error":
-                findings.append(Finding(f"{outcome.path.parent.name}/{relative}", hit.rule, config.severity(hit.rule),
-                                        hit.message, hit.line))
-    return findings
-
-
-def gate(outcome: Outcome, workspace: Workspace) -> None:
-    """Validate and lint what will be written. List lines that trip an error rule (a session that
-    piped a download into a shell, say) are left out, with a note; if errors remain, nothing is written."""
-    from git_skill.reporting import render_text
-
-    findings = _gate_findings(outcome.text, outcome, workspace)
-    lines = outcome.text.split("\n")
-    droppable = {f.line for f in findings if f.line and re.match(r"\s*(?:[-*]|\d+\.)\s", lines[f.line - 1])}
-    if findings and droppable:
-        rules = sorted({f.rule for f in findings if f.line in droppable})
-        kept = [line for number, line in enumerate(lines, 1) if number not in droppable]
-        note = f"\n> {len(droppable)} line(s) of the session were left out: they tripped lint rules ({', '.join(rules)}).\n"
-        outcome.text = "\n".join(kept).rstrip("\n") + "\n" + note
-        findings = _gate_findings(outcome.text, outcome, workspace)
-    if findings:
-        raise GitSkillError("the learned skill does not pass validation and lint, so nothing was written:\n"
-                            + render_text(findings, [], "before writing"), exit_codes.FINDINGS)
 
 
 @click.command("learn")
@@ -327,7 +94,13 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     run holds the lock.
     """
     from git_skill.digests import source_digest
-    from git_skill.learning.batch import LearnCache, default_jobs, distill_all, expand_sources, group_by_task
+    from git_skill.learning.batch import (
+        LearnCache,
+        default_jobs,
+        distill_all,
+        expand_sources,
+        group_by_task,
+    )
     from git_skill.learning.writer import RepositoryLock
     from git_skill.transcripts.sources import resolve_source
 
@@ -373,7 +146,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
             if outcome.operation != "none":
                 gate_model(outcome, creation, client, workspace, skills_dirs, name, operation)
         else:
-            outcome = plan(workspace, group, skills_dirs, name, operation, interactive)
+            outcome = plan(workspace, group, skills_dirs, name, operation, _ask if interactive else None)
             if outcome.operation != "none":
                 gate(outcome, workspace)
         if outcome.operation != "none" and not dry_run:
@@ -420,7 +193,12 @@ class _NoBar:
 
 def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
     """Write one skill under the lock; `force` also covers a skill this run already wrote."""
-    from git_skill.learning.writer import RepositoryLock, commit_skill, local_changes, write_skill_folder
+    from git_skill.learning.writer import (
+        RepositoryLock,
+        commit_skill,
+        local_changes,
+        write_skill_folder,
+    )
 
     assert outcome.path is not None
     with RepositoryLock(workspace):
