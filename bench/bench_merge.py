@@ -1,4 +1,5 @@
-"""Benchmark: three-way merge of one realistic skill (both sides edited, clean and conflicting).
+"""Benchmark: three-way merge of one realistic skill (clean and conflicting), and `git skill diff` of two
+folders of 500 skills with 50 changed.
 
     python bench/bench_merge.py [--repeat 200]
 """
@@ -6,8 +7,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from git_skill.merge import merge_skill
 
@@ -38,6 +45,32 @@ def main() -> None:
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
         print(f"| {label} | {statistics.median(times):.2f} ms | {times[int(len(times) * 0.95)]:.2f} ms |")
+    diff_benchmark()
+
+
+def diff_benchmark(count: int = 500, changed: int = 50) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_validate import generate
+
+    root = Path(tempfile.mkdtemp(prefix="git-skill-bench-diff-"))
+    try:
+        folders = generate(root / "a", count)
+        shutil.copytree(root / "a", root / "b")
+        for folder in folders[:changed]:
+            path = root / "b" / folder.name / "SKILL.md"
+            path.write_text(path.read_text().replace("## Step 1\n", "## Step 1 (revised)\n", 1))
+        git_skill = shutil.which("git-skill", path=str(Path(sys.executable).parent)) or "git-skill"
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            out = subprocess.run([git_skill, "diff", str(root / "a"), str(root / "b"), "--format", "json"],
+                                 capture_output=True, text=True, check=True).stdout
+            times.append(time.perf_counter() - start)
+        found = len(json.loads(out)["changes"])
+        print(f"\n`git skill diff` of two folders of {count} skills, {changed} changed ({found} reported): "
+              f"{min(times):.2f} s (best of 3, one process, start-up included)")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "lint": "Check skill content: discoverability, structure, links, leaks, safety (exit 1 on errors).",
     "list": "List skills with their descriptions and approximate token costs.",
     "digest": "Print the redacted, budgeted digest of an agent session (what a model would see).",
+    "diff": "Compare skills between revisions, the work tree and folders, field by field and section by section.",
     "merge": "Three-way merge of one SKILL.md, section by section (exit 1 on conflicts).",
     "merge-driver": "The git merge driver for SKILL.md (git calls it; see install --merge-driver).",
     "install": "Set up this repository: the pre-commit hook, and the SKILL.md merge driver.",

@@ -1,0 +1,82 @@
+"""`git skill diff`: revisions, the work tree and folders, compared field by field and section by section."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import git, run_cli, skill_text, write_skill
+
+BODY = "# Deploy\n\n## Steps\n\n1. Build.\n2. Push.\n\n## Verify\n\n- Check health.\n"
+
+
+def committed(repo: Path) -> None:
+    root = repo / ".agents" / "skills"
+    write_skill(root, "deploy-service", skill_text("deploy-service", body=BODY))
+    write_skill(root, "old-name", skill_text("old-name", body="# Notes\n\n" + "- A long enough line of notes.\n" * 8))
+    write_skill(root, "retired", skill_text("retired"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "skills")
+
+
+def change_work_tree(repo: Path) -> None:
+    root = repo / ".agents" / "skills"
+    deploy = root / "deploy-service"
+    text = skill_text("deploy-service", description="Deploy the API. Use when releasing.",
+                      body=BODY.replace("2. Push.", "2. Push with a tag.") + "\n## Rollback\n\n- Redeploy.\n")
+    (deploy / "SKILL.md").write_text(text)
+    (deploy / "scripts").mkdir()
+    (deploy / "scripts" / "tag.sh").write_text("#!/bin/sh\n")
+    (root / "old-name").rename(root / "new-name")
+    (root / "new-name" / "SKILL.md").write_text((root / "new-name" / "SKILL.md").read_text().replace("old-name", "new-name"))
+    (root / "retired" / "SKILL.md").unlink()
+    (root / "retired").rmdir()
+    write_skill(root, "brand-new", skill_text("brand-new", description="Rotate API keys safely. Use when a key leaks.",
+                                              body="# Rotate keys\n\n1. Issue a new key.\n2. Revoke the old one.\n"))
+
+
+def test_work_tree_against_head(repo: Path) -> None:
+    committed(repo)
+    change_work_tree(repo)
+    result = run_cli("diff", "--format", "json", cwd=repo)
+    assert result.code == 0, result.err
+    changes = {c["path"]: c for c in json.loads(result.out)["changes"]}
+    deploy = changes[".agents/skills/deploy-service"]
+    assert deploy["status"] == "changed"
+    assert deploy["fields"] == [{"key": "description", "old": "Format Python files with the project's settings. "
+                                 "Use when code style checks fail.", "new": "Deploy the API. Use when releasing."}]
+    sections = {s["heading"]: s for s in deploy["sections"]}
+    assert sections["## Steps"]["status"] == "changed" and "+2. Push with a tag." in sections["## Steps"]["diff"]
+    assert sections["## Rollback"]["status"] == "added" and "## Verify" not in sections
+    assert deploy["files"] == {"scripts/tag.sh": "added"}
+    renamed = changes[".agents/skills/new-name"]
+    assert renamed["status"] == "renamed" and renamed["old_path"] == ".agents/skills/old-name"
+    assert changes[".agents/skills/retired"]["status"] == "removed"
+    assert changes[".agents/skills/brand-new"]["status"] == "added"
+    text = run_cli("diff", cwd=repo).out
+    assert "changed .agents/skills/deploy-service" in text and "section '## Steps': changed" in text
+    assert "renamed .agents/skills/new-name (from .agents/skills/old-name)" in text
+
+
+def test_revisions_folders_and_exit_code(repo: Path, tmp_path: Path) -> None:
+    committed(repo)
+    assert run_cli("diff", "--exit-code", cwd=repo).code == 0  # nothing changed
+    change_work_tree(repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "changes")
+    between = run_cli("diff", "HEAD~1", "HEAD", "--exit-code", cwd=repo)
+    assert between.code == 1 and "removed .agents/skills/retired" in between.out
+    other = tmp_path / "other"
+    write_skill(other, "deploy-service", skill_text("deploy-service", body=BODY))
+    folders = run_cli("diff", str(other), str(repo / ".agents" / "skills"), "--format", "json", cwd=repo)
+    paths = {c["path"]: c["status"] for c in json.loads(folders.out)["changes"]}
+    assert paths["deploy-service"] == "changed" and paths["brand-new"] == "added"
+
+
+def test_bad_sides_are_usage_errors(repo: Path, tmp_path: Path) -> None:
+    committed(repo)
+    unknown = run_cli("diff", "no-such-branch", cwd=repo)
+    assert unknown.code == 2 and "unknown revision 'no-such-branch'" in unknown.err
+    remote = run_cli("diff", "https://github.com/owner/skills@main", cwd=repo)
+    assert remote.code == 2 and "remote sources" in remote.err
+    assert run_cli("diff", cwd=tmp_path).code == 2
