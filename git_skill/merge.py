@@ -10,16 +10,13 @@ Untouched parts keep "ours" bytes exactly.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from git_skill.skill import SkillFile, dump_field, split_lines
+from git_skill.skill import SkillFile, body_sections, dump_field
 
-_HEADING = re.compile(r"^#{1,6}\s+\S")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 MISSING = object()
 
 
@@ -58,25 +55,6 @@ def merge_lines(base: str, ours: str, theirs: str) -> MergeResult:
     return MergeResult(text, 0 if result.automergeable else max(1, text.count("<<<<<<< ")))
 
 
-def _sections(body: str) -> list[tuple[tuple[str, int], str]]:
-    """((heading line, occurrence), text) for the preamble and each heading's section."""
-    out: list[tuple[tuple[str, int], str]] = []
-    seen: dict[str, int] = {}
-    current_key, current = ("", 0), []
-    in_fence = False
-    for line in split_lines(body):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence and _HEADING.match(line):
-            out.append((current_key, "".join(current)))
-            heading = line.strip()
-            seen[heading] = seen.get(heading, 0) + 1
-            current_key, current = (heading, seen[heading]), []
-        current.append(line)
-    out.append((current_key, "".join(current)))
-    return [item for item in out if item[0] != ("", 0) or item[1]]
-
-
 def _ordered_keys(ours: list[Any], theirs: list[Any]) -> list[Any]:
     """Ours' order, with keys only theirs has inserted after the key they follow in theirs."""
     keys = list(ours)
@@ -96,8 +74,8 @@ def _conflict_block(ours: str, theirs: str) -> str:
 
 
 def merge_body(base: str, ours: str, theirs: str) -> MergeResult:
-    b, o, t = (dict(_sections(text)) for text in (base, ours, theirs))
-    keys = _ordered_keys([k for k, _ in _sections(ours)], [k for k, _ in _sections(theirs)])
+    b, o, t = (dict(body_sections(text)) for text in (base, ours, theirs))
+    keys = _ordered_keys([k for k, _ in body_sections(ours)], [k for k, _ in body_sections(theirs)])
     pieces, conflicts = [], 0
     for key in keys:
         base_text, our_text, their_text = b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING)

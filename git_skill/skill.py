@@ -223,6 +223,29 @@ class SkillFile:
         self._read_frontmatter()
 
 
+_HEADING = re.compile(r"^#{1,6}\s+\S")
+_CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def body_sections(body: str) -> list[tuple[tuple[str, int], str]]:
+    """((heading line, occurrence), text) for the preamble and each heading's section."""
+    out: list[tuple[tuple[str, int], str]] = []
+    seen: dict[str, int] = {}
+    current_key, current = ("", 0), []
+    in_fence = False
+    for line in split_lines(body):
+        if _CODE_FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and _HEADING.match(line):
+            out.append((current_key, "".join(current)))
+            heading = line.strip()
+            seen[heading] = seen.get(heading, 0) + 1
+            current_key, current = (heading, seen[heading]), []
+        current.append(line)
+    out.append((current_key, "".join(current)))
+    return [item for item in out if item[0] != ("", 0) or item[1]]
+
+
 def new_skill_text(name: str, description: str, body: str, extra: dict[str, Any] | None = None) -> str:
     """The text of a fresh SKILL.md (used by learn and by tests)."""
     lines = dump_field("name", name, "\n") + dump_field("description", description, "\n")

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from git_skill.discovery import DEFAULT_ROOTS, SKILL_FILE_NAMES, Discovery, walk_skills
-from git_skill.merge import _sections
-from git_skill.skill import SkillFile
+from git_skill.skill import SkillFile, body_sections
 
 SkillSet = dict[str, dict[str, bytes]]
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -138,7 +137,7 @@ def compare_skill(path: str, old: dict[str, bytes], new: dict[str, bytes], statu
     for key in list(old_fields) + [k for k in new_fields if k not in old_fields]:
         if old_fields.get(key) != new_fields.get(key):
             change.fields.append(FieldChange(key, old_fields.get(key), new_fields.get(key)))
-    old_sections, new_sections = dict(_sections(before.body)), dict(_sections(after.body))
+    old_sections, new_sections = dict(body_sections(before.body)), dict(body_sections(after.body))
     for key in list(old_sections) + [k for k in new_sections if k not in old_sections]:
         heading = key[0] or "(before the first heading)"
         if key not in new_sections:
