@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from git_skill import __version__
 
 from .conftest import env_with_git_skill, run_cli, write_skill
@@ -53,14 +55,17 @@ def test_version_imports_neither_git_nor_schema_nor_model_stack() -> None:
     assert not {"pygit2", "jsonschema", "litellm", "git_skill.commands.validate"} & modules
 
 
-def test_validate_path_never_imports_the_learning_stack(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_hook_commands_never_import_the_learning_stack(tmp_path: Path, command: str) -> None:
     write_skill(tmp_path, "my-skill")
+    write_skill(tmp_path, "my-other-skill")  # two skills, so lint's near-duplicate check runs
     modules = imported_modules(
         f"import os\nos.chdir({str(tmp_path)!r})\nfrom git_skill.cli import cli\n"
-        "try:\n    cli.main(['validate', 'my-skill'], standalone_mode=False)\nexcept SystemExit: pass"
+        f"try:\n    cli.main([{command!r}, '.'], standalone_mode=False)\nexcept SystemExit: pass"
     )
-    assert "git_skill.commands.validate" in modules
+    assert f"git_skill.commands.{command}" in modules
     assert not {m for m in modules if m.split(".")[0] in {"litellm", "openai", "httpx", "requests", "tiktoken"}}
+    assert not {m for m in modules if m.startswith(("git_skill.learning", "git_skill.transcripts", "git_skill.digest"))}
 
 
 def test_interrupt_and_internal_errors_are_one_line(tmp_path: Path) -> None:

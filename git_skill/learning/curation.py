@@ -12,15 +12,11 @@ import re
 from dataclasses import dataclass
 
 from git_skill.discovery import SkillLocation
-from git_skill.learning.distiller import TEMPLATE_PHRASES
+from git_skill.similarity import similarity
 from git_skill.skill import SkillFile
 
 EXTEND_THRESHOLD = 0.45
 OPERATIONS = ("create", "extend", "none")
-_WORD = re.compile(r"[a-z0-9]{3,}")
-_STOP = frozenset("the and for with that this when use from into are was were has have not but you your can run "
-                  "skill task tasks steps step".split()) | frozenset(
-    word for phrase in TEMPLATE_PHRASES for word in _WORD.findall(phrase.lower()))
 
 
 @dataclass
@@ -35,17 +31,6 @@ class Decision:
     operation: str
     target: Candidate | None
     reason: str
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
-
-
-def similarity(a: str, b: str) -> float:
-    left, right = _words(a), _words(b)
-    if not left or not right:
-        return 0.0
-    return len(left & right) / len(left | right)
 
 
 def score(name: str, description: str, body: str, skill: SkillFile) -> float:

@@ -31,23 +31,6 @@ _STOP = frozenset("a an the to of in on for and or with from by at is are be it 
 _SHELL_NOISE = re.compile(r"^(?:cd\s+\S+\s*(?:&&|;)\s*)")
 
 
-# The fixed wording of distilled skills; curation ignores these words when comparing skills,
-# since every distilled skill shares them and they say nothing about the topic.
-TEMPLATE_PHRASES = (
-    "Steps that worked, errors met and how they were fixed, and checks for tasks like",
-    "Use when working on a similar task or when appears", "When to use", "A task like this one",
-    "The attempt this skill was learned from was accepted by the verifier",
-    "The attempt this skill was learned from was NOT accepted: heed the pitfalls below",
-    "Learned from attempts at this task; the verifier accepted The steps below come from an accepted attempt "
-    "errors and failed checks from all", "Orient first", "Steps that worked", "Errors and fixes", "failed with",
-    "Fixed by", "the command then succeeded", "No fix was found in the session", "step", "Verification",
-    "No check command ran in the session", "The verifier's passing tests", "Pitfalls from the verifier",
-    "failed", "Check this requirement explicitly before finishing", "Not verified",
-    "No check was run in the session after the changes: run the task's tests or inspect the produced output "
-    "before declaring success", "Variant", "line(s) of the session were left out: they tripped lint rules",
-)
-
-
 @dataclass
 class ErrorFix:
     command: str
