@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 _CHUNK = 1 << 20
@@ -22,6 +23,18 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _combine(hashed: list[tuple[str, str]]) -> str:
+    total = hashlib.sha256()
+    for relative, hex_digest in sorted(hashed):
+        total.update(relative.encode("utf-8") + b"\0" + hex_digest.encode("ascii") + b"\0")
+    return f"sha256:{total.hexdigest()}"
+
+
+def files_digest(files: Mapping[str, bytes]) -> str:
+    """The folder digest of files held in memory (relative POSIX path -> bytes)."""
+    return _combine([(path, hashlib.sha256(data).hexdigest()) for path, data in files.items()])
+
+
 def folder_digest(folder: Path) -> str:
     files = []
     for root, dirs, names in os.walk(folder):
@@ -30,10 +43,7 @@ def folder_digest(folder: Path) -> str:
             path = Path(root) / name
             if path.is_file() and not path.is_symlink():
                 files.append((path.relative_to(folder).as_posix(), path))
-    total = hashlib.sha256()
-    for relative, path in sorted(files):
-        total.update(relative.encode("utf-8") + b"\0" + file_sha256(path).encode("ascii") + b"\0")
-    return f"sha256:{total.hexdigest()}"
+    return _combine([(relative, file_sha256(path)) for relative, path in files])
 
 
 def source_digest(path: Path) -> str:

@@ -54,6 +54,15 @@ def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[s
     return [workspace.root / d for d in DEFAULT_ROOTS]
 
 
+def target_root(workspace: Workspace, skills_dirs: tuple[str, ...]) -> Path:
+    """Where new skills go: the first skills root that exists, else `.agents/skills` (read by most agents)."""
+    roots = configured_roots(workspace, skills_dirs)
+    existing = [r for r in roots if r.is_dir()]
+    if existing:
+        return existing[0]
+    return roots[0] if skills_dirs or workspace.config_all("skill.dir") else workspace.root / DEFAULT_ROOTS[0]
+
+
 def is_inside(path: str | Path, boundary: Path) -> bool:
     try:
         return os.path.commonpath([os.path.realpath(path), str(boundary)]) == str(boundary)

@@ -9,12 +9,12 @@ tree, a folder, or a git revision (through pygit2, without checking anything out
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from git_skill.digests import files_digest
 from git_skill.discovery import DEFAULT_ROOTS, SKILL_FILE_NAMES, Discovery, walk_skills
 from git_skill.skill import SkillFile, body_sections
 
@@ -71,14 +71,33 @@ def from_revision(repo: Any, revision: str, roots: list[str]) -> SkillSet:
             continue
         if node.type_str == "tree":
             walk(repo[node.id], root.rstrip("/") + "/")
-    folders = sorted({path.rsplit("/", 1)[0] for path in blobs if path.rsplit("/", 1)[-1] in SKILL_FILE_NAMES}, key=len,
-                     reverse=True)
+    return group_skills(blobs)
+
+
+def group_skills(blobs: dict[str, bytes]) -> SkillSet:
+    """Files (repository-relative path -> bytes) grouped into the skills that hold them."""
+    folders = sorted({path.rsplit("/", 1)[0] if "/" in path else "" for path in blobs
+                      if path.rsplit("/", 1)[-1] in SKILL_FILE_NAMES}, key=len, reverse=True)
     skills: SkillSet = {folder: {} for folder in folders}
     for path, data in blobs.items():
-        owner = next((f for f in folders if path.startswith(f + "/")), None)  # the deepest skill holding the file
+        owner = next((f for f in folders if not f or path.startswith(f + "/")), None)  # the deepest skill holding it
         if owner is not None:
-            skills[owner][path[len(owner) + 1:]] = data
+            skills[owner][path[len(owner) + 1:] if owner else path] = data
     return skills
+
+
+def strip_roots(skills: SkillSet, roots: list[str]) -> SkillSet:
+    """Key skills by their path inside their skills root (`.claude/skills/pdf` -> `pdf`), so that
+    skills from repositories with different layouts line up; unchanged when names would collide."""
+    ordered = sorted((r.strip("/") for r in roots if r.strip("/")), key=len, reverse=True)
+    renamed: SkillSet = {}
+    for key, files in skills.items():
+        root = next((r for r in ordered if key.startswith(r + "/")), None)
+        new_key = key[len(root) + 1:] if root else key
+        if new_key in renamed:
+            return skills
+        renamed[new_key] = files
+    return renamed
 
 
 @dataclass
@@ -113,13 +132,6 @@ class SkillChange:
 
 def _skill_md(files: dict[str, bytes]) -> bytes:
     return next((files[n] for n in SKILL_FILE_NAMES if n in files), b"")
-
-
-def _fingerprint(files: dict[str, bytes]) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).hexdigest().encode() + b"\0")
-    return digest.hexdigest()
 
 
 def _similar(a: dict[str, bytes], b: dict[str, bytes]) -> float:
@@ -172,7 +184,7 @@ def compare(old: SkillSet, new: SkillSet) -> list[SkillChange]:
             changes.append(change)
     for path in list(added):
         best = max(removed, key=lambda r: _similar(old[r], new[path]), default=None)
-        if best is not None and (_fingerprint(old[best]) == _fingerprint(new[path])
+        if best is not None and (files_digest(old[best]) == files_digest(new[path])
                                  or _similar(old[best], new[path]) >= RENAME_THRESHOLD):
             removed.remove(best)
             added.remove(path)

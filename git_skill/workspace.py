@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from git_skill import exit_codes
@@ -43,6 +44,35 @@ class Workspace:
             return list(config.get_multivar(key))
         except (pygit2.GitError, OSError, KeyError):
             return []
+
+
+class RepositoryLock:
+    """Held while a run writes skills; a second run fails at once (exit 5) instead of waiting."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        folder = workspace.git_dir if workspace.git_dir is not None else workspace.root
+        self.path = Path(folder) / "git-skill.lock" if workspace.git_dir is not None else Path(folder) / ".git-skill.lock"
+
+    def __enter__(self) -> RepositoryLock:
+        try:
+            handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                holder = self.path.read_text().strip()
+            except OSError:
+                holder = "?"
+            raise GitSkillError(
+                f"another git-skill run holds {display_path(self.path)} (pid {holder}); "
+                "wait for it, or remove the file if no such run exists", exit_codes.LOCKED) from None
+        with os.fdopen(handle, "w") as stream:
+            stream.write(str(os.getpid()))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def open_workspace(start: Path | None = None) -> Workspace:

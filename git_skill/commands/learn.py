@@ -101,8 +101,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         expand_sources,
         group_by_task,
     )
-    from git_skill.learning.writer import RepositoryLock
     from git_skill.transcripts.sources import resolve_source
+    from git_skill.workspace import RepositoryLock
 
     if from_hook:
         sources, start = hook_source(from_hook, sources)
@@ -194,11 +194,11 @@ class _NoBar:
 def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
     """Write one skill under the lock; `force` also covers a skill this run already wrote."""
     from git_skill.learning.writer import (
-        RepositoryLock,
         commit_skill,
         local_changes,
         write_skill_folder,
     )
+    from git_skill.workspace import RepositoryLock
 
     assert outcome.path is not None
     with RepositoryLock(workspace):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from git_skill import exit_codes
-from git_skill.discovery import DEFAULT_ROOTS, configured_roots, discover
+from git_skill.discovery import discover, target_root
 from git_skill.errors import GitSkillError
 from git_skill.learning import pipeline
 from git_skill.workspace import Workspace, display_path
@@ -39,15 +39,6 @@ class Outcome:
                 "reason": self.reason, "skill": self.name, "path": display_path(self.path) if self.path else None,
                 "written": self.written, "commit": self.commit, "outcome": self.outcome, "learner": self.learner,
                 "files": sorted(self.files)}
-
-
-def target_root(workspace: Workspace, skills_dirs: tuple[str, ...]) -> Path:
-    """Where new skills go: the first skills root that exists, else `.agents/skills` (read by most agents)."""
-    roots = configured_roots(workspace, skills_dirs)
-    existing = [r for r in roots if r.is_dir()]
-    if existing:
-        return existing[0]
-    return roots[0] if skills_dirs or workspace.config_all("skill.dir") else workspace.root / DEFAULT_ROOTS[0]
 
 
 def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], name: str | None,

@@ -12,41 +12,11 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
 
 from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
-from git_skill.workspace import Workspace, display_path
-
-
-class RepositoryLock:
-    """Held while a run writes skills; a second run fails at once (exit 5) instead of waiting."""
-
-    def __init__(self, workspace: Workspace) -> None:
-        folder = workspace.git_dir if workspace.git_dir is not None else workspace.root
-        self.path = Path(folder) / "git-skill.lock" if workspace.git_dir is not None else Path(folder) / ".git-skill.lock"
-
-    def __enter__(self) -> RepositoryLock:
-        try:
-            handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                holder = self.path.read_text().strip()
-            except OSError:
-                holder = "?"
-            raise GitSkillError(
-                f"another git-skill run holds {display_path(self.path)} (pid {holder}); "
-                "wait for it, or remove the file if no such run exists", exit_codes.LOCKED) from None
-        with os.fdopen(handle, "w") as stream:
-            stream.write(str(os.getpid()))
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
+from git_skill.workspace import Workspace
 
 
 def local_changes(workspace: Workspace, folder: Path) -> list[str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from git_skill.errors import GitSkillError
-from git_skill.learning.writer import RepositoryLock, write_skill_folder
+from git_skill.learning.writer import write_skill_folder
+from git_skill.workspace import RepositoryLock
 from git_skill.workspace import open_workspace
 
 
