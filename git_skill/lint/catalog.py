@@ -38,6 +38,7 @@ _RULES = [
     LintRule("script-missing", E, "integrity", "A code block (or a path under the skill's own folder, such as <SKILL_DIR>/scripts/…) uses a scripts/, references/ or assets/ file that does not exist."),
     LintRule("reference-missing", W, "integrity", "The text mentions a scripts/, references/ or assets/ file that does not exist (prose may describe hypothetical files, hence a warning)."),
     LintRule("path-escape", E, "integrity", "A link or reference leaves the skill folder (../ or an absolute path): it will not travel with the skill."),
+    LintRule("merge-conflict", E, "integrity", "Unresolved conflict markers (from a merge or `git skill update --accept-conflicts`): the skill says two things at once."),
     LintRule("script-no-shebang", W, "integrity", "A script without #! runs with whatever shell the agent happens to use."),
     LintRule("script-not-executable", W, "integrity", "A script without the executable bit fails when run directly."),
     # leaks

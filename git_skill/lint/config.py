@@ -112,13 +112,32 @@ def inline_suppressions(text: str, imported: bool) -> Suppressions:
 
 
 def is_imported(folder: Path, root: Path) -> bool:
+    """Added with `git skill add` (named in skills.lock) or marked by hand with `.git-skill-source`."""
     if (folder / ".git-skill-source").exists():
         return True
-    lock = root / "skills.lock"
-    if not lock.is_file():
-        return False
     try:
-        relative = folder.resolve().relative_to(root).as_posix()
+        relative = folder.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return False
-    return relative in lock.read_text(encoding="utf-8", errors="replace")
+    return relative in _shared_paths(root)
+
+
+def _shared_paths(root: Path) -> frozenset[str]:
+    from git_skill.errors import GitSkillError
+    from git_skill.sharing.lockfile import lock_path, read_lock
+
+    path = lock_path(root)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return frozenset()
+    key = (str(path), stamp)
+    if key not in _LOCK_CACHE:
+        try:
+            _LOCK_CACHE[key] = frozenset(read_lock(root))
+        except GitSkillError:  # a broken lock is update's and status's to report; lint treats nothing as shared
+            _LOCK_CACHE[key] = frozenset()
+    return _LOCK_CACHE[key]
+
+
+_LOCK_CACHE: dict[tuple[str, int], frozenset[str]] = {}

@@ -56,7 +56,14 @@ def _structure(skill: SkillFile, max_lines: int, max_tokens: int) -> Iterator[Hi
     headings: list[tuple[int, int]] = []  # (index, level)
     in_fence = False
     content_after: dict[int, bool] = {}
+    conflict_start: int | None = None
     for index, line in enumerate(lines):
+        if not in_fence and (line.startswith(("<<<<<<< ", ">>>>>>> ")) or line in ("<<<<<<<", ">>>>>>>")):
+            if line.startswith("<"):
+                conflict_start = index if conflict_start is None else conflict_start
+            elif conflict_start is not None:
+                yield Hit("merge-conflict", start + conflict_start, "an unresolved merge conflict (<<<<<<< … >>>>>>>)")
+                conflict_start = None
         if _FENCE.match(line):
             in_fence = not in_fence
             if headings:
