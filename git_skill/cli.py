@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "diff": "Compare skills between revisions, the work tree and folders, field by field and section by section.",
     "merge": "Three-way merge of one SKILL.md, section by section (exit 1 on conflicts).",
     "merge-driver": "The git merge driver for SKILL.md (git calls it; see install --merge-driver).",
+    "add": "Copy shared skills from another repository or folder and record them in skills.lock.",
+    "update": "Bring shared skills up to date: three-way merge of upstream changes, local edits kept.",
+    "status": "Show each shared skill: up to date, locally modified, upstream ahead, or both.",
     "install": "Set up this repository: the pre-commit hook, and the SKILL.md merge driver.",
 }
 
@@ -53,7 +56,7 @@ class LazyGroup(click.Group):
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Run 'git skill COMMAND -h' for a command's options (git itself takes '--help' for man pages). "
-    "Exit codes: 0 ok, 1 findings, 2 usage, 3 bad input, 4 refused, 5 locked, 130 interrupted.",
+    "Exit codes: 0 ok, 1 findings, 2 usage, 3 bad input, 4 refused, 5 locked, 6 source unavailable, 130 interrupted.",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="git-skill", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, envvar="GIT_SKILL_DEBUG", help="Show tracebacks for unexpected errors.")

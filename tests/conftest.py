@@ -87,3 +87,55 @@ def env_with_git_skill() -> dict[str, str]:
 
 
 requires_shared = pytest.mark.skipif(not SHARED_FIXTURES.is_dir(), reason="../shared/fixtures is absent")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sources fetched by sharing commands go to a per-session cache, never the user's."""
+    monkeypatch.setenv("GIT_SKILL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "git-skill-cache"))
+
+
+@dataclass
+class Upstream:
+    """A git repository of skills that tests publish to, reached through a file:// URL."""
+
+    path: Path
+
+    @property
+    def url(self) -> str:
+        return self.path.as_uri()
+
+    def write(self, relative: str, text: str | bytes) -> None:
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+
+    def commit(self, message: str = "publish") -> str:
+        git(self.path, "add", "-A")
+        git(self.path, "commit", "-qm", message)
+        return git(self.path, "rev-parse", "HEAD").stdout.strip()
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Upstream:
+    """A repository with two skills under `skills/` (pdf-forms with a script, csv-cleaning), committed."""
+    path = tmp_path / "upstream"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Upstream")
+    git(path, "config", "user.email", "upstream@example.invalid")
+    git(path, "config", "commit.gpgsign", "false")
+    published = Upstream(path)
+    published.write("skills/pdf-forms/SKILL.md", skill_text(
+        "pdf-forms", "Fill PDF forms with the project's filler. Use when a PDF form must be filled.",
+        "# Steps\n\nRun scripts/fill.sh on the form.\n\n## Pitfalls\n\nNone recorded.\n"))
+    published.write("skills/pdf-forms/scripts/fill.sh", "#!/bin/sh\necho filling \"$1\"\n")
+    (path / "skills/pdf-forms/scripts/fill.sh").chmod(0o755)
+    published.write("skills/csv-cleaning/SKILL.md", skill_text(
+        "csv-cleaning", "Clean CSV files before loading them. Use when CSV parsing fails on quotes or encodings."))
+    published.write("README.md", "Team skills.\n")
+    published.commit("first skills")
+    return published

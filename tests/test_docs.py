@@ -33,7 +33,7 @@ def test_readme_mentions_every_command_and_the_exit_codes() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"git skill {name}" in readme, name
-    for code in ("0", "1", "2", "3", "4", "5", "130"):
+    for code in ("0", "1", "2", "3", "4", "5", "6", "130"):
         assert f"| {code} |" in readme
 
 

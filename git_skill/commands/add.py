@@ -1,0 +1,95 @@
+"""`git skill add SOURCE`: copy shared skills into the skills root and record them in skills.lock."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+import click
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+from git_skill.options import skills_dir_option
+from git_skill.workspace import display_path, open_workspace
+
+
+def _local_name(source_location: str, subpath: str) -> str:
+    """The folder name a skill gets here: its upstream folder's name (the repository's for a root skill)."""
+    name = PurePosixPath(subpath).name if subpath else PurePosixPath(source_location.rstrip("/")).name
+    name = name.removesuffix(".git").rsplit(":", 1)[-1]
+    if not name or name.startswith(".") or name in ("..",):
+        raise GitSkillError(f"cannot name a folder after {source_location!r}//{subpath}; give a //SUBPATH",
+                            exit_codes.USAGE)
+    return name
+
+
+@click.command("add")
+@click.argument("source")
+@skills_dir_option
+@click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
+def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool) -> None:
+    """Copy the skill(s) at SOURCE into this repository's skills root and record where they came
+    from in skills.lock (source, subpath, requested ref, resolved commit, content digest).
+
+    SOURCE is LOCATION[//SUBPATH][@REF]: a local folder or repository, a git URL (https://, ssh://,
+    file://, git@host:path) or owner/repo (GitHub). SUBPATH picks a skill, or a folder of skills
+    (all of them are added); REF a branch, tag or full commit id (default: the source's HEAD).
+    Git sources are fetched into a cache (GIT_SKILL_CACHE_DIR, else ~/.cache/git-skill), never
+    into this repository. An existing folder is never overwritten (exit 4): use update.
+    """
+    from git_skill.discovery import target_root
+    from git_skill.sharing.apply import FolderSwap
+    from git_skill.sharing.fetch import (
+        check_upstream_name,
+        resolve_local,
+        skill_folders,
+        within,
+    )
+    from git_skill.sharing.library import content_digest, load_source
+    from git_skill.sharing.lockfile import LockEntry, read_lock, write_lock
+    from git_skill.sharing.source import parse_source
+    from git_skill.workspace import RepositoryLock
+
+    workspace = open_workspace()
+    root = workspace.root
+    origin = resolve_local(parse_source(source, Path(os.getcwd()), root), root)
+    locked = read_lock(root)
+    skills_root = target_root(workspace, skills_dirs)
+    snapshot = load_source(origin, root)
+    folders = skill_folders(snapshot.files)
+    if not folders:
+        raise GitSkillError(f"no skill (a folder with SKILL.md) in {origin.describe()}")
+    planned: list[tuple[LockEntry, Path, dict]] = []
+    for folder in folders:
+        subpath = "/".join(p for p in (origin.subpath, folder) if p)
+        name = check_upstream_name(_local_name(origin.location, subpath))
+        destination = skills_root / name
+        path = destination.resolve().relative_to(root.resolve()).as_posix() if destination.resolve().is_relative_to(
+            root.resolve()) else None
+        if path is None:
+            raise GitSkillError(f"the skills root {skills_root} is outside the repository; refused", exit_codes.USAGE)
+        if path in locked:
+            raise GitSkillError(f"{display_path(destination)} was already added from {locked[path].origin.describe()}; "
+                                "use 'git skill update' to bring it up to date", exit_codes.REFUSED)
+        if os.path.lexists(destination) or any(p[0].path == path for p in planned):
+            raise GitSkillError(f"{display_path(destination)} already exists; not overwritten (remove or rename it "
+                                "first)", exit_codes.REFUSED)
+        files = within(snapshot.files, folder)
+        entry = LockEntry(path, origin.location, subpath, origin.ref, snapshot.commit, content_digest(files))
+        planned.append((entry, destination, files))
+    verb = "would add" if dry_run else "added"
+    if not dry_run:
+        with RepositoryLock(workspace):
+            swap = FolderSwap(skills_root)
+            try:
+                for entry, destination, files in planned:
+                    swap.stage(destination, files)
+            except BaseException:
+                swap.discard()
+                raise
+            swap.commit(then=lambda: write_lock(root, {**locked, **{e.path: e for e, _, _ in planned}}))
+    at = f" at {snapshot.commit[:12]}" if snapshot.commit else ""
+    for entry, destination, files in planned:
+        click.echo(f"{verb} {display_path(destination)} from {entry.origin.describe()}{at} ({len(files)} files)")
+    if not dry_run:
+        click.echo(f"recorded in {display_path(root / 'skills.lock')}")

@@ -1,0 +1,73 @@
+"""`git skill status [NAME…]`: where each shared skill stands against its lock entry and its upstream."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+from git_skill.workspace import open_workspace
+
+
+def skill_status(entry: Any, root: Path, fetch: bool) -> dict[str, Any]:
+    """One row: local state (clean, modified, missing), upstream state (same, ahead, unknown, …), overall."""
+    from git_skill.sharing.fetch import read_folder
+    from git_skill.sharing.library import content_digest, load_source
+
+    folder = root / entry.path
+    local = "missing" if not folder.is_dir() else (
+        "clean" if content_digest(read_folder(folder)) == entry.digest else "modified")
+    row: dict[str, Any] = {"path": entry.path, "source": entry.origin.describe(), "commit": entry.commit,
+                           "local": local, "upstream": "not checked", "upstream_commit": None, "detail": None}
+    if fetch:
+        try:
+            snapshot = load_source(entry.origin, root)
+            row["upstream_commit"] = snapshot.commit or None
+            row["upstream"] = "same" if content_digest(snapshot.files) == entry.digest else "ahead"
+        except GitSkillError as error:
+            row["upstream"] = "unreachable" if error.exit_code == exit_codes.UNAVAILABLE else "gone"
+            row["detail"] = error.message
+    ahead = row["upstream"] == "ahead"
+    row["state"] = ("missing" if local == "missing" else "both" if ahead and local == "modified"
+                    else "upstream ahead" if ahead else "locally modified" if local == "modified"
+                    else "up to date" if row["upstream"] in ("same", "not checked") else f"upstream {row['upstream']}")
+    return row
+
+
+@click.command("status")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--no-fetch", is_flag=True, help="Only compare local copies with the lock; do not contact upstream.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when any shared skill is not up to date.")
+def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_code: bool) -> None:
+    """For each shared skill in skills.lock (NAME: folder name or lock path; default: all): up to
+    date, locally modified (its content differs from the locked digest), upstream ahead (the
+    source's ref now holds different content), both, or missing. Exit 6 when an upstream cannot
+    be reached; other skills are still shown.
+    """
+    from git_skill.sharing.library import select_entries
+    from git_skill.sharing.lockfile import read_lock
+
+    workspace = open_workspace()
+    entries = read_lock(workspace.root)
+    if not entries:
+        raise GitSkillError("no shared skills: skills.lock is missing or empty (add some with 'git skill add')",
+                            exit_codes.USAGE)
+    rows = [skill_status(entry, workspace.root, not no_fetch) for entry in select_entries(entries, names)]
+    if output_format == "json":
+        click.echo(json.dumps({"version": 1, "skills": rows}, indent=2))
+    else:
+        width = max(len(r["state"]) for r in rows)
+        for row in rows:
+            moved = f" → {row['upstream_commit'][:12]}" if row["upstream_commit"] and row["upstream_commit"] != row[
+                "commit"] else ""
+            click.echo(f"{row['state']:<{width}}  {row['path']}  {row['source']} {row['commit'][:12]}{moved}")
+            if row["detail"]:
+                click.echo(f"{'':<{width}}  {row['detail']}", err=True)
+    if any(r["upstream"] == "unreachable" for r in rows):
+        raise SystemExit(exit_codes.UNAVAILABLE)
+    raise SystemExit(exit_codes.FINDINGS if exit_code and any(r["state"] != "up to date" for r in rows) else 0)

@@ -1,0 +1,157 @@
+"""Apply shared skills to the work tree: the three-way merge of a skill folder, and a staged
+swap so that a crash or an error never leaves a folder half updated.
+
+Files merge one by one: SKILL.md through the section-aware skill merge, other text files
+through libgit2's line merge, binary files and links only when one side alone changed
+them. A conflict in a file both sides changed is counted and marked; the caller decides
+whether to write it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from git_skill.discovery import SKILL_FILE_NAMES, is_inside
+from git_skill.errors import GitSkillError
+from git_skill.sharing.fetch import EXECUTABLE, LINK, Entry, Files
+
+
+@dataclass
+class FolderMerge:
+    files: Files
+    conflicts: dict[str, str] = field(default_factory=dict)  # path -> why
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+def _text(entry: Entry | None) -> str | None:
+    if entry is None:
+        return ""
+    if entry.mode == LINK or b"\0" in entry.data:
+        return None
+    try:
+        return entry.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def merge_folders(base: Files, ours: Files, theirs: Files) -> FolderMerge:
+    """Three-way merge of a skill folder, file by file; untouched files keep our bytes."""
+    from git_skill.merge import merge_lines, merge_skill
+
+    result = FolderMerge({})
+    for path in sorted(set(base) | set(ours) | set(theirs)):
+        b, o, t = base.get(path), ours.get(path), theirs.get(path)
+        if o == t or b == t:
+            chosen = o
+        elif b == o:
+            chosen = t
+        else:
+            texts = (_text(b), _text(o), _text(t))
+            if o is None or t is None or None in texts:
+                result.conflicts[path] = ("deleted on one side, changed on the other" if o is None or t is None
+                                          else "binary file or link changed on both sides")
+                chosen = o  # ours stays as it is
+            else:
+                merge = merge_skill if path.rsplit("/", 1)[-1] in SKILL_FILE_NAMES else merge_lines
+                merged = merge(*texts)  # type: ignore[arg-type]
+                mode = t.mode if b is not None and b.mode == o.mode else o.mode
+                chosen = Entry(merged.text.encode("utf-8"), mode)
+                if not merged.clean:
+                    result.conflicts[path] = f"{merged.conflicts} conflicting part(s), marked"
+        if chosen is not None:
+            result.files[path] = chosen
+    return result
+
+
+def changed_paths(before: Files, after: Files) -> dict[str, str]:
+    """path -> added/removed/changed, from `before` to `after`."""
+    changes = {}
+    for path in sorted(set(before) | set(after)):
+        if path not in after:
+            changes[path] = "removed"
+        elif path not in before:
+            changes[path] = "added"
+        elif before[path] != after[path]:
+            changes[path] = "changed"
+    return changes
+
+
+def _write_files(folder: Path, files: Files) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    for path, entry in files.items():
+        target = folder / path
+        if not is_inside(target.parent, folder.resolve()):
+            raise GitSkillError(f"{path!r} would be written outside its skill folder; refused")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if entry.mode == LINK:
+            os.symlink(entry.data.decode("utf-8"), target)
+        else:
+            target.write_bytes(entry.data)
+            os.chmod(target, (0o777 if entry.mode == EXECUTABLE else 0o666) & ~umask)
+
+
+class FolderSwap:
+    """Stage new folder contents beside their destinations, then swap them all in at once.
+
+    `commit()` renames each staged folder into place (the old one kept aside), runs the
+    `then` step (writing the lock), and only then deletes the old folders; any failure
+    renames everything back. Nothing outside `boundary` is ever written.
+    """
+
+    def __init__(self, boundary: Path) -> None:
+        self.boundary = boundary.resolve()
+        self.staged: list[tuple[Path, Path]] = []  # (staging folder, destination)
+
+    def stage(self, destination: Path, files: Files) -> None:
+        if not is_inside(destination, self.boundary) or destination.resolve() == self.boundary:
+            raise GitSkillError(f"{destination} is outside the skills root {self.boundary}; refused")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.git-skill-new-", dir=destination.parent))
+        self.staged.append((staging, destination))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a skill folder is not
+        _write_files(staging, files)
+
+    def discard(self) -> None:
+        for staging, _ in self.staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        self.staged = []
+
+    def commit(self, then: Callable[[], None] | None = None) -> None:
+        swapped: list[tuple[Path, Path | None, bool]] = []  # (destination, old folder set aside, moved in?)
+        try:
+            for staging, destination in self.staged:
+                old = None
+                if os.path.lexists(destination):
+                    old = destination.with_name(f".{destination.name}.git-skill-old-{os.getpid()}")
+                    os.rename(destination, old)
+                swapped.append((destination, old, False))
+                os.rename(staging, destination)
+                swapped[-1] = (destination, old, True)
+            if then is not None:
+                then()
+        except BaseException:
+            for destination, old, moved_in in reversed(swapped):
+                if moved_in:
+                    shutil.rmtree(destination, ignore_errors=True)
+                if old is not None:
+                    os.rename(old, destination)
+            self.discard()
+            raise
+        for _, old, _ in swapped:
+            if old is not None:
+                if old.is_symlink():
+                    old.unlink()
+                else:
+                    shutil.rmtree(old, ignore_errors=True)
+        self.staged = []

@@ -1,0 +1,87 @@
+"""The shared skills of a repository: loading a source's files at a commit, and picking lock
+entries by name. What `add`, `update`, `status` and `diff` have in common.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from git_skill import exit_codes
+from git_skill.digests import files_digest
+from git_skill.discovery import is_inside
+from git_skill.errors import GitSkillError
+from git_skill.sharing.fetch import (
+    LINK,
+    Files,
+    Upstream,
+    check_links,
+    fetch_url,
+    is_git_source,
+    open_upstream,
+    read_folder,
+)
+from git_skill.sharing.lockfile import LockEntry
+from git_skill.sharing.source import Source, check_relative_path
+
+
+@dataclass
+class Snapshot:
+    """A source's files at one commit ("" for a plain folder, which has no commits)."""
+
+    files: Files
+    commit: str
+    upstream: Upstream | None = None
+
+
+def content_digest(files: Files) -> str:
+    """Harbor's folder digest of the regular files (links are not content, as in `folder_digest`)."""
+    return files_digest({path: entry.data for path, entry in files.items() if entry.mode != LINK})
+
+
+def load_source(source: Source, root: Path, ref: str | None = None) -> Snapshot:
+    """Fetch a git source at `ref` (default: the source's own ref) or read a plain folder."""
+    wanted = source.ref if ref is None else ref
+    if is_git_source(source, root):
+        upstream = open_upstream(fetch_url(source, root))
+        commit = upstream.fetch(wanted)
+        return Snapshot(upstream.files(commit, source.subpath), commit, upstream)
+    if wanted:
+        raise GitSkillError(f"{source.location} is a plain folder, not a git repository: it has no ref {wanted!r}",
+                            exit_codes.USAGE)
+    folder = source.local_path(root)
+    assert folder is not None
+    target = folder / source.subpath if source.subpath else folder
+    if not target.is_dir():
+        raise GitSkillError(f"{source.describe()}: no such folder")
+    return Snapshot(check_links(read_folder(target)), "")
+
+
+def base_files(entry: LockEntry, snapshot: Snapshot) -> Files | None:
+    """The upstream content the local copy started from (None when a plain folder left no record)."""
+    if snapshot.upstream is None or not entry.commit:
+        return None
+    snapshot.upstream.ensure(entry.commit)
+    return snapshot.upstream.files(entry.commit, entry.subpath)
+
+
+def select_entries(entries: dict[str, LockEntry], names: tuple[str, ...]) -> list[LockEntry]:
+    """Entries named by folder name or lock path; all of them when no name is given."""
+    if not names:
+        return [entries[path] for path in sorted(entries)]
+    chosen: list[LockEntry] = []
+    for name in names:
+        normal = check_relative_path(name.rstrip("/"), "name")
+        matches = [e for e in entries.values() if normal in (e.path, e.name)]
+        if not matches:
+            known = ", ".join(sorted(e.name for e in entries.values())) or "none"
+            raise GitSkillError(f"{name}: not a shared skill in skills.lock (shared: {known})", exit_codes.USAGE)
+        chosen += [m for m in matches if m not in chosen]
+    return chosen
+
+
+def require_in_roots(folder: Path, roots: list[Path]) -> None:
+    """Refuse a lock entry that names a folder outside every skills root (a lock file is shared text)."""
+    if not any(is_inside(folder, root.resolve()) and folder.resolve() != root.resolve() for root in roots):
+        raise GitSkillError(f"skills.lock names {folder}, which is not inside a skills root "
+                            f"({', '.join(str(r) for r in roots)}); refused", exit_codes.REFUSED)
