@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,33 +17,73 @@ from git_skill.errors import GitSkillError
 from git_skill.options import skills_dir_option
 from git_skill.workspace import Workspace, open_workspace
 
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|[\w.-]+/[\w.-]+@)")
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:|[\w.-]+/[\w.-]+@)")
+_SHORTHAND = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
 
 
-def load_side(workspace: Workspace, spec: str | None, skills_dirs: tuple[str, ...]) -> Any:
-    """A skill set from the work tree (None), a folder, or a revision of this repository."""
-    from git_skill.discovery import configured_roots
-    from git_skill.skill_diff import from_folder, from_revision
+@dataclass
+class Side:
+    """One side of a diff: its skills, and whether it comes from outside this repository."""
 
-    roots = configured_roots(workspace, skills_dirs)
-    if spec is None:
-        return from_folder(workspace.root, roots)
-    if _REMOTE.match(spec):
-        raise GitSkillError(f"{spec}: remote sources are not supported by diff yet; clone it and pass the folder",
-                            exit_codes.USAGE)
-    path = Path(spec)
-    if path.is_dir():
-        return from_folder(path.resolve())
-    if workspace.repo is None:
-        raise GitSkillError(f"{spec} is neither a folder nor, outside a repository, a revision", exit_codes.USAGE)
+    skills: Any
+    foreign: bool = False
+    roots: list[str] = field(default_factory=list)  # skills roots, relative to where keys start
+
+
+def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[str]:
+    from git_skill.discovery import configured_roots
+
     relative = []
-    for root in roots:
+    for root in configured_roots(workspace, skills_dirs):
         try:
             relative.append(root.relative_to(workspace.root).as_posix())
         except ValueError:
             continue
-    return from_revision(workspace.repo, spec, relative)
+    return relative
+
+
+def _remote_side(workspace: Workspace, spec: str) -> Side:
+    """Skills of a git source at a ref, fetched into the cache (never into this repository)."""
+    from git_skill.discovery import DEFAULT_ROOTS
+    from git_skill.sharing.fetch import LINK, resolve_local
+    from git_skill.sharing.library import load_source
+    from git_skill.sharing.source import parse_source
+    from git_skill.skill_diff import group_skills
+
+    source = resolve_local(parse_source(spec, Path(os.getcwd()), workspace.root), workspace.root)
+    snapshot = load_source(source, workspace.root)
+    if snapshot.commit:
+        click.echo(f"git-skill: {source.describe()} is commit {snapshot.commit[:12]} (fetched into the cache)", err=True)
+    blobs = {path: entry.data for path, entry in snapshot.files.items() if entry.mode != LINK}
+    if not source.subpath:  # the usual skills roots when the repository has them, else everything
+        rooted = {p: d for p, d in blobs.items() if any(p.startswith(r + "/") for r in DEFAULT_ROOTS)}
+        blobs = rooted or blobs
+    return Side(group_skills(blobs), True, [] if source.subpath else list(DEFAULT_ROOTS))
+
+
+def load_side(workspace: Workspace, spec: str | None, skills_dirs: tuple[str, ...]) -> Side:
+    """A side from the work tree (None), a folder, a revision of this repository, or a git source."""
+    from git_skill.discovery import DEFAULT_ROOTS, configured_roots
+    from git_skill.skill_diff import from_folder, from_revision
+
+    roots = _relative_roots(workspace, skills_dirs)
+    if spec is None:
+        return Side(from_folder(workspace.root, configured_roots(workspace, skills_dirs)), False, roots)
+    path = Path(spec)
+    if "//" not in spec and path.is_dir():
+        return Side(from_folder(path.resolve()), True, list(DEFAULT_ROOTS))
+    if "@{" not in spec and (_REMOTE.match(spec) or "//" in spec):
+        return _remote_side(workspace, spec)
+    if workspace.repo is not None:
+        try:
+            return Side(from_revision(workspace.repo, spec, roots), False, roots)
+        except GitSkillError:
+            if not _SHORTHAND.match(spec.split("@", 1)[0]):
+                raise
+    if _SHORTHAND.match(spec.split("@", 1)[0]):
+        return _remote_side(workspace, spec)
+    raise GitSkillError(f"{spec} is not a folder, a revision of this repository, or a git source", exit_codes.USAGE)
 
 
 def _value(value: Any) -> str:
@@ -73,11 +115,14 @@ def render(changes: list[Any], color: bool) -> str:
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences (like git diff --exit-code).")
 def command(a: str | None, b: str | None, skills_dirs: tuple[str, ...], output_format: str, exit_code: bool) -> None:
     """Compare skills: no argument compares HEAD with the work tree; one compares A with the work
-    tree; two compare A with B. A side is a revision of this repository (HEAD~3, a branch) or a
-    folder (another repository's skills). Per skill: added, removed, renamed or changed, with
-    frontmatter changes field by field, the body section by section, and supporting files.
+    tree; two compare A with B. A side is a revision of this repository (HEAD~3, a branch), a
+    folder (another repository's skills), or a git source LOCATION[//SUBPATH][@REF] (a URL,
+    owner/repo, or a local repository; fetched into the cache, never into this repository).
+    Between repositories, skills line up by their path inside the skills root. Per skill: added,
+    removed, renamed or changed, with frontmatter changes field by field, the body section by
+    section, and supporting files. Exit 6 when a source cannot be fetched.
     """
-    from git_skill.skill_diff import compare
+    from git_skill.skill_diff import compare, strip_roots
 
     workspace = open_workspace()
     if a is None and workspace.repo is None:
@@ -85,7 +130,9 @@ def command(a: str | None, b: str | None, skills_dirs: tuple[str, ...], output_f
                             exit_codes.USAGE)
     old = load_side(workspace, a or "HEAD", skills_dirs)
     new = load_side(workspace, b, skills_dirs)
-    changes = compare(old, new)
+    if old.foreign or new.foreign:  # different repositories: line skills up by their path inside the skills root
+        old.skills, new.skills = strip_roots(old.skills, old.roots), strip_roots(new.skills, new.roots)
+    changes = compare(old.skills, new.skills)
     if output_format == "json":
         click.echo(json.dumps({"version": 1, "changes": [c.to_dict() for c in changes]}, indent=2, ensure_ascii=False,
                               default=str))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import git, run_cli, skill_text, write_skill
+from tests.conftest import Upstream, git, run_cli, skill_text, write_skill
 
 BODY = "# Deploy\n\n## Steps\n\n1. Build.\n2. Push.\n\n## Verify\n\n- Check health.\n"
 
@@ -77,6 +77,26 @@ def test_bad_sides_are_usage_errors(repo: Path, tmp_path: Path) -> None:
     committed(repo)
     unknown = run_cli("diff", "no-such-branch", cwd=repo)
     assert unknown.code == 2 and "unknown revision 'no-such-branch'" in unknown.err
-    remote = run_cli("diff", "https://github.com/owner/skills@main", cwd=repo)
-    assert remote.code == 2 and "remote sources" in remote.err
+    remote = run_cli("diff", (tmp_path / "no-such-upstream").as_uri() + "@main", cwd=repo)
+    assert remote.code == 6 and "nothing changed" in remote.err and "Traceback" not in remote.err
     assert run_cli("diff", cwd=tmp_path).code == 2
+
+
+def test_remote_sources_are_fetched_into_the_cache_and_line_up_by_skill(repo: Path, upstream: Upstream) -> None:
+    committed(repo)
+    first = git(upstream.path, "rev-parse", "HEAD").stdout.strip()
+    assert run_cli("add", f"{upstream.url}//skills/pdf-forms", cwd=repo).code == 0
+    upstream.write("skills/pdf-forms/SKILL.md",
+                   (upstream.path / "skills/pdf-forms/SKILL.md").read_text().replace("None recorded.", "Flatten first."))
+    upstream.commit("advice")
+    against = run_cli("diff", f"{upstream.url}//skills", "--format", "json", cwd=repo)
+    assert against.code == 0, against.err
+    assert "fetched into the cache" in against.err
+    changes = {c["path"]: c for c in json.loads(against.out)["changes"]}
+    assert changes["pdf-forms"]["status"] == "changed"  # skills/pdf-forms upstream vs .agents/skills/pdf-forms here
+    assert changes["pdf-forms"]["sections"][0]["heading"] == "## Pitfalls"
+    assert changes["deploy-service"]["status"] == "added"  # only here
+    assert (changes["retired"]["status"], changes["retired"]["old_path"]) == ("renamed", "csv-cleaning")  # same body
+    between = run_cli("diff", f"{upstream.url}@{first}", f"{upstream.url}@main", "--exit-code", cwd=repo)
+    assert between.code == 1 and "changed pdf-forms" in between.out and "Flatten first." in between.out
+    assert git(repo, "cat-file", "-e", first, check=False).returncode != 0  # nothing fetched into this repository
