@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from itertools import compress, count, islice
 from typing import Any
-
-from ahocorasick_rs import AhoCorasick
 
 from git_skill.tokens import CHARS_PER_TOKEN, approx_tokens
 from git_skill.transcripts import events as ev
@@ -28,40 +27,87 @@ from git_skill.transcripts import events as ev
 DEFAULT_BUDGET = 24_000
 DIGEST_VERSION = 1
 _KEEP_OUTPUT = 6000  # characters of each output kept while streaming (head + tail)
+_DENOISE_WINDOW = 2 * _KEEP_OUTPUT  # of which progress lines and repeats are dropped first, so more content fits
 _MAX_STEPS = 6000  # steps kept in memory before the middle is compacted
 _KEEP_FIRST = 300
 _KEEP_LAST = 1500
 
+# A progress line starts with one of these (after blanks), holds a transfer rate or a bytes bar,
+# or draws a bar with block glyphs. Each kind is found by a search that scans in C for a cheap
+# anchor (a newline followed by a possible first character, "B/", a bar glyph) instead of
+# testing every line in Python.
 _PROGRESS_START = re.compile(
-    r"\s*(?:\d{1,3}%|Get:\d+|Hit:\d+|Ign:\d+|Fetched \d|Reading package lists|Building dependency tree|"
+    r"(?m)\n[ \t]*(?=[0-9GHIFRBSPUDCrn(⠁-⣿#=\->|\t ])(?:\d{1,3}%|Get:\d+|Hit:\d+|Ign:\d+|Fetched \d|Reading package lists|Building dependency tree|"
     r"Reading state information|Selecting previously unselected|Preparing to unpack|Unpacking |Setting up |"
     r"Processing triggers|Downloading |Collecting |Requirement already satisfied|Using cached|Installing collected|"
     r"Receiving objects|Resolving deltas|Counting objects|Compressing objects|remote: |npm (?:WARN|notice|http)|"
-    r"Progress|Downloaded |Fetching |Updating |Get \d+|\(Reading database|[⠁-⣿]\s|[#=\->\s|]{12,}$)"
+    r"Progress|Downloaded |Fetching |Updating |Get \d+|\(Reading database|[⠁-⣿]\s|"
+    r"[#=\->\t |]*(?:#{12}|={12}|-{12}|>{12}|\|{12})[#=\->\t |]*$)"
 )
-_BARS = re.compile(r"[━█▉▊▋▌▍▎▏▕░▒▓]{3}")
-_RATE = re.compile(r"\d\s?[kKMG]i?B/s")
-_BYTES_BAR = re.compile(r"-{12,}\s+[\d.]+\s?[kKMG]?i?B/")
+_RATE = re.compile(r"\d\s?[kKMG]i?B/s|-{12,}\s+[\d.]+\s?[kKMG]?i?B/")
+_BAR_GLYPHS = "━█▉▊▋▌▍▎▏▕░▒▓"
+_BARS = re.compile(f"[{_BAR_GLYPHS}]{{3}}")
 
 
-# Lowercase keywords one of which every progress line contains: texts without any skip the line
-# loop, and each kind found enables only its own per-line check.
-_GATE_START = ["%", "get:", "hit:", "ign:", "fetched", "reading ", "building dependency", "selecting previously",
-               "unpack", "setting up", "processing triggers", "download", "collecting", "requirement already",
-               "using cached", "installing collected", "objects", "resolving deltas", "remote:", "npm ", "progress",
-               "fetching", "updating", "get ", "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏", "############",
-               "============", "------------", ">>>>>>>>>>>>", "||||||||||||"]
-_GATE_RATE = ["b/s", "b/"]
-_GATE_BARS = ["━", "█", "▉", "▊", "▋", "▌", "▍", "▎", "▏", "▕", "░", "▒", "▓"]
-_GATE = AhoCorasick(_GATE_START + _GATE_RATE + _GATE_BARS)
-_FIRST_RATE, _FIRST_BAR = len(_GATE_START), len(_GATE_START) + len(_GATE_RATE)
+def _line_at(text: str, position: int) -> tuple[int, int]:
+    """(start, end) of the line holding `position`, its newline included."""
+    end = text.find("\n", position)
+    return text.rfind("\n", 0, position) + 1, len(text) if end == -1 else end + 1
 
 
-def _progress_kinds(text: str) -> tuple[bool, bool, bool]:
-    """Which kinds of progress marker occur in the text: (line starts, transfer rates, bar glyphs)."""
-    found = {index for index, _, _ in _GATE.find_matches_as_indexes(text.lower())}
-    return (any(i < _FIRST_RATE for i in found), any(_FIRST_RATE <= i < _FIRST_BAR for i in found),
-            any(i >= _FIRST_BAR for i in found))
+def _progress_spans(text: str) -> list[tuple[int, int]]:
+    """The progress lines of a text as sorted (start, end) spans."""
+    spans = {_line_at(text, match.start()) for match in _PROGRESS_START.finditer("\n" + text)}  # offsets shift by one
+    position = text.find("B/")
+    while position != -1:
+        start, end = _line_at(text, position)
+        if _RATE.search(text, start, end):
+            spans.add((start, end))
+        position = text.find("B/", end)
+    if not text.isascii() and any(glyph in text for glyph in _BAR_GLYPHS):  # substring search, not a regex scan
+        spans.update(_line_at(text, match.start()) for match in _BARS.finditer(text))
+    return sorted(spans)
+
+
+def _collapse_repeats(text: str) -> str:
+    lines = text.split("\n")
+    repeats_at = list(compress(count(), map(operator.eq, lines, islice(lines, 1, None))))  # found in C
+    if not any(lines[i].strip() for i in repeats_at):
+        return text
+    out: list[str] = []
+    previous, repeats = None, 0
+    for line in lines:
+        if line == previous and line.strip():
+            repeats += 1
+            continue
+        if repeats:
+            out.append(f"[… previous line repeated {repeats} more times …]")
+            repeats = 0
+        out.append(line)
+        previous = line
+    if repeats:
+        out.append(f"[… previous line repeated {repeats} more times …]")
+    return "\n".join(out)
+
+
+def _denoise(text: str) -> str:
+    """Drop progress-bar lines (a marker counts each run) and runs of identical lines."""
+    spans = _progress_spans(text)
+    if spans:
+        pieces: list[str] = []
+        cursor, run = 0, 0
+        for start, end in spans:
+            if run and text[cursor:start].strip():  # blank lines between progress lines join the run
+                pieces.append(f"[… {run} progress lines dropped …]\n")
+                run = 0
+            if not run:
+                pieces.append(text[cursor:start])
+            run += 1
+            cursor = end
+        pieces.append(f"[… {run} progress lines dropped …]" + ("\n" if cursor < len(text) else ""))
+        pieces.append(text[cursor:])
+        text = "".join(pieces)
+    return _collapse_repeats(text)
 
 
 @dataclass(frozen=True)
@@ -82,7 +128,7 @@ LEVELS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     index: int
     kind: str
@@ -108,94 +154,42 @@ class Digest:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=8)
-def _progress_lines(starts: bool, rates: bool, bars: bool) -> re.Pattern[str]:
-    """A multiline pattern matching whole progress lines of the kinds present (run in C, not per line)."""
-    kinds = []
-    if starts:
-        kinds.append(_PROGRESS_START.pattern + r"[^\n]*")
-    if bars:
-        kinds.append(r"[^\n]*?" + _BARS.pattern + r"[^\n]*")
-    if rates:
-        kinds.append(r"[^\n]*?(?:" + _RATE.pattern + "|" + _BYTES_BAR.pattern + r")[^\n]*")
-    return re.compile(r"(?m)^(?:" + "|".join(kinds) + r")(?:\n|\Z)")
-
-
-def _collapse_repeats(text: str) -> str:
-    lines = text.split("\n")
-    if not any(a == b and a.strip() for a, b in zip(lines, lines[1:])):
-        return text
-    out: list[str] = []
-    previous, repeats = None, 0
-    for line in lines:
-        if line == previous and line.strip():
-            repeats += 1
-            continue
-        if repeats:
-            out.append(f"[… previous line repeated {repeats} more times …]")
-            repeats = 0
-        out.append(line)
-        previous = line
-    if repeats:
-        out.append(f"[… previous line repeated {repeats} more times …]")
-    return "\n".join(out)
-
-
-def _denoise(text: str) -> str:
-    """Drop progress-bar lines (a marker counts each run) and runs of identical lines."""
-    kinds = _progress_kinds(text)
-    if any(kinds):
-        pieces: list[str] = []
-        cursor, run, run_end = 0, 0, -1
-        for match in _progress_lines(*kinds).finditer(text):
-            if match.start() != run_end and run:
-                pieces.append(f"[… {run} progress lines dropped …]\n")
-                run = 0
-            if not run:
-                pieces.append(text[cursor:match.start()])
-            run += 1
-            cursor = run_end = match.end()
-        if run:
-            pieces.append(f"[… {run} progress lines dropped …]" + ("\n" if cursor < len(text) else ""))
-        pieces.append(text[cursor:])
-        text = "".join(pieces)
-    return _collapse_repeats(text)
-
-
 def collect(transcript: ev.Transcript) -> Digest:
     """Read the session once into bounded memory."""
     digest = Digest(facts={}, task="")
     counts = {"commands": 0, "errors": 0, "tool_calls": 0, "user_turns": 0}
     output_hashes = ev.RecentMap(2048)
     index = 0
+    steps = digest.steps
     for event in transcript.events:
-        if event.kind == ev.TOOL_CALL:
+        kind = event.kind
+        if kind == ev.TOOL_CALL:
             counts["tool_calls"] += 1
             counts["commands"] += 1 if event.command else 0
-        if event.kind == ev.TOOL_RESULT and event.is_error:
-            counts["errors"] += 1
-        if event.kind == ev.USER:
+        elif kind == ev.TOOL_RESULT:
+            counts["errors"] += 1 if event.is_error else 0
+        elif kind == ev.USER:
             counts["user_turns"] += 1
             if not digest.task:
                 digest.task = event.text
                 continue
         index += 1
-        step = Step(index, event.kind, event.text, event.tool, event.command, event.exit_code, event.is_error,
-                    event.thread)
-        if event.kind == ev.TOOL_RESULT:
-            step.text = ev.clip_middle(_denoise(ev.clip_middle(event.text, 4 * _KEEP_OUTPUT)), _KEEP_OUTPUT)
-            key = hashlib.sha256(f"{event.command}\0{step.text}".encode()).hexdigest()
-            if key in output_hashes and len(step.text) > 40:
-                step.same_as, step.text = output_hashes[key], ""
-            elif key not in output_hashes:
+        step = Step(index, kind, event.text, event.tool, event.command, event.exit_code, event.is_error, event.thread)
+        if kind == ev.TOOL_RESULT:
+            step.text = ev.clip_middle(_denoise(ev.clip_middle(event.text, _DENOISE_WINDOW)), _KEEP_OUTPUT)
+            key = hashlib.sha256(f"{event.command}\0{step.text}".encode()).digest()
+            earlier = output_hashes.get(key)
+            if earlier is None:
                 output_hashes[key] = index
-        elif event.kind == ev.TOOL_CALL and not event.command:
+            elif len(step.text) > 40:
+                step.same_as, step.text = earlier, ""
+        elif kind == ev.TOOL_CALL and not event.command:
             step.text = _describe_arguments(event.arguments)
-        else:
+        elif len(event.text) > _KEEP_OUTPUT:
             step.text = ev.clip_middle(event.text, _KEEP_OUTPUT)
-        digest.steps.append(step)
-        if len(digest.steps) > _MAX_STEPS:
-            digest.compacted += _compact(digest.steps)
+        steps.append(step)
+        if len(steps) > _MAX_STEPS:
+            digest.compacted += _compact(steps)
     digest.feedback = transcript.feedback
     digest.facts = {k: v for k, v in asdict(transcript.facts).items() if v not in (None, "")}
     digest.skipped = dict(transcript.report.skipped)

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ahocorasick_rs import AhoCorasick, MatchKind
+from git_skill.keyword_search import KeywordSearch
 
 PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+#\d+\]")
 
@@ -94,7 +94,9 @@ _ALL_KEYWORDS = tuple(sorted({k for rule in RULES for k in rule.keywords} | set(
 _KEYWORD_INDEX = {k: i for i, k in enumerate(_ALL_KEYWORDS)}
 _RULE_KEYWORDS = tuple(frozenset(_KEYWORD_INDEX[k] for k in rule.keywords) for rule in RULES)
 _ASSIGNMENT_IDS = frozenset(_KEYWORD_INDEX[k] for k in _ASSIGNMENT_KEYWORDS)
-_AUTOMATON = AhoCorasick(list(_ALL_KEYWORDS))
+_KEYWORD_COUNT = len(_ALL_KEYWORDS)
+_PENDING_LIMIT = 4
+_KEYWORDS_ONLY = KeywordSearch(list(_ALL_KEYWORDS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _SECRET_NAME_RE = re.compile("(?i)" + _SECRET_NAME + r"\Z")
 _ASSIGNMENT = re.compile(
@@ -142,8 +144,9 @@ class Redactor:
     counts: Counter[str] = field(default_factory=Counter)
     _numbers: dict[tuple[str, str], int] = field(default_factory=dict)
     _known: dict[str, str] = field(default_factory=dict)  # value -> placeholder
-    _known_automaton: AhoCorasick | None = None
-    _known_values: list[str] = field(default_factory=list)
+    _search: KeywordSearch = _KEYWORDS_ONLY  # rule keywords, then the known values (lowercased)
+    _known_values: list[str] = field(default_factory=list)  # in the automaton, after the keywords
+    _pending: list[str] = field(default_factory=list)  # found since it was built: searched with str.find
 
     def _placeholder(self, kind: str, value: str) -> str:
         if value in self._known:
@@ -154,13 +157,18 @@ class Redactor:
         placeholder = f"[REDACTED:{kind}#{self._numbers[key]}]"
         if len(value) >= 6:
             self._known[value] = placeholder
-            self._known_automaton = None
+            self._pending.append(value)
+            if len(self._pending) >= _PENDING_LIMIT:  # rebuilding the automaton costs about a millisecond
+                self._known_values += self._pending
+                self._pending = []
+                self._search = KeywordSearch(list(_ALL_KEYWORDS) + [v.lower() for v in self._known_values])
         return placeholder
 
     def redact(self, text: str) -> str:
         if not text:
             return text
-        hits = _keyword_hits(text)
+        matches = self._search.find_ignoring_case(text, overlapping=True)  # one pass: keywords and known values
+        hits = [(index, start) for index, start, _ in matches if index < _KEYWORD_COUNT]
         if hits:
             found = {index for index, _ in hits}
             changed = False
@@ -169,11 +177,19 @@ class Redactor:
                     redacted = rule.pattern.sub(lambda m, r=rule: self._replace(r, m), text)
                     changed = changed or redacted != text
                     text = redacted
+            if changed:
+                matches = self._search.find_ignoring_case(text, overlapping=True)
             if found & _ASSIGNMENT_IDS:
-                text = self._redact_assignments(text, _keyword_hits(text) if changed else hits)
+                before = text
+                text = self._redact_assignments(text, [(i, s) for i, s, _ in matches if i < _KEYWORD_COUNT])
+                if text != before:
+                    matches = self._search.find_ignoring_case(text, overlapping=True)
             if _KEYWORD_INDEX["auth"] in found:
+                before = text
                 text = self._redact_base64_credentials(text)
-        return self._redact_known(text)
+                if text != before:
+                    matches = self._search.find_ignoring_case(text, overlapping=True)
+        return self._redact_known(text, matches)
 
     def _redact_assignments(self, text: str, hits: list[tuple[int, int]]) -> str:
         """`NAME = value` where NAME says secret: parsed around each keyword hit."""
@@ -249,31 +265,28 @@ class Redactor:
         probe = Redactor()
         return probe.redact(text)
 
-    def _redact_known(self, text: str) -> str:
-        """Every copy of a value found earlier, wherever it appears now (one automaton pass)."""
-        if not self._known:
-            return text
-        if self._known_automaton is None:
-            self._known_values = list(self._known)
-            self._known_automaton = AhoCorasick(self._known_values, matchkind=MatchKind.LeftmostLongest)
-        matches = self._known_automaton.find_matches_as_indexes(text)
-        if not matches:
+    def _redact_known(self, text: str, matches: list[tuple[int, int, int]]) -> str:
+        """Every copy of a value found earlier, wherever it appears now (from the same search pass)."""
+        copies = [(start, -end, self._known_values[index - _KEYWORD_COUNT]) for index, start, end in matches
+                  if index >= _KEYWORD_COUNT]
+        for value in self._pending:
+            start = text.find(value)
+            while start != -1:
+                copies.append((start, -start - len(value), value))
+                start = text.find(value, start + 1)
+        if not copies:
             return text
         pieces: list[str] = []
         cursor = 0
-        for index, start, end in matches:
-            pieces += [text[cursor:start], self._known[self._known_values[index]]]
-            cursor = end
+        for start, negative_end, value in sorted(copies):  # leftmost, then longest
+            if start < cursor or text[start:-negative_end] != value:  # overlapped, or another case
+                continue
+            pieces += [text[cursor:start], self._known[value]]
+            cursor = -negative_end
+        if not pieces:
+            return text
         pieces.append(text[cursor:])
         return "".join(pieces)
-
-
-def _keyword_hits(text: str) -> list[tuple[int, int]]:
-    """(keyword index, start) of every rule keyword in the text, case-insensitively, in one pass."""
-    lower = text.lower()
-    if len(lower) != len(text):  # a few characters lengthen when lowered; keep positions aligned
-        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return [(index, start) for index, start, _ in _AUTOMATON.find_matches_as_indexes(lower, overlapping=True)]
 
 
 def redact_text(text: str) -> tuple[str, Counter[str]]:

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from ahocorasick_rs import AhoCorasick
-
+from git_skill.keyword_search import KeywordSearch
 from git_skill.redact import Redactor
 
 
@@ -101,7 +100,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 _RULE_INDEX = [rule for rule, _, _ in PATTERNS]
 _WORDS = sorted({k for keys in KEYWORDS.values() for k in keys})
-_AUTOMATON = AhoCorasick(_WORDS)
+_AUTOMATON = KeywordSearch(_WORDS)
 _RULES_OF_WORD = [[i for i, rule in enumerate(_RULE_INDEX) if word in KEYWORDS[rule]] for word in _WORDS]
 _BLOB = re.compile(r"[A-Za-z0-9+/]{400,}={0,2}")
 _HEX40 = re.compile(r"(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])")
@@ -131,7 +130,7 @@ def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
     """Every leak and safety hit in a text; `first_line` numbers its first line."""
     lines = _Lines(text, first_line)
     candidates: dict[int, set[int]] = {}  # rule index -> start offsets of lines to check
-    for word, position, _ in _AUTOMATON.find_matches_as_indexes(text.lower(), overlapping=True):
+    for word, position, _ in _AUTOMATON.find_ignoring_case(text, overlapping=True):
         start = text.rfind("\n", 0, position) + 1
         for rule_index in _RULES_OF_WORD[word]:
             candidates.setdefault(rule_index, set()).add(start)

@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import orjson
+
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.redact import Redactor
-from git_skill.transcripts import chat, claude_code, codex, harbor, terminal, terminal_bench
+from git_skill.transcripts import (
+    chat,
+    claude_code,
+    codex,
+    harbor,
+    terminal,
+    terminal_bench,
+)
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.feedback import user_feedback
 
@@ -130,13 +139,16 @@ def _redact_arguments(arguments: Any, redactor: Redactor) -> Any:
         return arguments
     if isinstance(arguments, str):
         return redact_bounded(arguments, redactor)
-    encoded = json.dumps(arguments, ensure_ascii=False)
+    try:
+        encoded = orjson.dumps(arguments).decode("utf-8")
+    except TypeError:  # integers beyond 64 bits and other values orjson refuses
+        encoded = json.dumps(arguments, ensure_ascii=False)
     cleaned = redact_bounded(encoded, redactor)
     if cleaned == encoded:
         return arguments
     try:
-        return json.loads(cleaned)
-    except ValueError:
+        return orjson.loads(cleaned)
+    except orjson.JSONDecodeError:
         return cleaned
 
 

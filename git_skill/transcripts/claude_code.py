@@ -9,6 +9,7 @@ and base64 images (dropped, counted).
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -87,16 +88,18 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
     facts = state.transcript.facts
     if isinstance(message.get("model"), str) and message["model"] != "<synthetic>":
         facts.model = message["model"]
-    facts.agent = facts.agent or f"claude-code {record.get('version', '')}".strip()
+    if not facts.agent:
+        facts.agent = f"claude-code {record.get('version', '')}".strip()
     message_id = str(message.get("id") or record.get("uuid") or "")
     usage = message.get("usage")
     if isinstance(usage, dict) and message_id:
-        tokens_in = sum(int(usage.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))
+        tokens_in = (_number(usage.get("input_tokens")) + _number(usage.get("cache_creation_input_tokens"))
+                     + _number(usage.get("cache_read_input_tokens")))
         if message_id not in state.usage and len(state.usage) == state.usage.limit:
             oldest = next(iter(state.usage.values()))
             state.tokens[0] += oldest[0]
             state.tokens[1] += oldest[1]
-        state.usage[message_id] = (tokens_in, int(usage.get("output_tokens") or 0))
+        state.usage[message_id] = (tokens_in, _number(usage.get("output_tokens")))
     content = message.get("content")
     blocks = content if isinstance(content, list) else [{"type": "text", "text": content}] if isinstance(content, str) else []
     for block in blocks:
@@ -118,6 +121,15 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
         elif block_type == "tool_use":
             yield state.tracker.call(str(block.get("name") or "tool"), block.get("input"), str(block.get("id") or ""),
                                      thread=thread, timestamp=when)
+
+
+def _number(value: Any) -> int:
+    """A token count, or 0 for anything that is not a number (a malformed record must not stop reading)."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, float) and math.isfinite(value) else 0
 
 
 def _block_key(block: dict[str, Any]) -> str:

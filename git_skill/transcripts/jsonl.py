@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
+
 from git_skill.transcripts.events import ReadReport
 
 
@@ -26,6 +28,19 @@ def iter_json_lines(path: Path, report: ReadReport) -> Iterator[dict[str, Any]]:
 
 
 def _decode(raw: bytes, report: ReadReport, last: bool) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(raw)  # the fast path: about twice the standard library's speed
+    except orjson.JSONDecodeError:
+        value = _decode_slowly(raw, report, last)  # invalid UTF-8, NaN, huge integers, garbage
+        if value is None:
+            return None
+    if not isinstance(value, dict):
+        report.skip("JSON lines that are not objects")
+        return None
+    return value
+
+
+def _decode_slowly(raw: bytes, report: ReadReport, last: bool) -> Any:
     if not raw.strip():
         return None
     try:
@@ -34,14 +49,10 @@ def _decode(raw: bytes, report: ReadReport, last: bool) -> dict[str, Any] | None
         text = raw.decode("utf-8", "replace")
         report.note("lines with invalid UTF-8 (bad bytes replaced)")
     try:
-        value = json.loads(text)
-    except ValueError:
+        return json.loads(text)
+    except (ValueError, RecursionError):
         report.skip("truncated last line" if last else "lines that are not JSON")
         return None
-    if not isinstance(value, dict):
-        report.skip("JSON lines that are not objects")
-        return None
-    return value
 
 
 def text_of(content: Any) -> str:

@@ -8,8 +8,7 @@ import pytest
 
 from git_skill.errors import GitSkillError
 from git_skill.learning.writer import write_skill_folder
-from git_skill.workspace import RepositoryLock
-from git_skill.workspace import open_workspace
+from git_skill.workspace import RepositoryLock, open_workspace
 
 
 def test_a_new_skill_folder_appears_whole(tmp_path: Path) -> None:

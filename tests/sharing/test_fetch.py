@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from git_skill.errors import GitSkillError
-from git_skill.sharing.fetch import Entry, cache_root, open_upstream, skill_folders, within
+from git_skill.sharing.fetch import (
+    Entry,
+    cache_root,
+    open_upstream,
+    skill_folders,
+    within,
+)
 from tests.conftest import Upstream, run_cli
 
 

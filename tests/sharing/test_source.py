@@ -8,7 +8,12 @@ import pytest
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.sharing.source import Source, check_relative_path, display_url, parse_source
+from git_skill.sharing.source import (
+    Source,
+    check_relative_path,
+    display_url,
+    parse_source,
+)
 
 
 @pytest.mark.parametrize(("spec", "expected"), [

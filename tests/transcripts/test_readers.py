@@ -99,6 +99,23 @@ def test_invalid_utf8_and_garbage_lines_keep_the_readable_rest(tmp_path: Path) -
     assert transcript.report.notes["lines with invalid UTF-8 (bad bytes replaced)"] == 2
 
 
+def test_odd_json_values_do_not_stop_reading(tmp_path: Path) -> None:
+    """NaN, Infinity and huge integers (valid for Python's json, not for orjson) and token counts that are not numbers."""
+    base = {"sessionId": "s", "version": "2.0"}
+    lines = [json.dumps({**base, "type": "user", "uuid": "u1", "message": {"role": "user", "content": "Fix it"}}),
+             '{"sessionId": "s", "type": "assistant", "uuid": "a1", "big": 123456789012345678901234567890, '
+             '"message": {"id": "m1", "role": "assistant", "content": "done", '
+             '"usage": {"input_tokens": "lots", "output_tokens": Infinity, "cache_read_input_tokens": NaN}}}',
+             json.dumps({**base, "type": "assistant", "uuid": "a2", "message": {
+                 "id": "m2", "role": "assistant", "content": "again", "usage": {"input_tokens": 7, "output_tokens": 3}}})]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    transcript, events = read_all(path)
+    assert kinds(events) == ["user", "assistant", "assistant"]
+    assert (transcript.facts.input_tokens, transcript.facts.output_tokens) == (7, 3)
+    assert not transcript.report.skipped
+
+
 # ------------------------------------------------------------------ Codex
 def test_codex_rollout(tmp_path: Path) -> None:
     records = [
