@@ -3,7 +3,9 @@
 `Redactor.redact(text)` replaces each secret with a typed, stable placeholder
 `[REDACTED:github-token#1]`: the same value always gets the same number, redacting
 twice changes nothing, and once a value is known every later copy of it is removed
-too, wherever it appears. Counts are kept by type; values never leave this object.
+too, wherever it appears (the 256 most recently found values are searched for, in the
+same Aho-Corasick pass as the rules' keywords). Counts are kept by type; values never
+leave this object.
 Nothing here touches the network.
 
 Rules match prefixes with open lengths (formats change), HTTP auth, credentials in
@@ -96,6 +98,7 @@ _RULE_KEYWORDS = tuple(frozenset(_KEYWORD_INDEX[k] for k in rule.keywords) for r
 _ASSIGNMENT_IDS = frozenset(_KEYWORD_INDEX[k] for k in _ASSIGNMENT_KEYWORDS)
 _KEYWORD_COUNT = len(_ALL_KEYWORDS)
 _PENDING_LIMIT = 4
+_KNOWN_LIMIT = 256  # the most recent values searched for again: bounded memory and rebuild time
 _KEYWORDS_ONLY = KeywordSearch(list(_ALL_KEYWORDS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _SECRET_NAME_RE = re.compile("(?i)" + _SECRET_NAME + r"\Z")
@@ -159,7 +162,7 @@ class Redactor:
             self._known[value] = placeholder
             self._pending.append(value)
             if len(self._pending) >= _PENDING_LIMIT:  # rebuilding the automaton costs about a millisecond
-                self._known_values += self._pending
+                self._known_values = (self._known_values + self._pending)[-_KNOWN_LIMIT:]
                 self._pending = []
                 self._search = KeywordSearch(list(_ALL_KEYWORDS) + [v.lower() for v in self._known_values])
         return placeholder

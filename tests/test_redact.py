@@ -145,3 +145,19 @@ def test_counts_never_hold_values() -> None:
 def test_placeholder_format(text: str) -> None:
     redacted, counts = redact_text(text)
     assert PLACEHOLDER.search(redacted) and sum(counts.values()) >= 1
+
+
+def test_later_copies_of_many_found_values_are_removed_in_every_case() -> None:
+    """Found values are searched for with the keywords in one pass; the 256 most recent are remembered."""
+    redactor = Redactor()
+    values = [f"Qx7v{i:06d}mPz" for i in range(600)]  # nothing about them says secret without their name
+    for value in values:
+        assert value not in redactor.redact(f"DB_PASSWORD={value}")
+    assert Redactor().redact(f"echo {values[-1]}") == f"echo {values[-1]}"  # a fresh redactor keeps it
+    bare = " ".join(values[-256:])
+    cleaned = redactor.redact(f"echo {bare} done")
+    assert not any(value in cleaned for value in values[-256:])
+    assert cleaned.startswith("echo [REDACTED:secret-assignment#") and cleaned.endswith(" done")
+    assert values[0] in redactor.redact(f"echo {values[0]}")  # long forgotten: memory is bounded
+    mixed = redactor.redact(f"ünïcode {values[-1]} and {values[-2]}")  # the str path, not the ASCII one
+    assert values[-1] not in mixed and values[-2] not in mixed
