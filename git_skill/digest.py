@@ -224,13 +224,14 @@ def _compact(steps: list[Step]) -> int:
     room = _MAX_STEPS // 2 - _KEEP_FIRST - _KEEP_LAST
     middle = steps[_KEEP_FIRST:-_KEEP_LAST]
     kept = []
-    for i, step in enumerate(middle):
-        previous = middle[i - 1] if i else None
-        if _important(step, previous) or step.kind == ev.TOOL_CALL:
+    previous_error = False
+    for step in middle:
+        if step.kind == ev.TOOL_CALL or step.is_error or previous_error or step.kind in (ev.USER, ev.SUMMARY):
             kept.append(step)
         elif step.kind == ev.TOOL_RESULT:
-            kept.append(Step(step.index, step.kind, "", step.tool, step.command, step.exit_code, step.is_error,
-                             step.thread))
+            step.text = ""  # steps are this digest's own: emptied in place
+            kept.append(step)
+        previous_error = step.is_error
     if len(kept) > room:
         kept = [s for i, s in enumerate(kept) if _important(s, kept[i - 1] if i else None)]
     if len(kept) > room:
