@@ -9,7 +9,7 @@ consumer (see `git_skill.transcripts.open_transcript`).
 from __future__ import annotations
 
 import re
-from collections import Counter, OrderedDict
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -103,20 +103,23 @@ _ERROR_LINE = re.compile(
 )
 
 
-class RecentMap(OrderedDict):  # type: ignore[type-arg]
+class RecentMap(dict):  # type: ignore[type-arg]
     """A dict that forgets its oldest entries past `limit`: pairing and de-duplication look back only
     a little way (a tool's result follows its call; streamed copies follow each other), and a map
-    that grew with the session would break the flat-memory promise."""
+    that grew with the session would break the flat-memory promise. Oldest means first written;
+    iteration runs oldest first."""
 
     def __init__(self, limit: int = 4096) -> None:
         super().__init__()
         self.limit = limit
+        self._order: deque[object] = deque()
 
     def __setitem__(self, key: object, value: object) -> None:
+        if key not in self:
+            self._order.append(key)
+            if len(self._order) > self.limit:
+                super().pop(self._order.popleft(), None)
         super().__setitem__(key, value)
-        self.move_to_end(key)
-        if len(self) > self.limit:
-            self.popitem(last=False)
 
 
 class CallTracker:
