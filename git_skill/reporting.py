@@ -33,6 +33,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def format_finding(f: Finding, paint: tuple[str, str] = ("", "")) -> str:
+    """`path:line:column: severity [rule] message`, the one-line form every text report uses."""
+    where = f.path + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.line and f.column else "")
+    return f"{where}: {paint[0]}{f.severity.value}{paint[1]} [{f.rule}] {f.message}"
+
+
 def render_text(findings: list[Finding], verdicts: list[SkillVerdict], checked_by: str, color: bool = False) -> str:
     """Findings, then a summary line: '<n> skills checked <checked_by>: …'."""
     lines = []
@@ -42,9 +48,7 @@ def render_text(findings: list[Finding], verdicts: list[SkillVerdict], checked_b
         Severity.INFO: ("\x1b[36m", "\x1b[0m"),
     }
     for f in sorted(findings, key=Finding.sort_key):
-        where = f.path + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.line and f.column else "")
-        start, end = paint[f.severity] if color else ("", "")
-        lines.append(f"{where}: {start}{f.severity.value}{end} [{f.rule}] {f.message}")
+        lines.append(format_finding(f, paint[f.severity] if color else ("", "")))
     counts = summarize(findings)
     invalid = sum(1 for v in verdicts if not v.valid)
     checked = _plural(len(verdicts), "skill")

@@ -27,7 +27,8 @@ def _local_name(source_location: str, subpath: str) -> str:
 @click.argument("source")
 @skills_dir_option
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
-def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool) -> None:
+@click.option("--force", is_flag=True, help="Add even when lint finds errors in the incoming skills.")
+def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: bool) -> None:
     """Copy the skill(s) at SOURCE into this repository's skills root and record where they came
     from in skills.lock (source, subpath, requested ref, resolved commit, content digest).
 
@@ -35,9 +36,12 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool) -> None:
     file://, git@host:path) or owner/repo (GitHub). SUBPATH picks a skill, or a folder of skills
     (all of them are added); REF a branch, tag or full commit id (default: the source's HEAD).
     Git sources are fetched into a cache (GIT_SKILL_CACHE_DIR, else ~/.cache/git-skill), never
-    into this repository. An existing folder is never overwritten (exit 4): use update.
+    into this repository. An existing folder is never overwritten (exit 4): use update. Incoming
+    skills are linted first, their own suppressions ignored; any error refuses the whole add
+    (exit 1) unless --force.
     """
     from git_skill.discovery import target_root
+    from git_skill.reporting import format_finding
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.fetch import (
         check_upstream_name,
@@ -45,7 +49,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool) -> None:
         skill_folders,
         within,
     )
-    from git_skill.sharing.library import content_digest, load_source
+    from git_skill.sharing.library import content_digest, incoming_errors, load_source
     from git_skill.sharing.lockfile import LockEntry, read_lock, write_lock
     from git_skill.sharing.source import parse_source
     from git_skill.workspace import RepositoryLock
@@ -77,6 +81,14 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool) -> None:
         files = within(snapshot.files, folder)
         entry = LockEntry(path, origin.location, subpath, origin.ref, snapshot.commit, content_digest(files))
         planned.append((entry, destination, files))
+    errors = [f for entry, destination, files in planned
+              for f in incoming_errors(files, display_path(destination), root)]
+    if errors:
+        for finding in errors:
+            click.echo(format_finding(finding))
+        if not force:
+            raise GitSkillError(f"{len(errors)} lint error(s) in the incoming skill(s): nothing added; review them, "
+                                "then add with --force if you trust them", exit_codes.FINDINGS)
     verb = "would add" if dry_run else "added"
     if not dry_run:
         with RepositoryLock(workspace):

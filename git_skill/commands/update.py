@@ -26,6 +26,7 @@ class Plan:
     changes: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, str] = field(default_factory=dict)
     ours: Any = None
+    refusals: list[Any] = field(default_factory=list)  # lint errors the update would bring in
 
 
 def plan_update(entry: Any, root: Path, ref: str | None) -> Plan:
@@ -61,7 +62,17 @@ def plan_update(entry: Any, root: Path, ref: str | None) -> Plan:
     return Plan(entry, destination, state, new_entry, merged_files, changed_paths(ours, merged_files), conflicts, ours)
 
 
-def _report(plan: Plan, dry_run: bool, accept: bool) -> None:
+def new_errors(plan: Plan, root: Path) -> list[Any]:
+    """Lint errors the merged folder would have that the local copy does not (conflict markers aside)."""
+    from git_skill.sharing.library import incoming_errors
+
+    shown = display_path(plan.destination)
+    before = {(f.rule, f.message) for f in incoming_errors(plan.ours, shown, root)}
+    return [f for f in incoming_errors(plan.files, shown, root)
+            if f.rule != "merge-conflict" and (f.rule, f.message) not in before]
+
+
+def _report(plan: Plan, dry_run: bool, accept: bool, force: bool) -> None:
     from git_skill.commands.diff import render
     from git_skill.skill_diff import compare_skill
 
@@ -75,10 +86,15 @@ def _report(plan: Plan, dry_run: bool, accept: bool) -> None:
     if plan.state == "up to date":
         click.echo(f"{name}: up to date{moved}")
         return
-    written = not dry_run and (plan.state == "updated" or accept)
-    verb = ("would update" if dry_run else "updated") if plan.state == "updated" else (
-        "conflicts, written with markers" if written else "conflicts, left as it was" if not dry_run
-        else "would conflict")
+    held = bool(plan.refusals) and not force
+    written = not dry_run and (plan.state == "updated" or accept) and not held
+    if held:
+        verb = "would bring in new lint errors" if dry_run else "new lint errors, left as it was"
+    elif plan.state == "updated":
+        verb = "would update" if dry_run else "updated"
+    else:
+        verb = "conflicts, written with markers" if written else "would conflict" if dry_run else \
+            "conflicts, left as it was"
     click.echo(f"{name}: {verb}{moved}")
     if plan.changes:
         before = {p: e.data for p, e in plan.ours.items()}
@@ -88,6 +104,13 @@ def _report(plan: Plan, dry_run: bool, accept: bool) -> None:
             click.echo("\n".join("  " + line for line in render([change], False).splitlines()[1:]))
     for path, why in plan.conflicts.items():
         click.echo(f"  conflict {path or '(folder)'}: {why}")
+    if plan.refusals:
+        from git_skill.reporting import format_finding
+
+        state = "written anyway (--force)" if force else "not written: review upstream's change, or pass --force"
+        click.echo(f"  {len(plan.refusals)} new lint error(s), {state}:")
+        for finding in plan.refusals:
+            click.echo(f"    {format_finding(finding)}")
 
 
 @click.command("update")
@@ -96,13 +119,16 @@ def _report(plan: Plan, dry_run: bool, accept: bool) -> None:
 @click.option("--accept-conflicts", is_flag=True,
               help="Write conflicting merges with conflict markers and move the lock on (resolve them, then commit).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry_run: bool) -> None:
+@click.option("--force", is_flag=True, help="Write an update even when it brings in new lint errors.")
+def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry_run: bool, force: bool) -> None:
     """Fetch the upstream of each shared skill (NAME: folder name or lock path; default: all) and
     three-way merge its changes into the local copy, the locked commit's content being the base:
     local edits are kept, SKILL.md merges field by field and section by section, other text files
     line by line. A skill with conflicts is left as it was unless --accept-conflicts, and its lock
     entry only moves when it is written. Each skill is staged in a temporary folder and swapped
-    in with the lock file, so nothing is ever half applied. Exit 1 when conflicts remain.
+    in with the lock file, so nothing is ever half applied. An update that would bring in new
+    lint errors (upstream's suppressions ignored) is not written unless --force. Exit 1 when
+    conflicts or such errors remain.
     """
     from git_skill.discovery import configured_roots
     from git_skill.sharing.apply import FolderSwap
@@ -130,6 +156,10 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
             for plan in plans:
                 if plan.new_entry is None or (plan.conflicts and not accept_conflicts):
                     continue
+                if plan.changes:
+                    plan.refusals = new_errors(plan, root)
+                    if plan.refusals and not force:
+                        continue
                 updated[plan.entry.path] = plan.new_entry
                 if plan.changes and not dry_run:
                     swap.stage(plan.destination, plan.files)
@@ -139,6 +169,6 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
         if not dry_run and updated != entries:
             swap.commit(then=lambda: write_lock(root, updated))
     for plan in plans:
-        _report(plan, dry_run, accept_conflicts)
-    troubled = [p for p in plans if p.conflicts or p.state == "missing"]
+        _report(plan, dry_run, accept_conflicts, force)
+    troubled = [p for p in plans if p.conflicts or p.state == "missing" or (p.refusals and not force)]
     raise SystemExit(exit_codes.FINDINGS if troubled else exit_codes.OK)

@@ -19,8 +19,10 @@ def _finding(config: LintConfig, path: str, hit: Hit) -> Finding | None:
     return Finding(path, hit.rule, config.severity(hit.rule), hit.message, hit.line)
 
 
-def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: Path, display: str | None = None) -> list[Finding]:
-    """Findings for one skill; `folder` None lints the SKILL.md text alone (as `learn` does before writing)."""
+def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: Path, display: str | None = None,
+               imported: bool | None = None) -> list[Finding]:
+    """Findings for one skill; `folder` None lints the SKILL.md text alone (as `learn` does before writing).
+    `imported` overrides the lock-file check (for skills staged by `add` and `update`)."""
     hits: list[tuple[str, Hit]] = []
     if skill.fields is not None:
         hits += [(skill.path, hit) for hit in content.check(skill, config.max_body_lines, config.max_body_tokens)]
@@ -38,7 +40,8 @@ def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: 
             if len(data) <= config.max_file_bytes and b"\0" not in data[:8192]:
                 relative = path.relative_to(folder).as_posix()
                 hits += [(f"{shown}/{relative}", hit) for hit in scan(data.decode("utf-8", "replace"))]
-    imported = folder is not None and is_imported(folder, root)
+    if imported is None:
+        imported = folder is not None and is_imported(folder, root)
     suppressions = inline_suppressions(text, imported)
     findings = []
     for path, hit in hits:

@@ -84,7 +84,7 @@ def changed_paths(before: Files, after: Files) -> dict[str, str]:
     return changes
 
 
-def _write_files(folder: Path, files: Files) -> None:
+def write_files(folder: Path, files: Files) -> None:
     umask = os.umask(0)
     os.umask(umask)
     for path, entry in files.items():
@@ -120,7 +120,7 @@ class FolderSwap:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a skill folder is not
-        _write_files(staging, files)
+        write_files(staging, files)
 
     def discard(self) -> None:
         for staging, _ in self.staged:

@@ -11,6 +11,7 @@ from git_skill import exit_codes
 from git_skill.digests import files_digest
 from git_skill.discovery import is_inside
 from git_skill.errors import GitSkillError
+from git_skill.findings import Finding, Severity
 from git_skill.sharing.fetch import (
     LINK,
     Files,
@@ -85,3 +86,28 @@ def require_in_roots(folder: Path, roots: list[Path]) -> None:
     if not any(is_inside(folder, root.resolve()) and folder.resolve() != root.resolve() for root in roots):
         raise GitSkillError(f"skills.lock names {folder}, which is not inside a skills root "
                             f"({', '.join(str(r) for r in roots)}); refused", exit_codes.REFUSED)
+
+
+def incoming_errors(files: Files, display: str, root: Path) -> list[Finding]:
+    """Lint errors in a skill's files arriving from elsewhere, checked in a scratch folder outside
+    the repository before anything is written. A shared skill is a stranger's instructions, so
+    its inline suppressions count for nothing (SECURITY.md); the repository's own lint
+    configuration applies."""
+    import tempfile
+
+    from git_skill.discovery import SKILL_FILE_NAMES
+    from git_skill.lint import lint_skill
+    from git_skill.lint.config import load
+    from git_skill.sharing.apply import write_files
+    from git_skill.skill import read_skill_file
+
+    name = next((n for n in SKILL_FILE_NAMES if n in files), None)
+    if name is None:
+        return []
+    with tempfile.TemporaryDirectory(prefix="git-skill-incoming-") as scratch:
+        folder = Path(scratch) / display.rsplit("/", 1)[-1]
+        folder.mkdir()
+        write_files(folder, files)
+        skill = read_skill_file(folder / name, f"{display}/{name}")
+        findings = lint_skill(skill, folder, load(root), root, display, imported=True)
+    return [f for f in findings if f.severity == Severity.ERROR]
