@@ -13,7 +13,7 @@ from git_skill.errors import GitSkillError
 from git_skill.workspace import open_workspace
 
 
-def skill_status(entry: Any, root: Path, fetch: bool) -> dict[str, Any]:
+def skill_status(entry: Any, root: Path, fetch: bool, fetched: dict[Any, Any]) -> dict[str, Any]:
     """One row: local state (clean, modified, missing), upstream state (same, ahead, unknown, …), overall."""
     from git_skill.sharing.fetch import read_folder
     from git_skill.sharing.library import content_digest, load_source
@@ -25,7 +25,7 @@ def skill_status(entry: Any, root: Path, fetch: bool) -> dict[str, Any]:
                            "local": local, "upstream": "not checked", "upstream_commit": None, "detail": None}
     if fetch:
         try:
-            snapshot = load_source(entry.origin, root)
+            snapshot = load_source(entry.origin, root, fetched=fetched)
             row["upstream_commit"] = snapshot.commit or None
             row["upstream"] = "same" if content_digest(snapshot.files) == entry.digest else "ahead"
         except GitSkillError as error:
@@ -57,7 +57,8 @@ def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_cod
     if not entries:
         raise GitSkillError("no shared skills: skills.lock is missing or empty (add some with 'git skill add')",
                             exit_codes.USAGE)
-    rows = [skill_status(entry, workspace.root, not no_fetch) for entry in select_entries(entries, names)]
+    fetched: dict[Any, Any] = {}
+    rows = [skill_status(entry, workspace.root, not no_fetch, fetched) for entry in select_entries(entries, names)]
     if output_format == "json":
         click.echo(json.dumps({"version": 1, "skills": rows}, indent=2))
     else:

@@ -29,7 +29,7 @@ class Plan:
     refusals: list[Any] = field(default_factory=list)  # lint errors the update would bring in
 
 
-def plan_update(entry: Any, root: Path, ref: str | None) -> Plan:
+def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]) -> Plan:
     from git_skill.sharing.apply import changed_paths, merge_folders
     from git_skill.sharing.fetch import read_folder
     from git_skill.sharing.library import base_files, content_digest, load_source
@@ -39,7 +39,7 @@ def plan_update(entry: Any, root: Path, ref: str | None) -> Plan:
         return Plan(entry, destination, "missing")
     ours = read_folder(destination)
     try:
-        theirs = load_source(entry.origin, root, ref)
+        theirs = load_source(entry.origin, root, ref, fetched)
     except GitSkillError as error:
         if error.exit_code == exit_codes.UNAVAILABLE:
             raise
@@ -149,7 +149,8 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
     for entry in chosen:
         require_in_roots(root / entry.path, roots)
     with RepositoryLock(workspace) if not dry_run else nullcontext():
-        plans = [plan_update(entry, root, ref) for entry in chosen]
+        fetched: dict[Any, Any] = {}
+        plans = [plan_update(entry, root, ref, fetched) for entry in chosen]
         updated = dict(entries)
         swap = FolderSwap(root)
         try:

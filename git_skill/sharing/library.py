@@ -40,12 +40,29 @@ def content_digest(files: Files) -> str:
     return files_digest({path: entry.data for path, entry in files.items() if entry.mode != LINK})
 
 
-def load_source(source: Source, root: Path, ref: str | None = None) -> Snapshot:
-    """Fetch a git source at `ref` (default: the source's own ref) or read a plain folder."""
+def load_source(source: Source, root: Path, ref: str | None = None,
+                fetched: dict[tuple[str, str], tuple[Upstream, str] | GitSkillError] | None = None) -> Snapshot:
+    """Fetch a git source at `ref` (default: the source's own ref) or read a plain folder.
+    `fetched` remembers, for one command, what each URL and ref resolved to: many skills from
+    one collection cost one fetch."""
     wanted = source.ref if ref is None else ref
     if is_git_source(source, root):
-        upstream = open_upstream(fetch_url(source, root))
-        commit = upstream.fetch(wanted)
+        url = fetch_url(source, root)
+        known = fetched.get((url, wanted)) if fetched is not None else None
+        if isinstance(known, GitSkillError):
+            raise known  # one failure per source is enough (a timeout would otherwise repeat per skill)
+        if known is not None:
+            upstream, commit = known
+        else:
+            upstream = open_upstream(url)
+            try:
+                commit = upstream.fetch(wanted)
+            except GitSkillError as error:
+                if fetched is not None:
+                    fetched[(url, wanted)] = error
+                raise
+            if fetched is not None:
+                fetched[(url, wanted)] = (upstream, commit)
         return Snapshot(upstream.files(commit, source.subpath), commit, upstream)
     if wanted:
         raise GitSkillError(f"{source.location} is a plain folder, not a git repository: it has no ref {wanted!r}",

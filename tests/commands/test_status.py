@@ -7,6 +7,9 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
+from git_skill.sharing import fetch
 from tests.conftest import Upstream, git, run_cli
 
 
@@ -49,3 +52,20 @@ def test_unreachable_upstream_is_exit_6_and_other_skills_still_show(repo: Path, 
     result = run_cli("status", cwd=repo)
     assert result.code == 6 and "upstream unreachable" in result.out and "up to date" in result.out
     assert "Traceback" not in result.err and git(repo, "status", "--porcelain").stdout.count("\n") == 2
+
+
+def test_one_fetch_per_source_and_ref(repo: Path, upstream: Upstream, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_cli("add", f"{upstream.url}//skills", cwd=repo).code == 0
+    calls: list[str] = []
+    real_fetch = fetch.Upstream.fetch
+
+    def counted(self: fetch.Upstream, ref: str) -> str:
+        calls.append(ref)
+        return real_fetch(self, ref)
+
+    monkeypatch.setattr(fetch.Upstream, "fetch", counted)
+    assert run_cli("status", cwd=repo).code == 0 and len(calls) == 1  # two skills, one collection
+    assert run_cli("update", cwd=repo).code == 0 and len(calls) == 2
+    shutil.move(upstream.path, tmp_path / "gone")
+    assert run_cli("status", cwd=repo).code == 6 and len(calls) == 3  # a failure is not retried per skill
