@@ -8,6 +8,8 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from git_skill.digests import folder_digest
 from git_skill.sharing.lockfile import read_lock
 from tests.conftest import Upstream, git, run_cli, skill_text
@@ -152,3 +154,18 @@ def test_incoming_skills_with_lint_errors_are_refused_unless_forced(repo: Path, 
     assert dry.code == 1 and "[download-execute]" in dry.out
     forced = run_cli("add", f"{upstream.url}//skills/installer", "--force", cwd=repo)
     assert forced.code == 0 and (repo / ".agents/skills/installer/SKILL.md").exists()
+
+
+def test_owner_repo_shorthand_goes_through_the_users_git_config(repo: Path, upstream: Upstream, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`acme/skills` means GitHub; git's own `insteadOf` rules apply (here they point at a local repository)."""
+    mirror = tmp_path / "mirror" / "acme"
+    mirror.mkdir(parents=True)
+    git(tmp_path, "clone", "-q", "--bare", str(upstream.path), str(mirror / "skills.git"))
+    config = tmp_path / "gitconfig"
+    config.write_text(f'[url "{(tmp_path / "mirror").as_uri()}/"]\n\tinsteadOf = https://github.com/\n')
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    added = run_cli("add", "acme/skills//skills/csv-cleaning@main", cwd=repo)
+    assert added.code == 0, added.err
+    entry = read_lock(repo)[".agents/skills/csv-cleaning"]
+    assert entry.source == "https://github.com/acme/skills.git" and entry.ref == "main"
