@@ -26,7 +26,6 @@ def command(source: str | None, budget: int | None, output_format: str, feedback
     """
     from git_skill.digest import DEFAULT_BUDGET, collect, fit, to_json
     from git_skill.transcripts import open_transcript
-
     from git_skill.transcripts.sources import resolve_source
 
     path = resolve_source(source, open_workspace().root)

@@ -28,7 +28,12 @@ def hooks_folder(root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def install_hook(root: Path, force: bool) -> str:
+def _said(dry_run: bool, done: str, planned: str) -> str:
+    """One step's report: what was done, or with --dry-run what would be."""
+    return f"would {planned}" if dry_run else done
+
+
+def install_hook(root: Path, force: bool, dry_run: bool) -> str:
     hook = hooks_folder(root) / HOOK_NAME
     wanted = data_file("hooks", HOOK_NAME).read_bytes()
     if hook.exists():
@@ -41,55 +46,69 @@ def install_hook(root: Path, force: bool) -> str:
                 "rerun with --force to replace it (a backup is kept), or call 'git-skill validate --staged' from it",
                 exit_codes.REFUSED,
             )
-        if MARKER not in current:
+        if MARKER not in current and not dry_run:
             backup = hook.with_name(HOOK_NAME + ".git-skill-backup")
             write_atomic(backup, current, mode=hook.stat().st_mode & 0o777)
-    write_atomic(hook, wanted, mode=0o755)
-    return f"installed the git-skill pre-commit hook at {display_path(hook)}"
+    if not dry_run:
+        write_atomic(hook, wanted, mode=0o755)
+    where = display_path(hook)
+    return _said(dry_run, f"installed the git-skill pre-commit hook at {where}",
+                 f"install the git-skill pre-commit hook at {where}")
 
 
 ATTRIBUTES_LINE = "SKILL.md merge=git-skill"
 DRIVER = "git-skill merge-driver %O %A %B %P"
 
 
-def install_merge_driver(workspace: Workspace) -> list[str]:
+def install_merge_driver(workspace: Workspace, dry_run: bool) -> list[str]:
     """.gitattributes routes SKILL.md to the driver; the repository's config defines it. Idempotent."""
     done = []
     attributes = workspace.root / ".gitattributes"
     current = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
     if ATTRIBUTES_LINE not in current.splitlines():
         text = current + ("" if not current or current.endswith("\n") else "\n") + ATTRIBUTES_LINE + "\n"
-        write_atomic(attributes, text.encode("utf-8"))
-        done.append(f"added '{ATTRIBUTES_LINE}' to {display_path(attributes)}")
+        if not dry_run:
+            write_atomic(attributes, text.encode("utf-8"))
+        where = display_path(attributes)
+        done.append(_said(dry_run, f"added '{ATTRIBUTES_LINE}' to {where}", f"add '{ATTRIBUTES_LINE}' to {where}"))
     config = workspace.repo.config
     defined = config["merge.git-skill.driver"] if "merge.git-skill.driver" in config else None
     if defined != DRIVER:
-        config["merge.git-skill.name"] = "git-skill: merge SKILL.md field by field and section by section"
-        config["merge.git-skill.driver"] = DRIVER
-        done.append("defined merge.git-skill.driver in the repository's git config")
+        if not dry_run:
+            config["merge.git-skill.name"] = "git-skill: merge SKILL.md field by field and section by section"
+            config["merge.git-skill.driver"] = DRIVER
+        done.append(_said(dry_run, "defined merge.git-skill.driver in the repository's git config",
+                          "define merge.git-skill.driver in the repository's git config"))
     return done or ["the SKILL.md merge driver is already installed"]
 
 
-def remove_installation(workspace: Workspace, hooks: bool, driver: bool) -> list[str]:
+def remove_installation(workspace: Workspace, hooks: bool, driver: bool, dry_run: bool) -> list[str]:
     done = []
     if hooks:
         hook = hooks_folder(workspace.root) / HOOK_NAME
         if hook.exists() and MARKER in hook.read_bytes():
-            hook.unlink()
-            done.append(f"removed the git-skill hook {display_path(hook)}")
+            if not dry_run:
+                hook.unlink()
+            where = display_path(hook)
+            done.append(_said(dry_run, f"removed the git-skill hook {where}", f"remove the git-skill hook {where}"))
     if driver:
         attributes = workspace.root / ".gitattributes"
         if attributes.exists():
             lines = attributes.read_text(encoding="utf-8").splitlines(keepends=True)
             kept = [line for line in lines if line.strip() != ATTRIBUTES_LINE]
             if kept != lines:
-                write_atomic(attributes, "".join(kept).encode("utf-8"))
-                done.append(f"removed '{ATTRIBUTES_LINE}' from {display_path(attributes)}")
+                if not dry_run:
+                    write_atomic(attributes, "".join(kept).encode("utf-8"))
+                where = display_path(attributes)
+                done.append(_said(dry_run, f"removed '{ATTRIBUTES_LINE}' from {where}",
+                                  f"remove '{ATTRIBUTES_LINE}' from {where}"))
         config = workspace.repo.config
         for key in ("merge.git-skill.driver", "merge.git-skill.name"):
             if key in config:
-                del config[key]
-                done.append(f"removed {key} from the repository's git config")
+                if not dry_run:
+                    del config[key]
+                done.append(_said(dry_run, f"removed {key} from the repository's git config",
+                                  f"remove {key} from the repository's git config"))
     return done or ["nothing of git-skill was installed"]
 
 
@@ -98,7 +117,8 @@ def remove_installation(workspace: Workspace, hooks: bool, driver: bool) -> list
 @click.option("--merge-driver", "only_driver", is_flag=True, help="Only the SKILL.md merge driver (.gitattributes + git config).")
 @click.option("--force", is_flag=True, help="Replace an existing hook that is not git-skill's (keeping a backup).")
 @click.option("--uninstall", is_flag=True, help="Remove what git-skill installed (never a hook that is not ours).")
-def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="Show what would be installed or removed; write nothing.")
+def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool, dry_run: bool) -> None:
     """Set this repository up: the pre-commit hook that validates and lints staged skills, and the
     merge driver that merges SKILL.md field by field and section by section. With neither
     --hooks nor --merge-driver, both.
@@ -111,11 +131,11 @@ def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool) -
     require_repository(workspace, "git skill install")
     hooks, driver = (only_hooks or not only_driver), (only_driver or not only_hooks)
     if uninstall:
-        for line in remove_installation(workspace, hooks, driver):
+        for line in remove_installation(workspace, hooks, driver, dry_run):
             click.echo(line)
         return
     if hooks:
-        click.echo(install_hook(workspace.root, force))
+        click.echo(install_hook(workspace.root, force, dry_run))
     if driver:
-        for line in install_merge_driver(workspace):
+        for line in install_merge_driver(workspace, dry_run):
             click.echo(line)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 from pathlib import Path
 
 from tests.conftest import env_with_git_skill, git, run_cli, skill_text, write_skill
-
-import subprocess
 
 
 def commit(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
@@ -68,3 +67,39 @@ def test_installed_hook_lints_the_staged_content(repo: Path) -> None:
     assert commit(repo, "still the staged one").returncode != 0  # the fix is not staged yet
     git(repo, "add", "-A")
     assert commit(repo, "fixed").returncode == 0
+
+
+def _installed_state(repo: Path) -> tuple[bool, bool, str]:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    attributes = repo / ".gitattributes"
+    driver = git(repo, "config", "merge.git-skill.driver", check=False).stdout
+    return hook.exists(), attributes.exists() and "merge=git-skill" in attributes.read_text(), driver
+
+
+def test_dry_run_reports_each_step_and_writes_nothing(repo: Path) -> None:
+    before = _installed_state(repo)
+    planned = run_cli("install", "--dry-run", cwd=repo)
+    assert planned.code == 0, planned
+    assert "would install the git-skill pre-commit hook" in planned.out
+    assert "would add 'SKILL.md merge=git-skill'" in planned.out
+    assert "would define merge.git-skill.driver" in planned.out
+    assert _installed_state(repo) == before == (False, False, "")
+    assert run_cli("install", cwd=repo).code == 0
+    installed = _installed_state(repo)
+    assert installed[0] and installed[1] and installed[2]
+    unplanned = run_cli("install", "--uninstall", "--dry-run", cwd=repo)
+    assert unplanned.code == 0
+    assert "would remove the git-skill hook" in unplanned.out and "would remove merge.git-skill.driver" in unplanned.out
+    assert _installed_state(repo) == installed
+
+
+def test_dry_run_still_refuses_a_foreign_hook(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text("#!/bin/sh\necho mine\n")
+    refused = run_cli("install", "--dry-run", cwd=repo)
+    assert refused.code == 4 and "--force" in refused.err
+    forced = run_cli("install", "--dry-run", "--force", cwd=repo)
+    assert forced.code == 0 and "would install" in forced.out
+    assert hook.read_text() == "#!/bin/sh\necho mine\n"
+    assert not (hook.parent / "pre-commit.git-skill-backup").exists()
