@@ -49,12 +49,13 @@ def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]
     if digest == entry.digest:  # nothing new upstream (perhaps a new commit elsewhere in the repository)
         return Plan(entry, destination, "up to date", new_entry, ours=ours)
     base = base_files(entry, theirs)
-    if base is None:  # a plain folder: no base to merge against
+    if base is None:  # a plain folder whose added version this machine has no copy of
         if content_digest(ours) == entry.digest:
             merged_files, conflicts = theirs.files, {}
         else:
-            merged_files, conflicts = ours, {"": "changed here and upstream, and a plain folder keeps no base to "
-                                                 "merge against; merge by hand, then run update again"}
+            merged_files, conflicts = ours, {"": "changed here and upstream, and this machine keeps no copy of the "
+                                                 "plain folder's version you started from to merge against; merge "
+                                                 "by hand, then run update again"}
     else:
         merged = merge_folders(base, ours, theirs.files)
         merged_files, conflicts = merged.files, merged.conflicts

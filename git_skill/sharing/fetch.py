@@ -137,20 +137,27 @@ class Upstream:
             if node.type_str != "tree":
                 raise GitSkillError(f"{display_url(self.url)}: {subpath!r} is a file, not a folder")
             tree = self.repo[node.id]
-        files: Files = {}
-        stack: list[tuple[Any, str]] = [(tree, "")]
-        while stack:
-            node, prefix = stack.pop()
-            for item in node:
-                path = check_upstream_name(prefix + item.name)
-                if item.type_str == "tree":
-                    stack.append((self.repo[item.id], path + "/"))
-                elif item.type_str == "blob":
-                    mode = LINK if item.filemode == pygit2.GIT_FILEMODE_LINK else (
-                        EXECUTABLE if item.filemode == pygit2.GIT_FILEMODE_BLOB_EXECUTABLE else FILE)
-                    files[path] = Entry(self.repo[item.id].data, mode)
-                # submodules (commit entries) hold no files of their own: skipped
-        return check_links(files)
+        return tree_files(self.repo, tree)
+
+
+def tree_files(repo: Any, tree: Any) -> Files:
+    """The files of a git tree, checked for unsafe names and links."""
+    import pygit2
+
+    files: Files = {}
+    stack: list[tuple[Any, str]] = [(tree, "")]
+    while stack:
+        node, prefix = stack.pop()
+        for item in node:
+            path = check_upstream_name(prefix + item.name)
+            if item.type_str == "tree":
+                stack.append((repo[item.id], path + "/"))
+            elif item.type_str == "blob":
+                mode = LINK if item.filemode == pygit2.GIT_FILEMODE_LINK else (
+                    EXECUTABLE if item.filemode == pygit2.GIT_FILEMODE_BLOB_EXECUTABLE else FILE)
+                files[path] = Entry(repo[item.id].data, mode)
+            # submodules (commit entries) hold no files of their own: skipped
+    return check_links(files)
 
 
 def open_upstream(url: str) -> Upstream:

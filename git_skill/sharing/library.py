@@ -21,8 +21,11 @@ from git_skill.sharing.fetch import (
     is_git_source,
     open_upstream,
     read_folder,
+    skill_folders,
+    within,
 )
 from git_skill.sharing.lockfile import LockEntry
+from git_skill.sharing.snapshots import recall, remember
 from git_skill.sharing.source import Source, check_relative_path
 
 
@@ -72,13 +75,19 @@ def load_source(source: Source, root: Path, ref: str | None = None,
     target = folder / source.subpath if source.subpath else folder
     if not target.is_dir():
         raise GitSkillError(f"{source.describe()}: no such folder")
-    return Snapshot(check_links(read_folder(target)), "")
+    files = check_links(read_folder(target))
+    for folder in skill_folders(files):
+        skill = within(files, folder)
+        remember(skill, content_digest(skill))
+    return Snapshot(files, "")
 
 
 def base_files(entry: LockEntry, snapshot: Snapshot) -> Files | None:
-    """The upstream content the local copy started from (None when a plain folder left no record)."""
+    """The upstream content the local copy started from: the locked commit's, or for a plain
+    folder the copy kept on this machine (None when there is none)."""
     if snapshot.upstream is None or not entry.commit:
-        return None
+        kept = recall(entry.digest)
+        return kept if kept is not None and content_digest(kept) == entry.digest else None
     snapshot.upstream.ensure(entry.commit)
     return snapshot.upstream.files(entry.commit, entry.subpath)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from git_skill.digests import folder_digest
 from git_skill.sharing.fetch import cache_root
 from git_skill.sharing.lockfile import read_lock
+from git_skill.sharing.snapshots import STORE
 from tests.conftest import Upstream, git, run_cli, skill_text
 
 SKILL = ".agents/skills/pdf-forms"
@@ -131,10 +132,18 @@ def test_plain_folder_sources(repo: Path, tmp_path: Path) -> None:
     local = repo / ".agents/skills/lint-fixes/SKILL.md"
     (plain / "SKILL.md").write_text(skill_text("lint-fixes", body="# Steps\n\nRun ruff --fix.\n"))
     assert run_cli("update", cwd=repo).code == 0 and "ruff --fix" in local.read_text()
-    local.write_text(local.read_text() + "\nLocal note.\n")
+    edit(local, "\n---\n", "\nlicense: MIT\n---\n")  # local edits: a field and a file of notes
+    (local.parent / "notes.md").write_text("Only on this project.\n")
     (plain / "SKILL.md").write_text(skill_text("lint-fixes", body="# Steps\n\nRun ruff check --fix.\n"))
+    merged = run_cli("update", cwd=repo)  # the version updated to last is kept on this machine: a real merge
+    assert merged.code == 0, merged.out + merged.err
+    assert "ruff check --fix" in local.read_text() and "license: MIT" in local.read_text()
+    assert (local.parent / "notes.md").read_text() == "Only on this project.\n"
+    shutil.rmtree(cache_root() / STORE)  # as in another clone: no copy of the version started from
+    (plain / "SKILL.md").write_text(skill_text("lint-fixes", body="# Steps\n\nRun ruff check --fix --unsafe.\n"))
     both = run_cli("update", cwd=repo)
-    assert both.code == 1 and "keeps no base" in both.out and "Local note." in local.read_text()
+    assert both.code == 1 and "keeps no copy" in both.out
+    assert "license: MIT" in local.read_text() and "--unsafe" not in local.read_text()
 
 
 def test_upstream_removal_and_local_deletion_are_reported(repo: Path, upstream: Upstream) -> None:
