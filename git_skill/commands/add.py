@@ -102,6 +102,6 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
             swap.commit(then=lambda: write_lock(root, {**locked, **{e.path: e for e, _, _ in planned}}))
     at = f" at {snapshot.commit[:12]}" if snapshot.commit else ""
     for entry, destination, files in planned:
-        click.echo(f"{verb} {display_path(destination)} from {entry.origin.describe()}{at} ({len(files)} files)")
+        click.echo(f"{verb} {display_path(destination)} from {entry.origin.describe()}{at} ({len(files)} file{'' if len(files) == 1 else 's'})")
     if not dry_run:
         click.echo(f"recorded in {display_path(root / 'skills.lock')}")

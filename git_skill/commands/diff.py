@@ -86,8 +86,17 @@ def load_side(workspace: Workspace, spec: str | None, skills_dirs: tuple[str, ..
     raise GitSkillError(f"{spec} is not a folder, a revision of this repository, or a git source", exit_codes.USAGE)
 
 
+_INLINE_VALUE = 60  # longer values get a line each, shown whole: the change may be at the end
+
+
 def _value(value: Any) -> str:
-    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)[:200]
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _painted(line: str, color: bool) -> str:
+    """A diff line, coloured by its first character on a terminal."""
+    shown = f"    {line}"
+    return f"{_COLORS[line[:1]]}{shown}\x1b[0m" if color and line[:1] in _COLORS else shown
 
 
 def render(changes: list[Any], color: bool) -> str:
@@ -96,12 +105,15 @@ def render(changes: list[Any], color: bool) -> str:
         title = f"{change.status} {change.path}" + (f" (from {change.old_path})" if change.old_path else "")
         lines.append(f"\x1b[1m{title}\x1b[0m" if color else title)
         for f in change.fields:
-            lines.append(f"  field {f.key}: {_value(f.old)} → {_value(f.new)}")
+            old, new = _value(f.old), _value(f.new)
+            if len(old) + len(new) <= _INLINE_VALUE:
+                lines.append(f"  field {f.key}: {old} → {new}")
+            else:
+                lines.append(f"  field {f.key}:")
+                lines.extend(_painted(line, color) for line in (f"- {old}", f"+ {new}"))
         for section in change.sections:
             lines.append(f"  section {section.heading!r}: {section.status}")
-            for line in section.diff:
-                shown = f"    {line}"
-                lines.append(f"{_COLORS.get(line[:1], '')}{shown}\x1b[0m" if color and line[:1] in _COLORS else shown)
+            lines.extend(_painted(line, color) for line in section.diff)
         for name, status in change.files.items():
             lines.append(f"  file {name}: {status}")
     return "\n".join(lines)

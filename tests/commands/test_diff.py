@@ -56,6 +56,18 @@ def test_work_tree_against_head(repo: Path) -> None:
     text = run_cli("diff", cwd=repo).out
     assert "changed .agents/skills/deploy-service" in text and "section '## Steps': changed" in text
     assert "renamed .agents/skills/new-name (from .agents/skills/old-name)" in text
+    old_description = "Format Python files with the project's settings. Use when code style checks fail."
+    assert ("  field description:\n"
+            f'    - "{old_description}"\n'
+            '    + "Deploy the API. Use when releasing."\n') in text  # long values: a line each, whole
+
+
+def test_short_field_changes_read_on_one_line(repo: Path) -> None:
+    committed(repo)
+    skill = repo / ".agents" / "skills" / "retired" / "SKILL.md"
+    skill.write_text(skill_text("retired", extra="license: MIT\n"))
+    text = run_cli("diff", cwd=repo).out
+    assert '  field license: (none) → "MIT"' in text
 
 
 def test_revisions_folders_and_exit_code(repo: Path, tmp_path: Path) -> None:
