@@ -66,7 +66,8 @@ def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_cod
         for row in rows:
             moved = f" → {row['upstream_commit'][:12]}" if row["upstream_commit"] and row["upstream_commit"] != row[
                 "commit"] else ""
-            click.echo(f"{row['state']:<{width}}  {row['path']}  {row['source']} {row['commit'][:12]}{moved}")
+            at = f" {row['commit'][:12]}" if row["commit"] else ""  # a plain folder has no commit
+            click.echo(f"{row['state']:<{width}}  {row['path']}  {row['source']}{at}{moved}")
             if row["detail"]:
                 click.echo(f"{'':<{width}}  {row['detail']}", err=True)
     if any(r["upstream"] == "unreachable" for r in rows):

@@ -75,7 +75,9 @@ def _run_git(args: list[str], cwd: Path, what: str) -> str:
         raise GitSkillError(f"{what}: git gave no answer in {timeout:.0f} s (GIT_SKILL_FETCH_TIMEOUT); nothing changed",
                             exit_codes.UNAVAILABLE) from None
     if done.returncode != 0:
-        detail = next((line for line in reversed(done.stderr.splitlines()) if line.strip()), "git failed")
+        said = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        # git's first fatal/error line says what went wrong; its last is often advice ("and the repository exists.")
+        detail = next((line for line in said if line.startswith(("fatal:", "error:"))), said[-1] if said else "git failed")
         detail = re.sub(r"[a-z][a-z0-9+.-]*://[^\s'\"]+", lambda m: display_url(m.group(0)), detail)
         hint = next((text for pattern, text in _FAILURE_HINTS if pattern.search(done.stderr)), None)
         raise GitSkillError(f"{what}: {hint + ' (' + detail.strip() + ')' if hint else detail.strip()}; nothing changed",

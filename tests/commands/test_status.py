@@ -51,6 +51,7 @@ def test_unreachable_upstream_is_exit_6_and_other_skills_still_show(repo: Path, 
     shutil.move(upstream.path, tmp_path / "gone")
     result = run_cli("status", cwd=repo)
     assert result.code == 6 and "upstream unreachable" in result.out and "up to date" in result.out
+    assert f".agents/skills/notes-skill  {plain}\n" in result.out  # no commit for a plain folder, no trailing space
     assert "Traceback" not in result.err and git(repo, "status", "--porcelain").stdout.count("\n") == 2
 
 

@@ -59,6 +59,12 @@ def test_unreachable_host_is_clear(repo: Path) -> None:
     assert result.code == 6 and "cannot be reached" in result.err
 
 
+def test_a_missing_repository_says_what_git_found_not_its_advice(repo: Path, tmp_path: Path) -> None:
+    result = run_cli("add", f"file://{tmp_path}/nowhere.git", cwd=repo)
+    assert result.code == 6 and "no git repository there" in result.err
+    assert "does not appear to be a git repository" in result.err and "repository exists." not in result.err
+
+
 def test_fetch_resolves_refs_and_keeps_commits_in_the_cache(upstream: Upstream) -> None:
     source = open_upstream(upstream.url)
     first = source.fetch("")
