@@ -102,18 +102,27 @@ def write_files(folder: Path, files: Files) -> None:
 class FolderSwap:
     """Stage new folder contents beside their destinations, then swap them all in at once.
 
-    `commit()` renames each staged folder into place (the old one kept aside), runs the
-    `then` step (writing the lock), and only then deletes the old folders; any failure
-    renames everything back. Nothing outside `boundary` is ever written.
+    `commit()` renames each staged folder into place (the old one kept aside; a folder to
+    remove is only set aside), runs the `then` step (writing the lock), and only then deletes
+    the old folders; any failure renames everything back. Nothing outside `boundary` is ever
+    written.
     """
 
     def __init__(self, boundary: Path) -> None:
         self.boundary = boundary.resolve()
-        self.staged: list[tuple[Path, Path]] = []  # (staging folder, destination)
+        self.staged: list[tuple[Path | None, Path]] = []  # (staging folder, or None to remove; destination)
 
-    def stage(self, destination: Path, files: Files) -> None:
+    def _check(self, destination: Path) -> None:
         if not is_inside(destination, self.boundary) or destination.resolve() == self.boundary:
             raise GitSkillError(f"{destination} is outside the skills root {self.boundary}; refused")
+
+    def remove(self, destination: Path) -> None:
+        """Delete `destination` at commit time (put back if anything fails)."""
+        self._check(destination)
+        self.staged.append((None, destination))
+
+    def stage(self, destination: Path, files: Files) -> None:
+        self._check(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.git-skill-new-", dir=destination.parent))
         self.staged.append((staging, destination))
@@ -124,7 +133,8 @@ class FolderSwap:
 
     def discard(self) -> None:
         for staging, _ in self.staged:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
         self.staged = []
 
     def commit(self, then: Callable[[], None] | None = None) -> None:
@@ -136,8 +146,9 @@ class FolderSwap:
                     old = destination.with_name(f".{destination.name}.git-skill-old-{os.getpid()}")
                     os.rename(destination, old)
                 swapped.append((destination, old, False))
-                os.rename(staging, destination)
-                swapped[-1] = (destination, old, True)
+                if staging is not None:
+                    os.rename(staging, destination)
+                    swapped[-1] = (destination, old, True)
             if then is not None:
                 then()
         except BaseException:

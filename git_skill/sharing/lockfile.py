@@ -114,5 +114,8 @@ def render_lock(entries: dict[str, LockEntry]) -> str:
 
 
 def write_lock(root: Path, entries: dict[str, LockEntry]) -> None:
-    """Replace the lock atomically."""
+    """Replace the lock atomically; with no entries left, delete it (no shared skills, no lock)."""
+    if not entries:
+        lock_path(root).unlink(missing_ok=True)
+        return
     write_atomic(lock_path(root), render_lock(entries).encode("utf-8"))

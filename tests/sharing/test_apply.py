@@ -76,3 +76,28 @@ def test_swap_refuses_destinations_outside_its_boundary(tmp_path: Path) -> None:
         swap.stage(tmp_path / "elsewhere", {"SKILL.md": Entry(b"x\n")})
     with pytest.raises(GitSkillError):
         swap.stage(tmp_path / "skills", {"SKILL.md": Entry(b"x\n")})
+
+
+def test_removal_is_applied_with_the_lock_or_not_at_all(tmp_path: Path) -> None:
+    root = tmp_path / "skills"
+    for name in ("one", "two"):
+        (root / name).mkdir(parents=True)
+        (root / name / "SKILL.md").write_text(f"{name}\n")
+    swap = FolderSwap(root)
+    swap.remove(root / "one")
+    swap.stage(root / "two", {"SKILL.md": Entry(b"new two\n")})
+
+    def failing_lock_write() -> None:
+        assert not (root / "one").exists()
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        swap.commit(then=failing_lock_write)
+    assert (root / "one" / "SKILL.md").read_text() == "one\n" and (root / "two" / "SKILL.md").read_text() == "two\n"
+    assert sorted(p.name for p in root.iterdir()) == ["one", "two"]
+    again = FolderSwap(root)
+    again.remove(root / "one")
+    again.commit()
+    assert sorted(p.name for p in root.iterdir()) == ["two"]
+    with pytest.raises(GitSkillError):
+        again.remove(tmp_path / "elsewhere")
