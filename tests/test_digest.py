@@ -143,6 +143,17 @@ def test_digest_command_bad_input(tmp_path: Path) -> None:
     assert run_cli("digest", "prose.txt", "--budget", "10", cwd=tmp_path).code == 2
 
 
+def test_a_job_folder_stands_for_its_only_trial_and_is_refused_when_it_holds_several(tmp_path: Path) -> None:
+    write_harbor_trial(tmp_path / "job" / "compile-hello__a1")
+    one = run_cli("digest", "job", "--budget", "1000", cwd=tmp_path)
+    assert one.code == 0, one.err
+    assert "reading the only trial in it" in one.err and "Compile hello.c" in one.out
+    write_harbor_trial(tmp_path / "job" / "compile-hello__b2")
+    several = run_cli("digest", "job", cwd=tmp_path)
+    assert several.code == 2 and "holds 2 trials" in several.err and "compile-hello__a1" in several.err
+    assert "git skill learn" in several.err and several.out == ""
+
+
 def test_default_source_is_the_newest_session_for_this_repository(tmp_path: Path, repo: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     claude_home, codex_home = tmp_path / "claude", tmp_path / "codex"

@@ -17,8 +17,9 @@ from git_skill.workspace import open_workspace
 @click.option("--feedback", "feedback_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Extra feedback (a CI log, a reviewer's note); repeatable.")
 def command(source: str | None, budget: int | None, output_format: str, feedback_files: tuple[Path, ...]) -> None:
-    """Print the redacted, budgeted digest of SOURCE: a transcript file, a trial folder, or
-    nothing for the newest Claude Code or Codex session recorded for this repository.
+    """Print the redacted, budgeted digest of SOURCE: a transcript file, a trial folder (or a
+    run folder holding just one), or nothing for the newest Claude Code or Codex session
+    recorded for this repository.
 
     Formats are detected from content: Claude Code and Codex JSONL, Harbor and
     Terminal-Bench trials, ATIF, asciinema casts, raw terminal logs, aider chat
@@ -26,9 +27,9 @@ def command(source: str | None, budget: int | None, output_format: str, feedback
     """
     from git_skill.digest import DEFAULT_BUDGET, collect, fit, to_json
     from git_skill.transcripts import open_transcript
-    from git_skill.transcripts.sources import resolve_source
+    from git_skill.transcripts.sources import resolve_source, single_trial
 
-    path = resolve_source(source, open_workspace().root)
+    path = single_trial(resolve_source(source, open_workspace().root))
     digest = collect(open_transcript(path, feedback_files))
     chosen = budget or DEFAULT_BUDGET
     if output_format == "json":

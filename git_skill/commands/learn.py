@@ -94,14 +94,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     run holds the lock.
     """
     from git_skill.digests import source_digest
-    from git_skill.learning.batch import (
-        LearnCache,
-        default_jobs,
-        distill_all,
-        expand_sources,
-        group_by_task,
-    )
-    from git_skill.transcripts.sources import resolve_source
+    from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
+    from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
 
     if from_hook:

@@ -1,5 +1,6 @@
-"""Batch learning: expand run and job folders into trials, distill them in parallel, group attempts by task,
-and remember what was learned (a cache keyed by source digest, under `.git/`)."""
+"""Batch learning: distill trials in parallel (run and job folders are expanded by
+`transcripts.sources.expand_sources`), group attempts by task, and remember what was learned
+(a cache keyed by source digest, under `.git/`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from git_skill.atomic import write_atomic
 from git_skill.learning.distiller import Lessons
 from git_skill.workspace import Workspace
 
-MAX_DEPTH = 5
-
 
 @dataclass
 class Distilled:
@@ -26,32 +25,6 @@ class Distilled:
     task: str
     lessons: Lessons
     feedback: tuple[Path, ...] = ()
-
-
-def is_trial(folder: Path) -> bool:
-    from git_skill.transcripts import harbor, terminal_bench
-
-    return terminal_bench.sniff(folder) or harbor.sniff(folder)
-
-
-def expand_sources(path: Path) -> list[Path]:
-    """A trial or transcript as itself; a run or job folder as the trials inside it (sorted)."""
-    if not path.is_dir() or is_trial(path):
-        return [path]
-    trials: list[Path] = []
-    stack = [(path, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            children = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True)
-        except OSError:
-            continue
-        for child in children:
-            if is_trial(child):
-                trials.append(child)
-            elif depth + 1 < MAX_DEPTH:
-                stack.append((child, depth + 1))
-    return sorted(trials) or [path]
 
 
 def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:

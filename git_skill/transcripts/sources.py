@@ -20,6 +20,7 @@ from git_skill.errors import GitSkillError
 from git_skill.workspace import display_path
 
 MAX_CODEX_FILES = 2000
+MAX_TRIAL_DEPTH = 5  # how deep a run or job folder's trials may sit
 
 
 def claude_projects() -> Path:
@@ -100,3 +101,45 @@ def resolve_source(source: str | None, root: Path) -> Path:
         )
     click.echo(f"git-skill: using the newest session for this repository: {display_path(found)}", err=True)
     return found
+
+
+def is_trial(folder: Path) -> bool:
+    from git_skill.transcripts import harbor, terminal_bench
+
+    return terminal_bench.sniff(folder) or harbor.sniff(folder)
+
+
+def expand_sources(path: Path) -> list[Path]:
+    """A trial or transcript as itself; a run or job folder as the trials inside it (sorted)."""
+    if not path.is_dir() or is_trial(path):
+        return [path]
+    trials: list[Path] = []
+    stack = [(path, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            children = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True)
+        except OSError:
+            continue
+        for child in children:
+            if is_trial(child):
+                trials.append(child)
+            elif depth + 1 < MAX_TRIAL_DEPTH:
+                stack.append((child, depth + 1))
+    return sorted(trials) or [path]
+
+
+def single_trial(path: Path) -> Path:
+    """A folder that holds exactly one trial stands for it (said on stderr); one that holds
+    several is refused with examples, since a digest is of one session."""
+    if not path.is_dir() or is_trial(path):
+        return path
+    trials = expand_sources(path)
+    if trials == [path]:
+        return path  # no trial inside: format detection explains what is known
+    if len(trials) == 1:
+        click.echo(f"git-skill: reading the only trial in it: {display_path(trials[0])}", err=True)
+        return trials[0]
+    examples = "\n  ".join(display_path(t) for t in trials[:3])
+    raise GitSkillError(f"{path} holds {len(trials)} trials; a digest is of one, for example:\n  {examples}\n"
+                        "('git skill learn' takes the whole folder)", exit_codes.USAGE)
