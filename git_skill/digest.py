@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
-import re
 from dataclasses import asdict, dataclass, field
-from itertools import compress, count, islice
 from typing import Any
 
+from git_skill.noise import denoise
 from git_skill.tokens import CHARS_PER_TOKEN, approx_tokens
 from git_skill.transcripts import events as ev
 
@@ -31,84 +29,6 @@ _DENOISE_WINDOW = 2 * _KEEP_OUTPUT  # of which progress lines and repeats are dr
 _MAX_STEPS = 6000  # steps kept in memory before the middle is compacted
 _KEEP_FIRST = 300
 _KEEP_LAST = 1500
-
-# A progress line starts with one of these (after blanks), holds a transfer rate or a bytes bar,
-# or draws a bar with block glyphs. Each kind is found by a search that scans in C for a cheap
-# anchor (a newline followed by a possible first character, "B/", a bar glyph) instead of
-# testing every line in Python.
-_PROGRESS_START = re.compile(
-    r"(?m)\n[ \t]*(?=[0-9GHIFRBSPUDCrn(⠁-⣿#=\->|\t ])(?:\d{1,3}%|Get:\d+|Hit:\d+|Ign:\d+|Fetched \d|Reading package lists|Building dependency tree|"
-    r"Reading state information|Selecting previously unselected|Preparing to unpack|Unpacking |Setting up |"
-    r"Processing triggers|Downloading |Collecting |Requirement already satisfied|Using cached|Installing collected|"
-    r"Receiving objects|Resolving deltas|Counting objects|Compressing objects|remote: |npm (?:WARN|notice|http)|"
-    r"Progress|Downloaded |Fetching |Updating |Get \d+|\(Reading database|[⠁-⣿]\s|"
-    r"[#=\->\t |]*(?:#{12}|={12}|-{12}|>{12}|\|{12})[#=\->\t |]*$)"
-)
-_RATE = re.compile(r"\d\s?[kKMG]i?B/s|-{12,}\s+[\d.]+\s?[kKMG]?i?B/")
-_BAR_GLYPHS = "━█▉▊▋▌▍▎▏▕░▒▓"
-_BARS = re.compile(f"[{_BAR_GLYPHS}]{{3}}")
-
-
-def _line_at(text: str, position: int) -> tuple[int, int]:
-    """(start, end) of the line holding `position`, its newline included."""
-    end = text.find("\n", position)
-    return text.rfind("\n", 0, position) + 1, len(text) if end == -1 else end + 1
-
-
-def _progress_spans(text: str) -> list[tuple[int, int]]:
-    """The progress lines of a text as sorted (start, end) spans."""
-    spans = {_line_at(text, match.start()) for match in _PROGRESS_START.finditer("\n" + text)}  # offsets shift by one
-    position = text.find("B/")
-    while position != -1:
-        start, end = _line_at(text, position)
-        if _RATE.search(text, start, end):
-            spans.add((start, end))
-        position = text.find("B/", end)
-    if not text.isascii() and any(glyph in text for glyph in _BAR_GLYPHS):  # substring search, not a regex scan
-        spans.update(_line_at(text, match.start()) for match in _BARS.finditer(text))
-    return sorted(spans)
-
-
-def _collapse_repeats(text: str) -> str:
-    lines = text.split("\n")
-    repeats_at = list(compress(count(), map(operator.eq, lines, islice(lines, 1, None))))  # found in C
-    if not any(lines[i].strip() for i in repeats_at):
-        return text
-    out: list[str] = []
-    previous, repeats = None, 0
-    for line in lines:
-        if line == previous and line.strip():
-            repeats += 1
-            continue
-        if repeats:
-            out.append(f"[… previous line repeated {repeats} more times …]")
-            repeats = 0
-        out.append(line)
-        previous = line
-    if repeats:
-        out.append(f"[… previous line repeated {repeats} more times …]")
-    return "\n".join(out)
-
-
-def _denoise(text: str) -> str:
-    """Drop progress-bar lines (a marker counts each run) and runs of identical lines."""
-    spans = _progress_spans(text)
-    if spans:
-        pieces: list[str] = []
-        cursor, run = 0, 0
-        for start, end in spans:
-            if run and text[cursor:start].strip():  # blank lines between progress lines join the run
-                pieces.append(f"[… {run} progress lines dropped …]\n")
-                run = 0
-            if not run:
-                pieces.append(text[cursor:start])
-            run += 1
-            cursor = end
-        pieces.append(f"[… {run} progress lines dropped …]" + ("\n" if cursor < len(text) else ""))
-        pieces.append(text[cursor:])
-        text = "".join(pieces)
-    return _collapse_repeats(text)
-
 
 @dataclass(frozen=True)
 class Level:
@@ -176,7 +96,7 @@ def collect(transcript: ev.Transcript) -> Digest:
         index += 1
         step = Step(index, kind, event.text, event.tool, event.command, event.exit_code, event.is_error, event.thread)
         if kind == ev.TOOL_RESULT:
-            step.text = ev.clip_middle(_denoise(ev.clip_middle(event.text, _DENOISE_WINDOW)), _KEEP_OUTPUT)
+            step.text = ev.clip_middle(denoise(ev.clip_middle(event.text, _DENOISE_WINDOW)), _KEEP_OUTPUT)
             key = hashlib.sha256(f"{event.command}\0{step.text}".encode()).digest()
             earlier = output_hashes.get(key)
             if earlier is None:
@@ -294,7 +214,7 @@ def _feedback_lines(digest: Digest, level: Level) -> list[str]:
                 rest = rest[rest.rfind("\n", 0, start) + 1:]
         else:
             rest = item.text
-        rest = ev.clip_middle(_denoise(rest.strip()), level.feedback_log)
+        rest = ev.clip_middle(denoise(rest.strip()), level.feedback_log)
         if rest:
             lines += ["", rest]
         lines.append("")
