@@ -27,7 +27,7 @@ def _local_name(source_location: str, subpath: str) -> str:
 @click.argument("source")
 @skills_dir_option
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
-@click.option("--force", is_flag=True, help="Add even when lint finds errors in the incoming skills.")
+@click.option("--force", is_flag=True, help="Add even when validation or lint finds errors in the incoming skills.")
 def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: bool) -> None:
     """Copy the skill(s) at SOURCE into this repository's skills root and record where they came
     from in skills.lock (source, subpath, requested ref, resolved commit, content digest).
@@ -37,8 +37,8 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     (all of them are added); REF a branch, tag or full commit id (default: the source's HEAD).
     Git sources are fetched into a cache (GIT_SKILL_CACHE_DIR, else ~/.cache/git-skill), never
     into this repository. An existing folder is never overwritten (exit 4): use update. Incoming
-    skills are linted first, their own suppressions ignored; any error refuses the whole add
-    (exit 1) unless --force.
+    skills are validated (this repository's profile) and linted (their own suppressions
+    ignored) first; any error refuses the whole add (exit 1) unless --force.
     """
     from git_skill.discovery import target_root
     from git_skill.reporting import format_finding
@@ -82,13 +82,13 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
         entry = LockEntry(path, origin.location, subpath, origin.ref, snapshot.commit, content_digest(files))
         planned.append((entry, destination, files))
     errors = [f for entry, destination, files in planned
-              for f in incoming_errors(files, display_path(destination), root)]
+              for f in incoming_errors(files, display_path(destination), workspace)]
     if errors:
         for finding in errors:
             click.echo(format_finding(finding))
         if not force:
-            raise GitSkillError(f"{len(errors)} lint error(s) in the incoming skill(s): nothing added; review them, "
-                                "then add with --force if you trust them", exit_codes.FINDINGS)
+            raise GitSkillError(f"{len(errors)} validation or lint error(s) in the incoming skill(s): nothing added; "
+                                "review them, then add with --force if you trust them", exit_codes.FINDINGS)
     verb = "would add" if dry_run else "added"
     if not dry_run:
         with RepositoryLock(workspace):

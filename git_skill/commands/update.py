@@ -11,7 +11,7 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.workspace import display_path, open_workspace
+from git_skill.workspace import Workspace, display_path, open_workspace
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Plan:
     changes: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, str] = field(default_factory=dict)
     ours: Any = None
-    refusals: list[Any] = field(default_factory=list)  # lint errors the update would bring in
+    refusals: list[Any] = field(default_factory=list)  # validation or lint errors the update would bring in
 
 
 def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]) -> Plan:
@@ -63,13 +63,16 @@ def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]
     return Plan(entry, destination, state, new_entry, merged_files, changed_paths(ours, merged_files), conflicts, ours)
 
 
-def new_errors(plan: Plan, root: Path) -> list[Any]:
-    """Lint errors the merged folder would have that the local copy does not (conflict markers aside)."""
+def new_errors(plan: Plan, workspace: Workspace) -> list[Any]:
+    """Validation and lint errors the merged folder would have that the local copy does not.
+    Conflict markers aside: when they were asked for (--accept-conflicts), so are the
+    validation errors they cause, and the merge-conflict lint rule reports them anyway."""
     from git_skill.sharing.library import incoming_errors
 
     shown = display_path(plan.destination)
-    before = {(f.rule, f.message) for f in incoming_errors(plan.ours, shown, root)}
-    return [f for f in incoming_errors(plan.files, shown, root)
+    validate = not plan.conflicts
+    before = {(f.rule, f.message) for f in incoming_errors(plan.ours, shown, workspace, validate)}
+    return [f for f in incoming_errors(plan.files, shown, workspace, validate)
             if f.rule != "merge-conflict" and (f.rule, f.message) not in before]
 
 
@@ -90,7 +93,7 @@ def _report(plan: Plan, dry_run: bool, accept: bool, force: bool) -> None:
     held = bool(plan.refusals) and not force
     written = not dry_run and (plan.state == "updated" or accept) and not held
     if held:
-        verb = "would bring in new lint errors" if dry_run else "new lint errors, left as it was"
+        verb = "would bring in new validation or lint errors" if dry_run else "new validation or lint errors, left as it was"
     elif plan.state == "updated":
         verb = "would update" if dry_run else "updated"
     else:
@@ -120,7 +123,7 @@ def _report(plan: Plan, dry_run: bool, accept: bool, force: bool) -> None:
 @click.option("--accept-conflicts", is_flag=True,
               help="Write conflicting merges with conflict markers and move the lock on (resolve them, then commit).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--force", is_flag=True, help="Write an update even when it brings in new lint errors.")
+@click.option("--force", is_flag=True, help="Write an update even when it brings in new validation or lint errors.")
 def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry_run: bool, force: bool) -> None:
     """Fetch the upstream of each shared skill (NAME: folder name or lock path; default: all) and
     three-way merge its changes into the local copy, the locked commit's content being the base:
@@ -128,8 +131,8 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
     line by line. A skill with conflicts is left as it was unless --accept-conflicts, and its lock
     entry only moves when it is written. Each skill is staged in a temporary folder and swapped
     in with the lock file, so nothing is ever half applied. An update that would bring in new
-    lint errors (upstream's suppressions ignored) is not written unless --force. Exit 1 when
-    conflicts or such errors remain.
+    validation or lint errors (upstream's suppressions ignored) is not written unless --force.
+    Exit 1 when conflicts or such errors remain.
     """
     from git_skill.discovery import configured_roots
     from git_skill.sharing.apply import FolderSwap
@@ -159,7 +162,7 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
                 if plan.new_entry is None or (plan.conflicts and not accept_conflicts):
                     continue
                 if plan.changes:
-                    plan.refusals = new_errors(plan, root)
+                    plan.refusals = new_errors(plan, workspace)
                     if plan.refusals and not force:
                         continue
                 updated[plan.entry.path] = plan.new_entry

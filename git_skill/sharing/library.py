@@ -27,6 +27,7 @@ from git_skill.sharing.fetch import (
 from git_skill.sharing.lockfile import LockEntry
 from git_skill.sharing.snapshots import recall, remember
 from git_skill.sharing.source import Source, check_relative_path
+from git_skill.workspace import Workspace
 
 
 @dataclass
@@ -114,26 +115,31 @@ def require_in_roots(folder: Path, roots: list[Path]) -> None:
                             f"({', '.join(str(r) for r in roots)}); refused", exit_codes.REFUSED)
 
 
-def incoming_errors(files: Files, display: str, root: Path) -> list[Finding]:
-    """Lint errors in a skill's files arriving from elsewhere, checked in a scratch folder outside
-    the repository before anything is written. A shared skill is a stranger's instructions, so
-    its inline suppressions count for nothing (SECURITY.md); the repository's own lint
-    configuration applies."""
+def incoming_errors(files: Files, display: str, workspace: Workspace, validate: bool = True) -> list[Finding]:
+    """Errors in a skill's files arriving from elsewhere, checked in a scratch folder outside
+    the repository before anything is written: validation under the repository's profile
+    (`git config skill.profile`), unless `validate` is off, and lint. A shared skill is a
+    stranger's instructions, so its inline suppressions count for nothing (SECURITY.md); the
+    repository's own lint configuration applies."""
     import tempfile
 
     from git_skill.discovery import SKILL_FILE_NAMES
     from git_skill.lint import lint_skill
     from git_skill.lint.config import load
+    from git_skill.options import resolve_profile
     from git_skill.sharing.apply import write_files
     from git_skill.skill import read_skill_file
+    from git_skill.validation import validate_skill
 
     name = next((n for n in SKILL_FILE_NAMES if n in files), None)
     if name is None:
         return []
+    root = workspace.root
     with tempfile.TemporaryDirectory(prefix="git-skill-incoming-") as scratch:
         folder = Path(scratch) / display.rsplit("/", 1)[-1]
         folder.mkdir()
         write_files(folder, files)
         skill = read_skill_file(folder / name, f"{display}/{name}")
-        findings = lint_skill(skill, folder, load(root), root, display, imported=True)
+        findings = validate_skill(skill, resolve_profile(workspace, None)) if validate else []
+        findings += lint_skill(skill, folder, load(root), root, display, imported=True)
     return [f for f in findings if f.severity == Severity.ERROR]

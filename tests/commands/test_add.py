@@ -156,6 +156,20 @@ def test_incoming_skills_with_lint_errors_are_refused_unless_forced(repo: Path, 
     assert forced.code == 0 and (repo / ".agents/skills/installer/SKILL.md").exists()
 
 
+def test_incoming_skills_are_validated_under_this_repositorys_profile(repo: Path, upstream: Upstream) -> None:
+    upstream.write("skills/slash-only/SKILL.md", skill_text(
+        "slash-only", "Release the package to the registry. Use when the user types /release.",
+        extra="disable-model-invocation: true\n"))
+    upstream.commit("a Claude Code skill")
+    refused = run_cli("add", f"{upstream.url}//skills/slash-only", cwd=repo)
+    assert refused.code == 1 and "[field-unknown]" in refused.out and "validation or lint error" in refused.err
+    assert not (repo / ".agents").exists() and not (repo / "skills.lock").exists()
+    git(repo, "config", "skill.profile", "claude-code")  # this repository's skills are Claude Code's
+    accepted = run_cli("add", f"{upstream.url}//skills/slash-only", cwd=repo)
+    assert accepted.code == 0, accepted.out + accepted.err
+    assert run_cli("validate", cwd=repo).code == 0
+
+
 def test_owner_repo_shorthand_goes_through_the_users_git_config(repo: Path, upstream: Upstream, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """`acme/skills` means GitHub; git's own `insteadOf` rules apply (here they point at a local repository)."""

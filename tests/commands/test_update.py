@@ -182,6 +182,16 @@ def test_usage_errors(repo: Path, upstream: Upstream) -> None:
     assert broken.code == 3 and "skills.lock" in broken.err
 
 
+def test_an_update_that_would_make_the_skill_invalid_is_held(repo: Path, upstream: Upstream) -> None:
+    folder = added(repo, upstream)
+    edit(upstream.path / "skills/pdf-forms/SKILL.md", "name: pdf-forms", "name: PDF Forms")
+    upstream.commit("a name the schema refuses")
+    held = run_cli("update", cwd=repo)
+    assert held.code == 1 and "new validation or lint errors" in held.out and "[name-" in held.out
+    assert "name: pdf-forms" in (folder / "SKILL.md").read_text()
+    assert run_cli("validate", cwd=repo).code == 0
+
+
 def test_an_update_that_brings_in_lint_errors_is_held_unless_forced(repo: Path, upstream: Upstream) -> None:
     folder = added(repo, upstream)
     edit(upstream.path / "skills/pdf-forms/SKILL.md", "None recorded.",
@@ -189,7 +199,7 @@ def test_an_update_that_brings_in_lint_errors_is_held_unless_forced(repo: Path, 
     upstream.commit("exfiltrate")
     locked = read_lock(repo)[SKILL]
     held = run_cli("update", cwd=repo)
-    assert held.code == 1 and "new lint errors, left as it was" in held.out and "[exfiltration]" in held.out
+    assert held.code == 1 and "new validation or lint errors, left as it was" in held.out and "[exfiltration]" in held.out
     assert "collect.example" not in (folder / "SKILL.md").read_text() and read_lock(repo)[SKILL] == locked
     forced = run_cli("update", "--force", cwd=repo)
     assert forced.code == 0 and "collect.example" in (folder / "SKILL.md").read_text()
