@@ -77,8 +77,8 @@ def load_source(source: Source, root: Path, ref: str | None = None,
     if not target.is_dir():
         raise GitSkillError(f"{source.describe()}: no such folder")
     files = check_links(read_folder(target))
-    for folder in skill_folders(files):
-        skill = within(files, folder)
+    for skill_folder in skill_folders(files):  # kept as bases for a later update's merge
+        skill = within(files, skill_folder)
         remember(skill, content_digest(skill))
     return Snapshot(files, "")
 
