@@ -78,6 +78,7 @@ def new_errors(plan: Plan, workspace: Workspace) -> list[Any]:
 
 def _report(plan: Plan, dry_run: bool, accept: bool, force: bool) -> None:
     from git_skill.commands.diff import render
+    from git_skill.options import use_color
     from git_skill.skill_diff import compare_skill
 
     name = display_path(plan.destination)
@@ -105,14 +106,14 @@ def _report(plan: Plan, dry_run: bool, accept: bool, force: bool) -> None:
         after = {p: e.data for p, e in plan.files.items()}
         change = compare_skill(plan.entry.path, before, after)
         if change is not None:
-            click.echo("\n".join("  " + line for line in render([change], False).splitlines()[1:]))
+            click.echo("\n".join("  " + line for line in render([change], use_color()).splitlines()[1:]))
     for path, why in plan.conflicts.items():
         click.echo(f"  conflict {path or '(folder)'}: {why}")
     if plan.refusals:
         from git_skill.reporting import format_finding
 
         state = "written anyway (--force)" if force else "not written: review upstream's change, or pass --force"
-        click.echo(f"  {len(plan.refusals)} new lint error(s), {state}:")
+        click.echo(f"  {len(plan.refusals)} new validation or lint error(s), {state}:")
         for finding in plan.refusals:
             click.echo(f"    {format_finding(finding)}")
 
