@@ -73,7 +73,8 @@ def load_side(workspace: Workspace, spec: str | None, skills_dirs: tuple[str, ..
     path = Path(spec)
     if "//" not in spec and path.is_dir():
         return Side(from_folder(path.resolve()), True, list(DEFAULT_ROOTS))
-    if "@{" not in spec and (_REMOTE.match(spec) or "//" in spec):
+    folder_at_ref = "@" in spec and Path(spec.rsplit("@", 1)[0]).is_dir()  # ../other@v2, /abs/repo@HEAD~1
+    if "@{" not in spec and (_REMOTE.match(spec) or "//" in spec or folder_at_ref):
         return _remote_side(workspace, spec)
     if workspace.repo is not None:
         try:

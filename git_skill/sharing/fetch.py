@@ -266,6 +266,29 @@ def resolve_local(source: Source, root: Path) -> Source:
     return Source(location, subpath, source.ref)
 
 
+_REVISION_SYNTAX = re.compile(r"[~^]")  # HEAD~1, v2^: a revision expression, not a ref name
+
+
+def fetchable_ref(wanted: str, source: Source, root: Path) -> str:
+    """What to ask upstream for. A ref name or commit id goes as given; a revision expression
+    (`HEAD~1`, `v2^`) is resolved in a local repository to its commit id, and refused for a
+    remote one, which only answers for names and full commit ids."""
+    if not _REVISION_SYNTAX.search(wanted):
+        return wanted
+    folder = source.local_path(root)
+    if folder is None:
+        raise GitSkillError(f"{wanted!r} is a revision expression; a remote repository can only be asked for a "
+                            "branch, tag or full commit id (a local repository given by its path takes "
+                            "revision expressions)", exit_codes.USAGE)
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(pygit2.discover_repository(str(folder)))
+        return str(repo.revparse_single(wanted).peel(pygit2.Commit).id)
+    except (KeyError, ValueError, TypeError, pygit2.GitError):
+        raise GitSkillError(f"{wanted!r}: no such commit in {folder}", exit_codes.USAGE) from None
+
+
 def is_git_source(source: Source, root: Path) -> bool:
     folder = source.local_path(root)
     return folder is None or local_repository(folder) is not None

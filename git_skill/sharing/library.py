@@ -18,6 +18,7 @@ from git_skill.sharing.fetch import (
     Upstream,
     check_links,
     fetch_url,
+    fetchable_ref,
     is_git_source,
     open_upstream,
     read_folder,
@@ -60,7 +61,7 @@ def load_source(source: Source, root: Path, ref: str | None = None,
         else:
             upstream = open_upstream(url)
             try:
-                commit = upstream.fetch(wanted)
+                commit = upstream.fetch(fetchable_ref(wanted, source, root))
             except GitSkillError as error:
                 if fetched is not None:
                     fetched[(url, wanted)] = error

@@ -112,3 +112,17 @@ def test_remote_sources_are_fetched_into_the_cache_and_line_up_by_skill(repo: Pa
     between = run_cli("diff", f"{upstream.url}@{first}", f"{upstream.url}@main", "--exit-code", cwd=repo)
     assert between.code == 1 and "changed pdf-forms" in between.out and "Flatten first." in between.out
     assert git(repo, "cat-file", "-e", first, check=False).returncode != 0  # nothing fetched into this repository
+
+
+def test_a_local_repository_takes_revision_expressions(repo: Path, upstream: Upstream) -> None:
+    committed(repo)
+    upstream.write("skills/pdf-forms/SKILL.md",
+                   (upstream.path / "skills/pdf-forms/SKILL.md").read_text().replace("None recorded.", "Flatten first."))
+    upstream.commit("advice")
+    local = run_cli("diff", f"{upstream.path}@HEAD~1", str(upstream.path), "--exit-code", cwd=repo)
+    assert local.code == 1, local.err
+    assert "changed pdf-forms" in local.out and "Flatten first." in local.out
+    missing = run_cli("diff", f"{upstream.path}@HEAD~9", str(upstream.path), cwd=repo)
+    assert missing.code == 2 and "no such commit" in missing.err and "Traceback" not in missing.err
+    remote = run_cli("diff", f"{upstream.url}@HEAD~1", cwd=repo)
+    assert remote.code == 2 and "revision expression" in remote.err and "refs/git-skill" not in remote.err
