@@ -34,7 +34,8 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
 
     SOURCE is LOCATION[//SUBPATH][@REF]: a local folder or repository, a git URL (https://, ssh://,
     file://, git@host:path) or owner/repo (GitHub). SUBPATH picks a skill, or a folder of skills
-    (all of them are added); REF a branch, tag or full commit id (default: the source's HEAD).
+    (all of them are added); REF a branch, tag or full commit id (default: the source's HEAD),
+    or for a local repository a revision such as HEAD~1.
     Git sources are fetched into a cache (GIT_SKILL_CACHE_DIR, else ~/.cache/git-skill), never
     into this repository. An existing folder is never overwritten (exit 4): use update. Incoming
     skills are validated (this repository's profile) and linted (their own suppressions
