@@ -50,7 +50,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
         skill_folders,
         within,
     )
-    from git_skill.sharing.library import content_digest, incoming_errors, load_source
+    from git_skill.sharing.library import content_digest, incoming_errors, load_source, recorded_ref
     from git_skill.sharing.lockfile import LockEntry, read_lock, write_lock
     from git_skill.sharing.source import parse_source
     from git_skill.workspace import RepositoryLock
@@ -80,7 +80,8 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
             raise GitSkillError(f"{display_path(destination)} already exists; not overwritten (remove or rename it "
                                 "first)", exit_codes.REFUSED)
         files = within(snapshot.files, folder)
-        entry = LockEntry(path, origin.location, subpath, origin.ref, snapshot.commit, content_digest(files))
+        entry = LockEntry(path, origin.location, subpath, recorded_ref(origin.ref, snapshot.commit), snapshot.commit,
+                          content_digest(files))
         planned.append((entry, destination, files))
     errors = [f for entry, destination, files in planned
               for f in incoming_errors(files, display_path(destination), workspace)]

@@ -32,7 +32,7 @@ class Plan:
 def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]) -> Plan:
     from git_skill.sharing.apply import changed_paths, merge_folders
     from git_skill.sharing.fetch import read_folder
-    from git_skill.sharing.library import base_files, content_digest, load_source
+    from git_skill.sharing.library import base_files, content_digest, load_source, recorded_ref
 
     destination = root / entry.path
     if not destination.is_dir():
@@ -45,7 +45,7 @@ def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]
             raise
         return Plan(entry, destination, "removed upstream", conflicts={"": error.message})
     digest = content_digest(theirs.files)
-    new_entry = entry.moved_to(theirs.commit, digest, ref)
+    new_entry = entry.moved_to(theirs.commit, digest, None if ref is None else recorded_ref(ref, theirs.commit))
     if digest == entry.digest:  # nothing new upstream (perhaps a new commit elsewhere in the repository)
         return Plan(entry, destination, "up to date", new_entry, ours=ours)
     base = base_files(entry, theirs)

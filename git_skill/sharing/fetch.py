@@ -269,11 +269,15 @@ def resolve_local(source: Source, root: Path) -> Source:
 _REVISION_SYNTAX = re.compile(r"[~^]")  # HEAD~1, v2^: a revision expression, not a ref name
 
 
+def is_revision_expression(ref: str) -> bool:
+    return bool(_REVISION_SYNTAX.search(ref))
+
+
 def fetchable_ref(wanted: str, source: Source, root: Path) -> str:
     """What to ask upstream for. A ref name or commit id goes as given; a revision expression
     (`HEAD~1`, `v2^`) is resolved in a local repository to its commit id, and refused for a
     remote one, which only answers for names and full commit ids."""
-    if not _REVISION_SYNTAX.search(wanted):
+    if not is_revision_expression(wanted):
         return wanted
     folder = source.local_path(root)
     if folder is None:

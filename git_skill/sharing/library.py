@@ -20,6 +20,7 @@ from git_skill.sharing.fetch import (
     fetch_url,
     fetchable_ref,
     is_git_source,
+    is_revision_expression,
     open_upstream,
     read_folder,
     skill_folders,
@@ -82,6 +83,12 @@ def load_source(source: Source, root: Path, ref: str | None = None,
         skill = within(files, skill_folder)
         remember(skill, content_digest(skill))
     return Snapshot(files, "")
+
+
+def recorded_ref(requested: str, commit: str) -> str:
+    """The ref a lock entry records: as requested, except that a relative revision (`HEAD~1`)
+    is pinned to the commit it named, since what it names moves with upstream."""
+    return commit if requested and is_revision_expression(requested) else requested
 
 
 def base_files(entry: LockEntry, snapshot: Snapshot) -> Files | None:

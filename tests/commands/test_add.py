@@ -170,6 +170,20 @@ def test_incoming_skills_are_validated_under_this_repositorys_profile(repo: Path
     assert run_cli("validate", cwd=repo).code == 0
 
 
+def test_a_relative_revision_of_a_local_repository_is_pinned(repo: Path, upstream: Upstream) -> None:
+    first = git(upstream.path, "rev-parse", "HEAD").stdout.strip()
+    upstream.write("skills/pdf-forms/notes.md", "Second commit.\n")
+    upstream.commit("second")
+    added = run_cli("add", f"{upstream.path}//skills/pdf-forms@HEAD~1", cwd=repo)
+    assert added.code == 0, added.err
+    entry = read_lock(repo)[".agents/skills/pdf-forms"]
+    assert entry.ref == entry.commit == first  # HEAD~1 names another commit after the next publish
+    assert not (repo / ".agents/skills/pdf-forms/notes.md").exists()
+    upstream.write("skills/pdf-forms/notes.md", "Third commit.\n")
+    upstream.commit("third")
+    assert run_cli("update", cwd=repo).code == 0 and read_lock(repo)[".agents/skills/pdf-forms"].commit == first
+
+
 def test_owner_repo_shorthand_goes_through_the_users_git_config(repo: Path, upstream: Upstream, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """`acme/skills` means GitHub; git's own `insteadOf` rules apply (here they point at a local repository)."""
