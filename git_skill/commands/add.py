@@ -37,7 +37,9 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     (all of them are added); REF a branch, tag or full commit id (default: the source's HEAD),
     or for a local repository a revision such as HEAD~1.
     Git sources are fetched into a cache (GIT_SKILL_CACHE_DIR, else ~/.cache/git-skill), never
-    into this repository. An existing folder is never overwritten (exit 4): use update. Incoming
+    into this repository. An existing folder is never overwritten (exit 4), but a skill this
+    source already shares here is skipped for update to handle: adding a collection again
+    picks up only its new skills. Incoming
     skills are validated (this repository's profile) and linted (their own suppressions
     ignored) first; any error refuses the whole add (exit 1) unless --force.
     """
@@ -65,6 +67,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     if not folders:
         raise GitSkillError(f"no skill (a folder with SKILL.md) in {origin.describe()}")
     planned: list[tuple[LockEntry, Path, dict]] = []
+    already: list[str] = []  # skills this source shares here already: left to update
     for folder in folders:
         subpath = "/".join(p for p in (origin.subpath, folder) if p)
         name = check_upstream_name(_local_name(origin.location, subpath))
@@ -74,8 +77,14 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
         if path is None:
             raise GitSkillError(f"the skills root {skills_root} is outside the repository; refused", exit_codes.USAGE)
         if path in locked:
-            raise GitSkillError(f"{display_path(destination)} was already added from {locked[path].origin.describe()}; "
-                                "use 'git skill update' to bring it up to date", exit_codes.REFUSED)
+            if (locked[path].source, locked[path].subpath) != (origin.location, subpath):
+                raise GitSkillError(f"{display_path(destination)} was already added from "
+                                    f"{locked[path].origin.describe()}; not replaced", exit_codes.REFUSED)
+            moved = origin.ref and recorded_ref(origin.ref, snapshot.commit) != locked[path].ref
+            already.append(f"{display_path(destination)} is already shared from there; "
+                           + (f"'git skill update {name} --ref {origin.ref}' moves it" if moved
+                              else "'git skill update' brings it up to date"))
+            continue
         if os.path.lexists(destination) or any(p[0].path == path for p in planned):
             raise GitSkillError(f"{display_path(destination)} already exists; not overwritten (remove or rename it "
                                 "first)", exit_codes.REFUSED)
@@ -92,7 +101,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
             raise GitSkillError(f"{len(errors)} validation or lint error(s) in the incoming skill(s): nothing added; "
                                 "review them, then add with --force if you trust them", exit_codes.FINDINGS)
     verb = "would add" if dry_run else "added"
-    if not dry_run:
+    if not dry_run and planned:
         with RepositoryLock(workspace):
             swap = FolderSwap(skills_root)
             try:
@@ -103,7 +112,9 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
                 raise
             swap.commit(then=lambda: write_lock(root, {**locked, **{e.path: e for e, _, _ in planned}}))
     at = f" at {snapshot.commit[:12]}" if snapshot.commit else ""
+    for line in already:
+        click.echo(line)
     for entry, destination, files in planned:
         click.echo(f"{verb} {display_path(destination)} from {entry.origin.describe()}{at} ({len(files)} file{'' if len(files) == 1 else 's'})")
-    if not dry_run:
+    if not dry_run and planned:
         click.echo(f"recorded in {display_path(root / 'skills.lock')}")

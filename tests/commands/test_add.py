@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -60,6 +61,23 @@ def test_plain_folder_source_has_no_commit(repo: Path, tmp_path: Path) -> None:
     assert with_ref.code == 2 and "plain folder" in with_ref.err
 
 
+def test_adding_a_collection_again_picks_up_only_its_new_skills(repo: Path, upstream: Upstream) -> None:
+    assert run_cli("add", f"{upstream.url}//skills", cwd=repo).code == 0
+    mine = repo / ".agents/skills/csv-cleaning/SKILL.md"
+    mine.write_text(mine.read_text() + "\nLocal edit.\n")
+    upstream.write("skills/new-skill/SKILL.md", skill_text("new-skill"))
+    upstream.commit("a new skill in the collection")
+    again = run_cli("add", f"{upstream.url}//skills", cwd=repo)
+    assert again.code == 0, again.err
+    assert "added .agents/skills/new-skill" in again.out and again.out.count("already shared") == 2
+    assert sorted(read_lock(repo)) == [".agents/skills/csv-cleaning", ".agents/skills/new-skill",
+                                       ".agents/skills/pdf-forms"]
+    assert "Local edit." in mine.read_text()
+    new = read_lock(repo)[".agents/skills/new-skill"]
+    assert new.commit == git(upstream.path, "rev-parse", "HEAD").stdout.strip()
+    assert read_lock(repo)[".agents/skills/csv-cleaning"].commit != new.commit  # left for update
+
+
 def test_dry_run_writes_nothing(repo: Path, upstream: Upstream) -> None:
     result = run_cli("add", f"{upstream.url}//skills", "--dry-run", cwd=repo)
     assert result.code == 0 and "would add .agents/skills/csv-cleaning" in result.out
@@ -68,8 +86,16 @@ def test_dry_run_writes_nothing(repo: Path, upstream: Upstream) -> None:
 
 def test_existing_folders_are_never_overwritten(repo: Path, upstream: Upstream) -> None:
     assert run_cli("add", f"{upstream.url}//skills/pdf-forms", cwd=repo).code == 0
-    again = run_cli("add", f"{upstream.url}//skills/pdf-forms", cwd=repo)
-    assert again.code == 4 and "git skill update" in again.err
+    skill = repo / ".agents/skills/pdf-forms/SKILL.md"
+    skill.write_text(skill.read_text() + "\nLocal edit.\n")
+    lock = (repo / "skills.lock").read_text()
+    again = run_cli("add", f"{upstream.url}//skills/pdf-forms", cwd=repo)  # the same skill: nothing to do
+    assert again.code == 0 and "already shared" in again.out and "git skill update" in again.out
+    assert "Local edit." in skill.read_text() and (repo / "skills.lock").read_text() == lock
+    other = upstream.path.parent / "other"
+    shutil.copytree(upstream.path, other)
+    elsewhere = run_cli("add", f"{other.as_uri()}//skills/pdf-forms", cwd=repo)  # same folder, another source
+    assert elsewhere.code == 4 and "already added from" in elsewhere.err
     mine = repo / ".agents/skills/csv-cleaning"
     mine.mkdir(parents=True)
     (mine / "SKILL.md").write_text("my own\n")
