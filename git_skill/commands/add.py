@@ -39,9 +39,9 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     Git sources are fetched into a cache (GIT_SKILL_CACHE_DIR, else ~/.cache/git-skill), never
     into this repository. An existing folder is never overwritten (exit 4), but a skill this
     source already shares here is skipped for update to handle: adding a collection again
-    picks up only its new skills. Incoming
-    skills are validated (this repository's profile) and linted (their own suppressions
-    ignored) first; any error refuses the whole add (exit 1) unless --force.
+    picks up only its new skills. Incoming skills are validated (this repository's profile)
+    and linted (their own suppressions ignored) first; any error refuses the whole add
+    (exit 1) unless --force.
     """
     from git_skill.discovery import target_root
     from git_skill.reporting import format_finding
@@ -115,6 +115,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     for line in already:
         click.echo(line)
     for entry, destination, files in planned:
-        click.echo(f"{verb} {display_path(destination)} from {entry.origin.describe()}{at} ({len(files)} file{'' if len(files) == 1 else 's'})")
+        count = f"{len(files)} file{'' if len(files) == 1 else 's'}"
+        click.echo(f"{verb} {display_path(destination)} from {entry.origin.describe()}{at} ({count})")
     if not dry_run and planned:
         click.echo(f"recorded in {display_path(root / 'skills.lock')}")

@@ -65,12 +65,13 @@ def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]
 
 def new_errors(plan: Plan, workspace: Workspace) -> list[Any]:
     """Validation and lint errors the merged folder would have that the local copy does not.
-    Conflict markers aside: when they were asked for (--accept-conflicts), so are the
-    validation errors they cause, and the merge-conflict lint rule reports them anyway."""
+    Conflict markers aside: when SKILL.md holds them (--accept-conflicts asked for them), so
+    are the validation errors they cause, and the merge-conflict lint rule reports them anyway."""
+    from git_skill.discovery import SKILL_FILE_NAMES
     from git_skill.sharing.library import incoming_errors
 
     shown = display_path(plan.destination)
-    validate = not plan.conflicts
+    validate = not any(path in SKILL_FILE_NAMES for path in plan.conflicts)
     before = {(f.rule, f.message) for f in incoming_errors(plan.ours, shown, workspace, validate)}
     return [f for f in incoming_errors(plan.files, shown, workspace, validate)
             if f.rule != "merge-conflict" and (f.rule, f.message) not in before]

@@ -132,14 +132,12 @@ def expand_sources(path: Path) -> list[Path]:
 def single_trial(path: Path) -> Path:
     """A folder that holds exactly one trial stands for it (said on stderr); one that holds
     several is refused with examples, since a digest is of one session."""
-    if not path.is_dir() or is_trial(path):
-        return path
     trials = expand_sources(path)
     if trials == [path]:
-        return path  # no trial inside: format detection explains what is known
+        return path  # a file, a trial, or no trial inside (format detection explains what is known)
     if len(trials) == 1:
         click.echo(f"git-skill: reading the only trial in it: {display_path(trials[0])}", err=True)
         return trials[0]
     examples = "\n  ".join(display_path(t) for t in trials[:3])
-    raise GitSkillError(f"{path} holds {len(trials)} trials; a digest is of one, for example:\n  {examples}\n"
+    raise GitSkillError(f"{display_path(path)} holds {len(trials)} trials; a digest is of one, for example:\n  {examples}\n"
                         "('git skill learn' takes the whole folder)", exit_codes.USAGE)

@@ -192,6 +192,17 @@ def test_an_update_that_would_make_the_skill_invalid_is_held(repo: Path, upstrea
     assert run_cli("validate", cwd=repo).code == 0
 
 
+def test_a_conflict_in_another_file_does_not_let_an_invalid_skill_md_through(repo: Path, upstream: Upstream) -> None:
+    folder = added(repo, upstream)
+    (folder / "logo.bin").write_bytes(b"\x00ours")
+    upstream.write("skills/pdf-forms/logo.bin", b"\x00theirs")
+    edit(upstream.path / "skills/pdf-forms/SKILL.md", "name: pdf-forms", "name: PDF Forms")
+    upstream.commit("a binary file and a name the schema refuses")
+    held = run_cli("update", "--accept-conflicts", cwd=repo)
+    assert held.code == 1 and "[name-" in held.out, held.out
+    assert "name: pdf-forms" in (folder / "SKILL.md").read_text()
+
+
 def test_an_update_that_brings_in_lint_errors_is_held_unless_forced(repo: Path, upstream: Upstream) -> None:
     folder = added(repo, upstream)
     edit(upstream.path / "skills/pdf-forms/SKILL.md", "None recorded.",
