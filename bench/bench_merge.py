@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from git_skill.merge import merge_skill
+from git_skill.skills.merge import merge_skill
 
 
 def skill(sections: int, marker: str = "") -> str:

@@ -26,7 +26,7 @@ MEASURE = r"""
 import json, resource, sys, time
 from pathlib import Path
 from git_skill.transcripts import open_transcript
-from git_skill.digest import collect, fit
+from git_skill.transcripts.digest import collect, fit
 path, mode = Path(sys.argv[1]), sys.argv[2]
 start = time.perf_counter()
 if mode == "read":

@@ -77,9 +77,9 @@ def main() -> None:
 
         lint_seconds = timed(ours_lint, args.repeat)
 
-        from git_skill.profiles import get_profile
-        from git_skill.skill import read_skill_file
-        from git_skill.validation import validate_skill
+        from git_skill.skills.profiles import get_profile
+        from git_skill.skills.skill import read_skill_file
+        from git_skill.skills.validation import validate_skill
 
         profile = get_profile("agentskills")
 

@@ -9,7 +9,7 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile
+from git_skill.skills.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile
 from git_skill.workspace import Workspace
 
 

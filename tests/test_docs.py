@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from git_skill.cli import COMMANDS
-from git_skill.rules import RULES
+from git_skill.skills.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 

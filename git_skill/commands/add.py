@@ -43,7 +43,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     and linted (their own suppressions ignored) first; any error refuses the whole add
     (exit 1) unless --force.
     """
-    from git_skill.discovery import target_root
+    from git_skill.skills.discovery import target_root
     from git_skill.reporting import format_finding
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.fetch import (

@@ -32,7 +32,7 @@ class Side:
 
 
 def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[str]:
-    from git_skill.discovery import configured_roots
+    from git_skill.skills.discovery import configured_roots
 
     relative = []
     for root in configured_roots(workspace, skills_dirs):
@@ -45,11 +45,11 @@ def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[
 
 def _remote_side(workspace: Workspace, spec: str) -> Side:
     """Skills of a git source at a ref, fetched into the cache (never into this repository)."""
-    from git_skill.discovery import DEFAULT_ROOTS
+    from git_skill.skills.discovery import DEFAULT_ROOTS
     from git_skill.sharing.fetch import LINK, resolve_local
     from git_skill.sharing.library import load_source
     from git_skill.sharing.source import parse_source
-    from git_skill.skill_diff import group_skills
+    from git_skill.skills.diff import group_skills
 
     source = resolve_local(parse_source(spec, Path(os.getcwd()), workspace.root), workspace.root)
     snapshot = load_source(source, workspace.root)
@@ -64,8 +64,8 @@ def _remote_side(workspace: Workspace, spec: str) -> Side:
 
 def load_side(workspace: Workspace, spec: str | None, skills_dirs: tuple[str, ...]) -> Side:
     """A side from the work tree (None), a folder, a revision of this repository, or a git source."""
-    from git_skill.discovery import DEFAULT_ROOTS, configured_roots
-    from git_skill.skill_diff import from_folder, from_revision
+    from git_skill.skills.discovery import DEFAULT_ROOTS, configured_roots
+    from git_skill.skills.diff import from_folder, from_revision
 
     roots = _relative_roots(workspace, skills_dirs)
     if spec is None:
@@ -135,7 +135,7 @@ def command(a: str | None, b: str | None, skills_dirs: tuple[str, ...], output_f
     removed, renamed or changed, with frontmatter changes field by field, the body section by
     section, and supporting files. Exit 6 when a source cannot be fetched.
     """
-    from git_skill.skill_diff import compare, strip_roots
+    from git_skill.skills.diff import compare, strip_roots
 
     workspace = open_workspace()
     if a is None and workspace.repo is None:

@@ -25,7 +25,7 @@ def command(source: str | None, budget: int | None, output_format: str, feedback
     Terminal-Bench trials, ATIF, asciinema casts, raw terminal logs, aider chat
     history, mini-SWE-agent trajectories and OpenAI-style message arrays.
     """
-    from git_skill.digest import DEFAULT_BUDGET, collect, fit, to_json
+    from git_skill.transcripts.digest import DEFAULT_BUDGET, collect, fit, to_json
     from git_skill.transcripts import open_transcript
     from git_skill.transcripts.sources import resolve_source, single_trial
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from git_skill import __version__, exit_codes
-from git_skill.discovery import DEFAULT_ROOTS, configured_roots, discover
+from git_skill.skills.discovery import DEFAULT_ROOTS, configured_roots, discover
 from git_skill.findings import Severity
 from git_skill.options import skills_dir_option, use_color
 from git_skill.reporting import SkillVerdict, render_github, render_json, render_sarif, render_text
@@ -40,8 +40,8 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
         if staged:
             if paths:
                 raise click.UsageError("--staged checks the index; give no PATH with it")
-            from git_skill.discovery import Discovery, walk_skills
-            from git_skill.staged import export_staged_skills
+            from git_skill.skills.discovery import Discovery, walk_skills
+            from git_skill.skills.staged import export_staged_skills
 
             displays = export_staged_skills(workspace, Path(scratch), skills_dirs)
             found = Discovery()

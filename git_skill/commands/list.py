@@ -10,10 +10,10 @@ import json
 
 import click
 
-from git_skill.discovery import discover
+from git_skill.skills.discovery import discover
 from git_skill.options import skills_dir_option
-from git_skill.skill import read_skill_file
-from git_skill.tokens import approx_tokens
+from git_skill.skills.skill import read_skill_file
+from git_skill.text.tokens import approx_tokens
 from git_skill.workspace import open_workspace
 
 DESCRIPTION_WIDTH = 60

@@ -30,7 +30,7 @@ def command(base: Path, ours: Path, theirs: Path, output: Path | None) -> None:
     section, lines last. Conflicts get standard markers in the smallest part that conflicts.
     Exit 0 when clean, 1 when conflicts remain.
     """
-    from git_skill.merge import merge_skill
+    from git_skill.skills.merge import merge_skill
 
     result = merge_skill(read_text(base, "BASE"), read_text(ours, "OURS"), read_text(theirs, "THEIRS"))
     if output:

@@ -23,7 +23,7 @@ from git_skill.commands.merge import read_text
 @click.argument("path", required=False, default="SKILL.md")
 def command(ancestor: Path, current: Path, other: Path, path: str) -> None:
     """Merge driver for SKILL.md (called by git: %O %A %B %P); writes the result into %A."""
-    from git_skill.merge import merge_skill
+    from git_skill.skills.merge import merge_skill
 
     result = merge_skill(read_text(ancestor, "%O"), read_text(current, "%A"), read_text(other, "%B"))
     write_atomic(current, result.text.encode("utf-8"))

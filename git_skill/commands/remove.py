@@ -24,7 +24,7 @@ def command(names: tuple[str, ...], keep_files: bool, dry_run: bool, force: bool
     A folder whose content differs from its locked digest holds local edits and is never
     deleted without --force (exit 4); --keep-files keeps them.
     """
-    from git_skill.discovery import configured_roots
+    from git_skill.skills.discovery import configured_roots
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.fetch import read_folder
     from git_skill.sharing.library import content_digest, require_in_roots, select_entries

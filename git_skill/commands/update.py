@@ -67,7 +67,7 @@ def new_errors(plan: Plan, workspace: Workspace) -> list[Any]:
     """Validation and lint errors the merged folder would have that the local copy does not.
     Conflict markers aside: when SKILL.md holds them (--accept-conflicts asked for them), so
     are the validation errors they cause, and the merge-conflict lint rule reports them anyway."""
-    from git_skill.discovery import SKILL_FILE_NAMES
+    from git_skill.skills.discovery import SKILL_FILE_NAMES
     from git_skill.sharing.library import incoming_errors
 
     shown = display_path(plan.destination)
@@ -80,7 +80,7 @@ def new_errors(plan: Plan, workspace: Workspace) -> list[Any]:
 def _report(plan: Plan, dry_run: bool, accept: bool, force: bool) -> None:
     from git_skill.commands.diff import render
     from git_skill.options import use_color
-    from git_skill.skill_diff import compare_skill
+    from git_skill.skills.diff import compare_skill
 
     name = display_path(plan.destination)
     old, new = plan.entry.commit[:12], (plan.new_entry.commit[:12] if plan.new_entry else "")
@@ -136,7 +136,7 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
     validation or lint errors (upstream's suppressions ignored) is not written unless --force.
     Exit 1 when conflicts or such errors remain.
     """
-    from git_skill.discovery import configured_roots
+    from git_skill.skills.discovery import configured_roots
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.library import require_in_roots, select_entries
     from git_skill.sharing.lockfile import read_lock, write_lock

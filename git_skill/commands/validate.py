@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 from git_skill import exit_codes
-from git_skill.discovery import DEFAULT_ROOTS, discover
+from git_skill.skills.discovery import DEFAULT_ROOTS, discover
 from git_skill.findings import Finding, Severity
 from git_skill.options import profile_option, resolve_profile, skills_dir_option, use_color
 from git_skill.reporting import FORMATS, SkillVerdict, render_github, render_json, render_text
-from git_skill.skill import SkillFile, read_skill_file
-from git_skill.staged import staged_skills
-from git_skill.validation import validate_skill
+from git_skill.skills.skill import SkillFile, read_skill_file
+from git_skill.skills.staged import staged_skills
+from git_skill.skills.validation import validate_skill
 from git_skill.workspace import open_workspace
 
 

@@ -29,7 +29,7 @@ class Distilled:
 
 def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:
     """Read, digest and distill one source (runs in a worker process under --jobs)."""
-    from git_skill.digest import collect
+    from git_skill.transcripts.digest import collect
     from git_skill.digests import source_digest
     from git_skill.learning.distiller import extract
     from git_skill.transcripts import open_transcript

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from git_skill.discovery import SkillLocation
-from git_skill.similarity import similarity
-from git_skill.skill import SkillFile
+from git_skill.skills.discovery import SkillLocation
+from git_skill.text.similarity import similarity
+from git_skill.skills.skill import SkillFile
 
 EXTEND_THRESHOLD = 0.45
 OPERATIONS = ("create", "extend", "none")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from git_skill.digest import Digest, Step
+from git_skill.transcripts.digest import Digest, Step
 from git_skill.learning.generalize import generalize, without_literals
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.events import error_signature

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from git_skill import exit_codes
-from git_skill.discovery import discover, target_root
+from git_skill.skills.discovery import discover, target_root
 from git_skill.errors import GitSkillError
 from git_skill.learning import pipeline
 from git_skill.workspace import Workspace, display_path
@@ -48,7 +48,7 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
     from git_skill.learning.distiller import body as render_body
     from git_skill.learning.distiller import description as render_description
     from git_skill.learning.synthesis import merge
-    from git_skill.skill import SkillFile, new_skill_text, read_skill_file
+    from git_skill.skills.skill import SkillFile, new_skill_text, read_skill_file
 
     lessons = merge([item.lessons for item in group])
     description, body = render_description(lessons), render_body(lessons)
@@ -89,12 +89,12 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
 def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_dirs: tuple[str, ...],
                     name: str | None, operation: str | None, budget: int) -> tuple[Outcome, Any]:
     """Reflect on each attempt, then let the model propose the skill (as typed parts) and the operation."""
-    from git_skill.digest import collect, fit
+    from git_skill.transcripts.digest import collect, fit
     from git_skill.learning import curation
     from git_skill.learning.distiller import body as render_distilled
     from git_skill.learning.distiller import description as describe
     from git_skill.learning.synthesis import merge
-    from git_skill.skill import read_skill_file
+    from git_skill.skills.skill import read_skill_file
     from git_skill.transcripts import open_transcript
 
     reflections = []
@@ -115,7 +115,7 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
 def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Workspace, skills_dirs: tuple[str, ...],
                           name: str | None, operation: str | None, candidates: list[Any]) -> None:
     from git_skill.learning import provenance
-    from git_skill.skill import SkillFile, new_skill_text
+    from git_skill.skills.skill import SkillFile, new_skill_text
 
     chosen = operation or parts["operation"]
     skill_name = name or parts["name"]
@@ -196,8 +196,8 @@ def _gate_findings(text: str, outcome: Outcome, workspace: Workspace) -> list[An
     from git_skill.lint import errors_of, lint_skill
     from git_skill.lint.config import load
     from git_skill.options import resolve_profile
-    from git_skill.skill import SkillFile
-    from git_skill.validation import validate_skill
+    from git_skill.skills.skill import SkillFile
+    from git_skill.skills.validation import validate_skill
 
     assert outcome.path is not None
     skill = SkillFile.from_bytes(text.encode("utf-8"), display_path(outcome.path), outcome.path.parent.name)

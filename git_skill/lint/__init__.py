@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from git_skill.discovery import SkillLocation
+from git_skill.skills.discovery import SkillLocation
 from git_skill.findings import Finding, Severity
 from git_skill.lint import content, files, library
 from git_skill.lint.config import LintConfig, inline_suppressions, is_imported
 from git_skill.lint.text_rules import Hit, scan
-from git_skill.skill import SkillFile, read_skill_file
+from git_skill.skills.skill import SkillFile, read_skill_file
 from git_skill.workspace import display_path
 
 

@@ -7,8 +7,8 @@ import unicodedata
 from typing import Iterator
 
 from git_skill.lint.text_rules import Hit
-from git_skill.skill import SkillFile
-from git_skill.tokens import approx_tokens
+from git_skill.skills.skill import SkillFile
+from git_skill.text.tokens import approx_tokens
 
 _TRIGGER = re.compile(
     r"\b(?:(?:use|load|invoke|apply|activate|consult|read)\s+(?:this\s+(?:skill\s+)?|it\s+)?(?:when|whenever|if|for|to|before|after|while|on)|should\s+be\s+used\s+(?:when|for|to|if)|"

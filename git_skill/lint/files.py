@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from git_skill.lint.text_rules import Hit
-from git_skill.skill import SkillFile
+from git_skill.skills.skill import SkillFile
 
 ARCHIVES = frozenset({".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".jar", ".war", ".exe", ".dll",
                       ".so", ".dylib", ".bin", ".whl", ".deb", ".rpm", ".dmg", ".iso", ".pyc", ".class", ".o", ".a"})

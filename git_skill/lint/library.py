@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
-from git_skill.similarity import similarity
+from git_skill.text.similarity import similarity
 
 DESCRIPTION_THRESHOLD = 0.8
 BODY_THRESHOLD = 0.85

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from git_skill.keyword_search import KeywordSearch
-from git_skill.redact import Redactor
+from git_skill.text.keyword_search import KeywordSearch
+from git_skill.text.redact import Redactor
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from git_skill.discovery import SKILL_FILE_NAMES, is_inside
+from git_skill.skills.discovery import SKILL_FILE_NAMES, is_inside
 from git_skill.errors import GitSkillError
 from git_skill.sharing.fetch import EXECUTABLE, LINK, Entry, Files
 
@@ -44,7 +44,7 @@ def _text(entry: Entry | None) -> str | None:
 
 def merge_folders(base: Files, ours: Files, theirs: Files) -> FolderMerge:
     """Three-way merge of a skill folder, file by file; untouched files keep our bytes."""
-    from git_skill.merge import merge_lines, merge_skill
+    from git_skill.skills.merge import merge_lines, merge_skill
 
     result = FolderMerge({})
     for path in sorted(set(base) | set(ours) | set(theirs)):

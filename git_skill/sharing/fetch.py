@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from git_skill import exit_codes
-from git_skill.discovery import SKILL_FILE_NAMES
+from git_skill.skills.discovery import SKILL_FILE_NAMES
 from git_skill.errors import GitSkillError
 from git_skill.sharing.source import Source, display_url
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from git_skill import exit_codes
 from git_skill.digests import files_digest
-from git_skill.discovery import is_inside
+from git_skill.skills.discovery import is_inside
 from git_skill.errors import GitSkillError
 from git_skill.findings import Finding, Severity
 from git_skill.sharing.fetch import (
@@ -131,13 +131,13 @@ def incoming_errors(files: Files, display: str, workspace: Workspace, validate: 
     repository's own lint configuration applies."""
     import tempfile
 
-    from git_skill.discovery import SKILL_FILE_NAMES
+    from git_skill.skills.discovery import SKILL_FILE_NAMES
     from git_skill.lint import lint_skill
     from git_skill.lint.config import load
     from git_skill.options import resolve_profile
     from git_skill.sharing.apply import write_files
-    from git_skill.skill import read_skill_file
-    from git_skill.validation import validate_skill
+    from git_skill.skills.skill import read_skill_file
+    from git_skill.skills.validation import validate_skill
 
     name = next((n for n in SKILL_FILE_NAMES if n in files), None)
     if name is None:

@@ -17,7 +17,7 @@ import orjson
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.redact import Redactor
+from git_skill.text.redact import Redactor
 from git_skill.transcripts import (
     chat,
     claude_code,

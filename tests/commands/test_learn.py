@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from git_skill.learning.generalize import generalize
-from git_skill.redact import redact_text
+from git_skill.text.redact import redact_text
 from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, git_skill_executable, requires_shared, run_cli
 from tests.transcripts.test_readers import claude_records, jsonl, write_harbor_trial
 

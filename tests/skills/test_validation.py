@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from git_skill.profiles import PROFILES, get_profile, profile_schema
-from git_skill.rules import RULES
-from git_skill.skill import SkillFile
-from git_skill.validation import validate_skill
+from git_skill.skills.profiles import PROFILES, get_profile, profile_schema
+from git_skill.skills.rules import RULES
+from git_skill.skills.skill import SkillFile
+from git_skill.skills.validation import validate_skill
 
-from .conftest import GOOD_DESCRIPTION, skill_text
+from tests.conftest import GOOD_DESCRIPTION, skill_text
 
 
 def findings_for(text: str, folder: str = "my-skill", profile: str = "agentskills") -> list[tuple[str, int | None]]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from git_skill.discovery import SKILL_FILE_NAMES, configured_roots
+from git_skill.skills.discovery import SKILL_FILE_NAMES, configured_roots
 from git_skill.findings import Finding
-from git_skill.rules import RULES
+from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
 
 _SYMLINK_MODE = 0o120000

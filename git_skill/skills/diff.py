@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from git_skill.digests import files_digest
-from git_skill.discovery import DEFAULT_ROOTS, SKILL_FILE_NAMES, Discovery, walk_skills
-from git_skill.skill import SkillFile, body_sections
+from git_skill.skills.discovery import DEFAULT_ROOTS, SKILL_FILE_NAMES, Discovery, walk_skills
+from git_skill.skills.skill import SkillFile, body_sections
 
 SkillSet = dict[str, dict[str, bytes]]
 MAX_FILE_BYTES = 5 * 1024 * 1024

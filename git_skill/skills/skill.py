@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from git_skill import yaml_reader
+from git_skill.skills import yaml_reader
 from git_skill.errors import GitSkillError
 from git_skill.findings import Finding, Severity
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from git_skill import yaml_reader
+from git_skill.skills import yaml_reader
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from git_skill.profiles import get_profile
-from git_skill.skill import MAX_SKILL_BYTES, read_skill_file
-from git_skill.validation import has_errors, validate_skill
+from git_skill.skills.profiles import get_profile
+from git_skill.skills.skill import MAX_SKILL_BYTES, read_skill_file
+from git_skill.skills.validation import has_errors, validate_skill
 
-from .conftest import SHARED_FIXTURES, requires_shared
+from tests.conftest import SHARED_FIXTURES, requires_shared
 
 skills_ref_validator = pytest.importorskip("skills_ref.validator")
 
@@ -113,7 +113,7 @@ def test_huge_file_is_a_known_difference(tmp_path: Path) -> None:
 
 
 def test_every_known_difference_is_documented() -> None:
-    rules_doc = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    rules_doc = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
     for case in KNOWN_DIFFERENCES:
         assert f"`{case}`" in rules_doc, case
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.findings import Finding, Severity
-from git_skill.rules import RULES
+from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, display_path
 
 DEFAULT_ROOTS = (".agents/skills", ".claude/skills", ".skills", ".codex/skills", "skills")

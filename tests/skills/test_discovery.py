@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from git_skill.discovery import discover, enclosing_skill
+from git_skill.skills.discovery import discover, enclosing_skill
 from git_skill.errors import GitSkillError
 from git_skill.workspace import open_workspace
 
-from .conftest import git, write_skill
+from tests.conftest import git, write_skill
 
 
 def names(discovery) -> list[str]:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from git_skill.errors import GitSkillError
-from git_skill.skill import MAX_SKILL_BYTES, SkillFile, new_skill_text, read_skill_file, split_lines
+from git_skill.skills.skill import MAX_SKILL_BYTES, SkillFile, new_skill_text, read_skill_file, split_lines
 
 SAMPLES = [
     b"---\nname: my-skill\ndescription: Does things. Use when needed.\n---\n# Body\n",

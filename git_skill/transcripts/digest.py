@@ -18,8 +18,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from git_skill.noise import denoise
-from git_skill.tokens import CHARS_PER_TOKEN, approx_tokens
+from git_skill.text.noise import denoise
+from git_skill.text.tokens import CHARS_PER_TOKEN, approx_tokens
 from git_skill.transcripts import events as ev
 
 DEFAULT_BUDGET = 24_000

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from git_skill.skill import SkillFile, body_sections, dump_field
+from git_skill.skills.skill import SkillFile, body_sections, dump_field
 
 MISSING = object()
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from git_skill.redact import PLACEHOLDER, Redactor, redact_text
+from git_skill.text.redact import PLACEHOLDER, Redactor, redact_text
 
 # (text, the secret values it holds). Every value is fake but shaped like the real format.
 A = "Z9x8C7v6B5n4M3q2W1e0R9t8Y7u6I5o4P3a2S1d0"

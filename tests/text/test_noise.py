@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from git_skill.noise import denoise
+from git_skill.text.noise import denoise
 
 
 def test_package_manager_progress_is_dropped_and_counted() -> None:

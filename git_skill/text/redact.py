@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from git_skill.keyword_search import KeywordSearch
+from git_skill.text.keyword_search import KeywordSearch
 
 PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+#\d+\]")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from git_skill.merge import merge_skill
-from git_skill.profiles import get_profile
-from git_skill.skill import SkillFile
-from git_skill.validation import has_errors, validate_skill
+from git_skill.skills.merge import merge_skill
+from git_skill.skills.profiles import get_profile
+from git_skill.skills.skill import SkillFile
+from git_skill.skills.validation import has_errors, validate_skill
 
 BASE = """---
 name: deploy-service

@@ -7,9 +7,9 @@ import unicodedata
 from typing import Any
 
 from git_skill.findings import Finding, Severity
-from git_skill.profiles import Profile, compiled_validator
-from git_skill.rules import RULES
-from git_skill.skill import SkillFile
+from git_skill.skills.profiles import Profile, compiled_validator
+from git_skill.skills.rules import RULES
+from git_skill.skills.skill import SkillFile
 
 CLAUDE_LISTING_LIMIT = 1536
 BODY_LINE_LIMIT = 500

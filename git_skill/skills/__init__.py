@@ -1,0 +1,1 @@
+"""The SKILL.md model and everything that reads, checks, compares or merges skills."""
