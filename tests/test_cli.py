@@ -65,7 +65,7 @@ def test_hook_commands_never_import_the_learning_stack(tmp_path: Path, command: 
     )
     assert f"git_skill.commands.{command}" in modules
     assert not {m for m in modules if m.split(".")[0] in {"litellm", "openai", "httpx", "requests", "tiktoken"}}
-    assert not {m for m in modules if m.startswith(("git_skill.learning", "git_skill.transcripts", "git_skill.transcripts.digest"))}
+    assert not {m for m in modules if m.startswith(("git_skill.learning", "git_skill.transcripts"))}
 
 
 def test_interrupt_and_internal_errors_are_one_line(tmp_path: Path) -> None:
