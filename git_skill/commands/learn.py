@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -13,15 +12,11 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.learning.planning import Outcome, gate, gate_model, plan, plan_with_model
+from git_skill.learning.planning import Outcome
 from git_skill.options import skills_dir_option
-from git_skill.workspace import Workspace, display_path, open_workspace
+from git_skill.workspace import display_path, open_workspace
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-
-
-def configured_model(workspace: Workspace, option: str | None) -> str | None:
-    return option or workspace.config("skill.model") or os.environ.get("GIT_SKILL_MODEL") or None
 
 
 def hook_source(agent: str, arguments: tuple[str, ...]) -> tuple[tuple[str, ...], Path]:
@@ -95,6 +90,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     """
     from git_skill.digests import source_digest
     from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
+    from git_skill.learning.run import Request, learn_group, open_client, write_outcome
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
 
@@ -103,13 +99,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         workspace = open_workspace(start)
     else:
         workspace = open_workspace()
-    chosen_model = configured_model(workspace, model)
-    client = None
-    if chosen_model:
-        from git_skill.learning.model import ModelClient, ModelSettings
-
-        client = ModelClient(ModelSettings(chosen_model, api_base=api_base or workspace.config("skill.apiBase"),
-                                           api_key=os.environ.get("GIT_SKILL_API_KEY"), timeout=timeout))
+    client = open_client(workspace, model, api_base, timeout)
     if name is not None and (not _NAME.match(name) or len(name) > 64):
         raise GitSkillError(f"--name {name!r} is not a valid skill name (lowercase letters, digits, single '-')",
                             exit_codes.USAGE)
@@ -134,17 +124,11 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                                      lambda _: bar.update(1)))
     results = []
     written: set[Path] = set()
+    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None)
     for group in group_by_task(distilled):
-        if client is not None:
-            outcome, creation = plan_with_model(workspace, client, group, skills_dirs, name, operation, budget)
-            if outcome.operation != "none":
-                gate_model(outcome, creation, client, workspace, skills_dirs, name, operation)
-        else:
-            outcome = plan(workspace, group, skills_dirs, name, operation, _ask if interactive else None)
-            if outcome.operation != "none":
-                gate(outcome, workspace)
+        outcome = learn_group(workspace, client, group, request)
         if outcome.operation != "none" and not dry_run:
-            _write(outcome, workspace, force or outcome.path in written, make_commit)
+            write_outcome(outcome, workspace, force or outcome.path in written, make_commit)
             written.add(outcome.path)
         if not dry_run:
             for item in group:
@@ -183,32 +167,6 @@ class _NoBar:
 
     def update(self, steps: int) -> None:
         return None
-
-
-def _write(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
-    """Write one skill under the lock; `force` also covers a skill this run already wrote."""
-    from git_skill.learning.writer import (
-        commit_skill,
-        local_changes,
-        write_skill_folder,
-    )
-    from git_skill.workspace import RepositoryLock
-
-    assert outcome.path is not None
-    with RepositoryLock(workspace):
-        changed = local_changes(workspace, outcome.path.parent)
-        if changed and not force:
-            raise GitSkillError(
-                f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
-                "commit or stash them, or rerun with --force", exit_codes.REFUSED)
-        write_skill_folder(outcome.path.parent, outcome.text.encode("utf-8"),
-                           {relative: content.encode("utf-8") for relative, content in outcome.files.items()})
-        outcome.written = True
-        if make_commit:
-            message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"
-                       f"Source-Digest: {outcome.source_digest}\nLearner: {outcome.learner}\n"
-                       f"Operation: {outcome.operation}\n")
-            outcome.commit = commit_skill(workspace, outcome.path.parent, message)
 
 
 def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool) -> None:
