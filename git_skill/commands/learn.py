@@ -135,7 +135,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                 cache.record(item.fingerprint, outcome.name, outcome.operation)
         results.append((group, outcome))
         if not as_json and not batch:
-            _report(outcome, dry_run)
+            _report(outcome, dry_run, workspace)
     if not dry_run and distilled:
         with RepositoryLock(workspace):
             cache.save()
@@ -182,7 +182,9 @@ def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_r
     click.echo(f"{len(rows)} sources, {len(results)} tasks: {written} skills written, {len(skipped)} already learned{tail}")
 
 
-def _report(outcome: Outcome, dry_run: bool) -> None:
+def _report(outcome: Outcome, dry_run: bool, workspace: Any) -> None:
+    from git_skill.agents.links import visibility_note
+
     where = display_path(outcome.path) if outcome.path else "-"
     if outcome.operation == "none":
         click.echo(f"nothing to learn from {outcome.source}: {outcome.reason}")
@@ -190,7 +192,10 @@ def _report(outcome: Outcome, dry_run: bool) -> None:
     if dry_run:
         click.echo(outcome.text, nl=not outcome.text.endswith("\n"))
         click.echo(f"--- dry run: would {outcome.operation} {where} ({outcome.reason}); nothing written", err=True)
+        if outcome.path:
+            click.echo(f"--- {visibility_note(workspace, outcome.path.parent)}", err=True)
         return
     done = {"create": "created", "extend": "extended"}[outcome.operation]
     commit = f"; committed {outcome.commit[:12]}" if outcome.commit else ""
     click.echo(f"{done} {where} ({outcome.reason}; source {outcome.source_digest[:19]}…){commit}")
+    click.echo(f"  {visibility_note(workspace, outcome.path.parent)}")
