@@ -285,3 +285,12 @@ def visibility_note(workspace: Workspace, skill_folder: Path) -> str:
     if unseen:
         line += f"; not by {', '.join(a.name for a in unseen)} ('git skill link AGENT' gives it to them)"
     return line
+
+
+def problems(workspace: Workspace) -> list[Entry]:
+    """Every recorded agent's links and copies that are not in step (for `status` and `link --check`)."""
+    if workspace.repo is None or not workspace.config_all(CONFIG_KEY):
+        return []
+    sources = skill_sources(workspace)
+    return [entry for choice in chosen_agents(workspace) for entry in plan(workspace, choice, sources)
+            if entry.state != "ok"]
