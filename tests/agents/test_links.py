@@ -157,3 +157,14 @@ def test_bad_input(repo: Path, tmp_path: Path) -> None:
     assert run_cli("link", "claude-code", cwd=plain).code == 2
     listing = run_cli("link", "--list", cwd=plain)
     assert listing.code == 0 and "letta-code" in listing.out
+
+
+def test_staged_checks_count_a_linked_or_copied_skill_once(repo: Path) -> None:
+    skills_in(repo)
+    assert run_cli("link", "claude-code", "--copy", cwd=repo).code == 0
+    git(repo, "add", "-A")
+    for command in ("validate", "lint"):
+        for extra in ((), ("--staged",)):
+            result = run_cli(command, *extra, cwd=repo)
+            assert result.code == 0 and "2 skills checked" in result.out, (command, extra, result.out)
+            assert ".claude/skills" not in result.out and "shadowed-name" not in result.out, result.out
