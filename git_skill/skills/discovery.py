@@ -41,11 +41,12 @@ class Discovery:
     findings: list[Finding] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
     copies: list[Path] = field(default_factory=list)  # agents' copies of skills (see COPY_MARKER)
+    visited: dict[str, bool] = field(default_factory=dict)  # real folders walked -> reached through a link
     _seen: dict[str, int] = field(default_factory=dict)
 
-    def add_skill(self, location: SkillLocation) -> None:
+    def add_skill(self, location: SkillLocation, real_file: str | None = None) -> None:
         """Each skill once: a symbolic link to a skill (an agent's link) is the skill itself."""
-        key = os.path.realpath(location.skill_file)
+        key = real_file or os.path.realpath(location.skill_file)
         if key not in self._seen:
             self._seen[key] = len(self.skills)
             self.skills.append(location)
@@ -92,14 +93,15 @@ def _skill_file_in(names: set[str]) -> str | None:
 
 def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
     """Add every skill under `start` (itself included) to `discovery`; iterative, cycle-safe."""
-    visited: set[str] = set()
+    visited = discovery.visited  # shared by every root: a folder reached again through a link is not walked again
     stack = [str(start)]
     while stack:
         folder = stack.pop()
         real = os.path.realpath(folder)
-        if real in visited:
-            continue
-        visited.add(real)
+        via_link = os.path.islink(folder)
+        if real in visited and (via_link or not visited[real]):
+            continue  # walked already (a real folder first reached through a link is walked again, to name it)
+        visited[real] = via_link
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
@@ -127,7 +129,7 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
                 subfolders.append(entry.path)
         skill_name = _skill_file_in(names)
         if skill_name:
-            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name))
+            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name), os.path.join(real, skill_name))
         stack.extend(reversed(subfolders))
 
 
