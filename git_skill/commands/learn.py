@@ -156,6 +156,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                                "skipped": skipped, "usage": usage}, indent=2))
     elif batch:
         _summary(results, skipped, dry_run)
+        _where(results, workspace)
 
 
 class _NoBar:
@@ -180,6 +181,16 @@ def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_r
     written = sum(1 for _, outcome in results if outcome.written)
     tail = " (dry run: nothing written)" if dry_run else ""
     click.echo(f"{len(rows)} sources, {len(results)} tasks: {written} skills written, {len(skipped)} already learned{tail}")
+
+
+def _where(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:
+    """For a batch: each folder the skills went to, and which agents see it."""
+    from git_skill.agents.links import visibility_note
+
+    folders = {outcome.path.parent for _, outcome in results if outcome.path is not None and outcome.operation != "none"}
+    for root in sorted({folder.parent for folder in folders}):
+        example = next(folder for folder in sorted(folders) if folder.parent == root)
+        click.echo(f"{display_path(root)}: {visibility_note(workspace, example)}")
 
 
 def _report(outcome: Outcome, dry_run: bool, workspace: Any) -> None:

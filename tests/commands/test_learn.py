@@ -83,6 +83,7 @@ def test_batch_learning_merges_attempts_by_task_and_caches(repo: Path, tmp_path:
     lines = first.out.splitlines()
     assert lines[0].split() == ["TRIAL", "OUTCOME", "OPERATION", "SKILL"]
     assert "4 sources, 2 tasks: 2 skills written, 0 already learned" in first.out
+    assert lines[-1].startswith(".agents/skills: seen by Codex") and "not by Claude Code" in lines[-1]
     docs = (repo / ".agents/skills/build-docs/SKILL.md").read_text()
     assert "Learned from 3 attempts at this task; the verifier accepted 1." in docs
     assert "`test_index_page` failed" in docs and "failed in 2 of 3 attempts" in docs
