@@ -138,6 +138,9 @@ def plan(workspace: Workspace, choice: Choice, sources: dict[str, Path] | None =
     sources = skill_sources(workspace) if sources is None else sources
     roots = configured_roots(workspace)
     folder = root / agent.link_dir
+    if not is_inside(folder, Path(os.path.realpath(root))):
+        raise GitSkillError(f"{display_path(folder)} leads outside the repository (a symbolic link); {agent.name}'s "
+                            "links were not touched", exit_codes.REFUSED)
     wanted = {name: source for name, source in sources.items()
               if not agent.reads(_relative(source.parent, root)) and source.parent != Path(os.path.realpath(folder))}
     present: dict[str, Path] = {}
@@ -258,7 +261,11 @@ def keep_agents_in_step(workspace: Workspace) -> list[Entry]:
     sources = skill_sources(workspace)
     problems = []
     for choice in choices:
-        entries = plan(workspace, choice, sources)
+        try:
+            entries = plan(workspace, choice, sources)
+        except GitSkillError as error:
+            click.echo(f"git-skill: warning: {error.message}", err=True)
+            continue
         apply(entries, workspace.root)
         problems += [e for e in entries if e.state in ("drifted", "conflict")]
     for entry in problems:

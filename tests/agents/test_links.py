@@ -168,3 +168,19 @@ def test_staged_checks_count_a_linked_or_copied_skill_once(repo: Path) -> None:
             result = run_cli(command, *extra, cwd=repo)
             assert result.code == 0 and "2 skills checked" in result.out, (command, extra, result.out)
             assert ".claude/skills" not in result.out and "shadowed-name" not in result.out, result.out
+
+
+def test_an_agent_folder_that_is_itself_a_link(repo: Path, tmp_path: Path) -> None:
+    root = skills_in(repo)
+    (repo / ".claude").mkdir()
+    os.symlink("../.agents/skills", repo / ".claude/skills")  # the user already shares the folder
+    linked = run_cli("link", "claude-code", cwd=repo)
+    assert linked.code == 0 and "nothing to link" in linked.out
+    assert (root / "pdf-forms").is_dir() and not (root / "pdf-forms").is_symlink()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (repo / ".claude/skills").unlink()
+    os.symlink(str(outside), repo / ".claude/skills")
+    refused = run_cli("link", "claude-code", cwd=repo)
+    assert refused.code == 4 and "outside the repository" in refused.err
+    assert list(outside.iterdir()) == []
