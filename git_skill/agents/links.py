@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from git_skill.workspace import Workspace, display_path
 
 CONFIG_KEY = "skill.agents"
 _SKIP = frozenset({COPY_MARKER})
+_LEFTOVER = re.compile(r"^\..+\.git-skill-(?:old-)?\d+$")  # staging left by an interrupted run
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Entry:
             "stale": f"stale ({self.detail})",
             "drifted": f"a copy edited by hand, differs from {display_path(self.source) if self.source else 'its source'}",
             "conflict": "exists and was not made by git-skill; left alone",
-            "orphan": f"its skill is gone ({self.detail})" if self.detail else "its skill is gone",
+            "orphan": self.detail or "its skill is gone",
             "ok": "in step",
         }
         return f"{self.agent.name}: {shown}: {reasons[self.state]}"
@@ -144,9 +146,13 @@ def plan(workspace: Workspace, choice: Choice, sources: dict[str, Path] | None =
     wanted = {name: source for name, source in sources.items()
               if not agent.reads(_relative(source.parent, root)) and source.parent != Path(os.path.realpath(folder))}
     present: dict[str, Path] = {}
-    if folder.is_dir() and not folder.is_symlink():
-        present = {entry.name: Path(entry.path) for entry in os.scandir(folder) if not entry.name.startswith(".")}
     entries = []
+    if folder.is_dir() and not folder.is_symlink():
+        for item in os.scandir(folder):
+            if _LEFTOVER.match(item.name):
+                entries.append(Entry(agent, Path(item.path), None, choice.copy, "orphan", "left by an interrupted run"))
+            elif not item.name.startswith("."):
+                present[item.name] = Path(item.path)
     for name in sorted(set(wanted) | set(present)):
         path, source = folder / name, wanted.get(name)
         ours_link = path.is_symlink() and _is_ours_link(path, roots)
@@ -156,7 +162,7 @@ def plan(workspace: Workspace, choice: Choice, sources: dict[str, Path] | None =
                 edited = ours_copy and folder_digest(path, _SKIP) != _marked_digest(path)
                 entries.append(Entry(agent, path, copy_source(path, root) if ours_copy else None, choice.copy,
                                      "drifted" if edited else "orphan",
-                                     "now read where it is" if name in sources else ""))
+                                     "no longer needed: the agent reads its skill where it is" if name in sources else ""))
             continue
         if not os.path.lexists(path):
             entries.append(Entry(agent, path, source, choice.copy, "missing"))

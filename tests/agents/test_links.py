@@ -184,3 +184,15 @@ def test_an_agent_folder_that_is_itself_a_link(repo: Path, tmp_path: Path) -> No
     refused = run_cli("link", "claude-code", cwd=repo)
     assert refused.code == 4 and "outside the repository" in refused.err
     assert list(outside.iterdir()) == []
+
+
+def test_staging_left_by_an_interrupted_run_is_cleaned_up(repo: Path) -> None:
+    skills_in(repo)
+    assert run_cli("link", "claude-code", "--copy", cwd=repo).code == 0
+    leftover = repo / ".claude/skills/.pdf-forms.git-skill-4242"
+    (leftover / "scripts").mkdir(parents=True)
+    (leftover / "SKILL.md").write_text("half a copy")
+    checked = run_cli("link", "--check", cwd=repo)
+    assert checked.code == 1 and "left by an interrupted run" in checked.out
+    assert run_cli("link", cwd=repo).code == 0
+    assert not leftover.exists() and (repo / ".claude/skills/pdf-forms/SKILL.md").is_file()
