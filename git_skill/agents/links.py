@@ -61,7 +61,8 @@ class Entry:
         reasons = {
             "missing": "missing",
             "stale": f"stale ({self.detail})",
-            "drifted": f"a copy edited by hand, differs from {display_path(self.source) if self.source else 'its source'}",
+            "drifted": "a copy edited by hand, differs from "
+                       + (display_path(self.source) if self.source else "its source"),
             "conflict": "exists and was not made by git-skill; left alone",
             "orphan": self.detail or "its skill is gone",
             "ok": "in step",
@@ -160,9 +161,9 @@ def plan(workspace: Workspace, choice: Choice, sources: dict[str, Path] | None =
         if source is None:
             if ours_link or ours_copy:  # an edited copy is kept even when its skill is gone
                 edited = ours_copy and folder_digest(path, _SKIP) != _marked_digest(path)
+                why = "no longer needed: the agent reads its skill where it is" if name in sources else ""
                 entries.append(Entry(agent, path, copy_source(path, root) if ours_copy else None, choice.copy,
-                                     "drifted" if edited else "orphan",
-                                     "no longer needed: the agent reads its skill where it is" if name in sources else ""))
+                                     "drifted" if edited else "orphan", why))
             continue
         if not os.path.lexists(path):
             entries.append(Entry(agent, path, source, choice.copy, "missing"))

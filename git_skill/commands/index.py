@@ -14,7 +14,8 @@ from git_skill.workspace import display_path, open_workspace
 @click.command("index")
 @click.option("--file", "file_name", default="AGENTS.md", show_default=True, metavar="PATH",
               help="The file holding the index, relative to the repository root.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the index is missing or stale (for hooks and CI).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when the index is missing or stale (for hooks and CI).")
 @skills_dir_option
 def command(file_name: str, check: bool, skills_dirs: tuple[str, ...]) -> None:
     """Write the repository's skills (name, description, path to SKILL.md) into AGENTS.md between

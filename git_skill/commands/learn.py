@@ -187,7 +187,8 @@ def _where(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:
     """For a batch: each folder the skills went to, and which agents see it."""
     from git_skill.agents.links import visibility_note
 
-    folders = {outcome.path.parent for _, outcome in results if outcome.path is not None and outcome.operation != "none"}
+    folders = {outcome.path.parent for _, outcome in results
+               if outcome.path is not None and outcome.operation != "none"}
     for root in sorted({folder.parent for folder in folders}):
         example = next(folder for folder in sorted(folders) if folder.parent == root)
         click.echo(f"{display_path(root)}: {visibility_note(workspace, example)}")

@@ -15,7 +15,8 @@ from git_skill.workspace import display_path, open_workspace, require_repository
 @click.argument("agents", nargs=-1, metavar="[AGENT]...")
 @click.option("--copy", "as_copies", is_flag=True, help="Copy the skills instead of linking them (for agents or "
               "checkouts that do not follow symbolic links); copies are refreshed when their skill changes.")
-@click.option("--check", is_flag=True, help="Change nothing; report missing, stale or edited links and copies (exit 1).")
+@click.option("--check", is_flag=True,
+              help="Change nothing; report missing, stale or edited links and copies (exit 1).")
 @click.option("--uninstall", is_flag=True, help="Remove the named agents' links and copies (only those git-skill made) "
               "and forget the agents.")
 @click.option("--force", is_flag=True, help="With --uninstall: also delete copies edited by hand.")

@@ -65,7 +65,8 @@ def render() -> str:
 
     root = click.Context(cli, info_name="git skill", help_option_names=["-h", "--help"])
     lines = [f'.TH GIT\\-SKILL 1 "{_date()}" "git\\-skill {escape(__version__)}" "Git Manual"',
-             ".SH NAME", "git\\-skill \\- learn, check, diff, merge and share Agent Skills (SKILL.md) in git repositories",
+             ".SH NAME",
+             "git\\-skill \\- learn, check, diff, merge and share Agent Skills (SKILL.md) in git repositories",
              ".SH SYNOPSIS", ".B git skill", ".I COMMAND", "[\\fIOPTIONS\\fR] [\\fIARGUMENTS\\fR]",
              ".br", ".B git skill", "[\\fB\\-V\\fR | \\fB\\-\\-version\\fR] [\\fB\\-h\\fR] [\\fB\\-\\-debug\\fR]",
              ".SH DESCRIPTION"]

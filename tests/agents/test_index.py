@@ -22,7 +22,8 @@ def test_index_appends_a_block_leaves_the_rest_alone_and_is_idempotent(repo: Pat
     assert written.code == 0 and "updated" in written.out
     text = agents_md.read_text()
     assert text.startswith(HUMAN + "\n<!-- git-skill index: start")
-    assert "- **csv-cleaning** (`.claude/skills/csv-cleaning/SKILL.md`): Clean CSV files. Use when parsing fails." in text
+    entry = "- **csv-cleaning** (`.claude/skills/csv-cleaning/SKILL.md`): Clean CSV files. Use when parsing fails."
+    assert entry in text
     assert text.count("**pdf-forms**") == 1 and "(`.agents/skills/pdf-forms/SKILL.md`)" in text
     assert os.stat(agents_md).st_mode & 0o777 == 0o600
     again = run_cli("index", cwd=repo)
@@ -50,7 +51,8 @@ def test_index_creates_the_file_and_keeps_crlf(repo: Path) -> None:
     crlf.write_bytes(b"# Notes\r\n\r\nHello.\r\n")
     assert run_cli("index", "--file", "docs/AGENTS.md", cwd=repo).code == 0
     data = crlf.read_bytes()
-    assert data.startswith(b"# Notes\r\n\r\nHello.\r\n\r\n<!-- git-skill index") and b"\n" not in data.replace(b"\r\n", b"")
+    assert data.startswith(b"# Notes\r\n\r\nHello.\r\n\r\n<!-- git-skill index")
+    assert b"\n" not in data.replace(b"\r\n", b"")  # every line ending stays CRLF
 
 
 def test_bad_input(repo: Path) -> None:
