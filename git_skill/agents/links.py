@@ -111,11 +111,14 @@ def skill_sources(workspace: Workspace) -> dict[str, Path]:
 
 
 def _is_ours_link(path: Path, roots: list[Path]) -> bool:
-    """A symbolic link this module made: relative, and resolving (even dangling) into a skills root."""
+    """A symbolic link this module made: relative, and resolving (even dangling) into a skills root other
+    than the agent's own folder (a link from one of its skills to another is the user's, never ours)."""
     target = os.readlink(path)
     if os.path.isabs(target):
         return False
     lexical = Path(os.path.normpath(path.parent / target))
+    if is_inside(lexical, Path(os.path.realpath(path.parent))):
+        return False
     return any(is_inside(lexical, Path(os.path.realpath(root))) or is_inside(lexical, root) for root in roots)
 
 

@@ -102,6 +102,7 @@ def test_uninstall_removes_only_what_it_made(repo: Path) -> None:
     skills_in(repo)
     own = write_skill(repo / ".claude/skills", "claude-only")  # the user's own skill in the agent's folder
     os.symlink("../../README.md", repo / ".claude/skills/notes")  # a link git-skill did not make
+    os.symlink("claude-only", repo / ".claude/skills/alias")  # nor this one, into the agent's own folder
     (repo / "README.md").write_text("readme\n")
     write_skill(repo / ".claude/skills", "csv-cleaning-real", folder="csv-cleaning")  # a name already taken
     linked = run_cli("link", "claude-code", cwd=repo)
@@ -110,7 +111,8 @@ def test_uninstall_removes_only_what_it_made(repo: Path) -> None:
     assert not (repo / ".claude/skills/csv-cleaning").is_symlink()
     removed = run_cli("link", "--uninstall", "claude-code", cwd=repo)
     assert removed.code == 0 and "removed 1 link" in removed.out
-    assert sorted(p.name for p in (repo / ".claude/skills").iterdir()) == ["claude-only", "csv-cleaning", "notes"]
+    assert sorted(p.name for p in (repo / ".claude/skills").iterdir()) == ["alias", "claude-only", "csv-cleaning",
+                                                                           "notes"]
     assert (own / "SKILL.md").is_file() and os.path.islink(repo / ".claude/skills/notes")
     assert git(repo, "config", "--get-all", "skill.agents", check=False).stdout == ""
 
