@@ -68,6 +68,8 @@ def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_cod
     else:
         for entry in links:
             click.echo(f"agent link  {entry.describe()}")
+        if not rows and not links:
+            click.echo("no shared skills (skills.lock); every agent's links and copies are in step")
         width = max((len(r["state"]) for r in rows), default=0)
         for row in rows:
             moved = f" → {row['upstream_commit'][:12]}" if row["upstream_commit"] and row["upstream_commit"] != row[

@@ -39,6 +39,8 @@ def test_link_makes_relative_links_records_the_agent_and_counts_each_skill_once(
     assert not [f for f in json.loads(linted.out)["findings"] if f["rule"] == "shadowed-name"], linted.out
     checked = run_cli("link", "--check", cwd=repo)
     assert checked.code == 0 and "in step" in checked.out
+    status = run_cli("status", cwd=repo)  # no skills.lock, but agents to report on
+    assert status.code == 0 and "every agent's links and copies are in step" in status.out
     again = run_cli("link", "claude-code", cwd=repo)  # idempotent
     assert again.code == 0 and "0 of 2 links" in again.out
 
