@@ -42,12 +42,14 @@ def skill_status(entry: Any, root: Path, fetch: bool, fetched: dict[Any, Any]) -
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--no-fetch", is_flag=True, help="Only compare local copies with the lock; do not contact upstream.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--exit-code", is_flag=True, help="Exit 1 when any shared skill is not up to date.")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when any shared skill is not up to date, or an agent's link or copy is not in step.")
 def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_code: bool) -> None:
     """For each shared skill in skills.lock (NAME: folder name or lock path; default: all): up to
     date, locally modified (its content differs from the locked digest), upstream ahead (the
-    source's ref now holds different content), both, or missing. Exit 6 when an upstream cannot
-    be reached; other skills are still shown.
+    source's ref now holds different content), both, or missing. With no NAME, also the links
+    and copies of the agents recorded by 'git skill link' that are not in step. Exit 6 when an
+    upstream cannot be reached; other skills are still shown.
     """
     from git_skill.agents.links import problems
     from git_skill.sharing.library import select_entries
