@@ -58,7 +58,7 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Run 'git skill COMMAND -h' for a command's options (git itself takes '--help' for man pages). "
+    epilog="Run 'git skill COMMAND -h' for a command's options; 'git skill --help' opens the man page git-skill(1). "
     "Exit codes: 0 ok, 1 findings, 2 usage, 3 bad input, 4 refused, 5 locked, 6 source unavailable, 130 interrupted.",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="git-skill", message="%(prog)s %(version)s")

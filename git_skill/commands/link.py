@@ -30,8 +30,9 @@ def command(agents: tuple[str, ...], as_copies: bool, check: bool, uninstall: bo
     in 'git config skill.agents', and learn, add, update and remove keep their links and copies
     in step. No AGENT: bring every recorded agent up to date. Nothing that git-skill did not
     make is ever replaced or deleted; a copy edited by hand is reported, not overwritten.
-    Exit 1 with --check when anything is missing, stale or edited, or when a name is taken.
-    See docs/agents.md for the folders each agent reads.
+    Exit 1 when a link or copy cannot be put in step (a name taken, a copy edited by hand),
+    and with --check when anything is not in step. See docs/agents.md for the folders each
+    agent reads.
     """
     from git_skill.agents.links import Choice, apply, chosen_agents, plan, record_agents, skill_sources
     from git_skill.agents.links import uninstall as remove_links
