@@ -311,3 +311,16 @@ def problems(workspace: Workspace) -> list[Entry]:
     sources = skill_sources(workspace)
     return [entry for choice in chosen_agents(workspace) for entry in plan(workspace, choice, sources)
             if entry.state != "ok"]
+
+
+def agents_copies_of(workspace: Workspace, skill_folder: Path) -> tuple[Path, ...]:
+    """The links and copies the recorded agents have of this skill (for `learn --commit` to commit with it)."""
+    if workspace.repo is None or not workspace.config_all(CONFIG_KEY):
+        return ()
+    source = Path(os.path.realpath(skill_folder))
+    found = []
+    for choice in chosen_agents(workspace):
+        path = workspace.root / choice.agent.link_dir / source.name
+        if path.is_symlink() and Path(os.path.realpath(path)) == source or copy_source(path, workspace.root) == source:
+            found.append(path)
+    return tuple(found)

@@ -200,3 +200,13 @@ def test_staging_left_by_an_interrupted_run_is_cleaned_up(repo: Path) -> None:
     assert checked.code == 1 and "left by an interrupted run" in checked.out
     assert run_cli("link", cwd=repo).code == 0
     assert not leftover.exists() and (repo / ".claude/skills/pdf-forms/SKILL.md").is_file()
+
+
+def test_learn_commit_commits_the_agents_links_with_the_skill(repo: Path) -> None:
+    git(repo, "commit", "-q", "--allow-empty", "-m", "start")
+    assert run_cli("link", "claude-code", cwd=repo).code == 0
+    learned = run_cli("learn", str(REPO_ROOT / "examples/sessions/fix-csv-report"), "--commit", cwd=repo)
+    assert learned.code == 0, learned.err
+    committed = git(repo, "show", "--name-only", "--format=", "HEAD").stdout.split()
+    assert ".claude/skills/fix-csv-report" in committed and ".agents/skills/fix-csv-report/SKILL.md" in committed
+    assert git(repo, "status", "--porcelain").stdout == ""
