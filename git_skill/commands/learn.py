@@ -64,7 +64,8 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
 @click.option("--operation", type=click.Choice(["create", "extend", "update", "none"]), default=None,
               help="Override the curation choice (update needs a model: it fixes wrong steps in place).")
 @click.option("--dry-run", is_flag=True, help="Print the skill and the operation; write nothing.")
-@click.option("--commit", "make_commit", is_flag=True, help="Commit only the skill's files, recording the source digest.")
+@click.option("--commit", "make_commit", is_flag=True,
+              help="Commit only the skill's files (and agents' links to it), recording the source digest.")
 @click.option("--force", is_flag=True, help="Overwrite a skill folder that has uncommitted changes.")
 @click.option("--yes/--interactive", "assume_yes", default=True, show_default=True,
               help="Take the proposed operation, or ask (on a terminal).")
