@@ -225,12 +225,17 @@ def apply(entries: list[Entry], root: Path) -> list[Entry]:
     """Make missing links and copies, replace stale ones, remove orphans; returns what was changed."""
     changed = []
     for entry in entries:
-        if entry.state in ("missing", "stale"):
-            _place(entry, root)
-            changed.append(entry)
-        elif entry.state == "orphan":
-            _remove(entry.path)
-            changed.append(entry)
+        try:
+            if entry.state in ("missing", "stale"):
+                _place(entry, root)
+            elif entry.state == "orphan":
+                _remove(entry.path)
+            else:
+                continue
+        except OSError as error:
+            raise GitSkillError(f"cannot write {display_path(entry.path)}: {error.strerror or error}",
+                                exit_codes.BAD_INPUT) from None
+        changed.append(entry)
     return changed
 
 
@@ -273,10 +278,10 @@ def keep_agents_in_step(workspace: Workspace) -> list[Entry]:
     for choice in choices:
         try:
             entries = plan(workspace, choice, sources)
-        except GitSkillError as error:
+            apply(entries, workspace.root)
+        except GitSkillError as error:  # the skills are written: an agent's folder must not fail the write
             click.echo(f"git-skill: warning: {error.message}", err=True)
             continue
-        apply(entries, workspace.root)
         problems += [e for e in entries if e.state in ("drifted", "conflict")]
     for entry in problems:
         click.echo(f"git-skill: warning: {entry.describe()}", err=True)

@@ -210,3 +210,14 @@ def test_learn_commit_commits_the_agents_links_with_the_skill(repo: Path) -> Non
     committed = git(repo, "show", "--name-only", "--format=", "HEAD").stdout.split()
     assert ".claude/skills/fix-csv-report" in committed and ".agents/skills/fix-csv-report/SKILL.md" in committed
     assert git(repo, "status", "--porcelain").stdout == ""
+
+
+def test_an_unwritable_agent_folder_is_one_clear_message(repo: Path, upstream: Upstream) -> None:
+    skills_in(repo)
+    (repo / ".claude").write_text("a file where the agent's folder should be\n")
+    failed = run_cli("link", "claude-code", cwd=repo)
+    assert failed.code == 3 and "cannot write .claude/skills/" in failed.err and "Traceback" not in failed.err
+    git(repo, "config", "skill.agents", "claude-code")
+    added = run_cli("add", f"{upstream.url}//skills/pdf-forms", "--skills-dir", "team", cwd=repo)
+    assert added.code == 0 and "warning: cannot write .claude/skills/" in added.err  # the add itself succeeded
+    assert (repo / "team/pdf-forms/SKILL.md").is_file()
