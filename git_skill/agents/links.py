@@ -101,13 +101,12 @@ def _relative(path: Path, root: Path) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def skill_sources(workspace: Workspace) -> dict[str, Path]:
-    """Every skill of the repository by folder name, as its real folder (links and copies are not sources)."""
-    found: dict[str, Path] = {}
+def skill_sources(workspace: Workspace) -> list[Path]:
+    """Every skill of the repository, once, as its real folder (links and copies are not sources)."""
+    found: dict[Path, None] = {}
     for location in discover(workspace).skills:
-        real = Path(os.path.realpath(location.folder))
-        found.setdefault(real.name, real)
-    return found
+        found.setdefault(Path(os.path.realpath(location.folder)), None)
+    return list(found)
 
 
 def _is_ours_link(path: Path, roots: list[Path]) -> bool:
@@ -138,7 +137,7 @@ def _copy_state(copy: Path, source: Path) -> tuple[str, str]:
     return ("ok", "") if current == folder_digest(source) else ("stale", "its source changed")
 
 
-def plan(workspace: Workspace, choice: Choice, sources: dict[str, Path] | None = None) -> list[Entry]:
+def plan(workspace: Workspace, choice: Choice, sources: list[Path] | None = None) -> list[Entry]:
     """Where every skill stands in one agent's folder; changes nothing."""
     agent, root = choice.agent, workspace.root
     sources = skill_sources(workspace) if sources is None else sources
@@ -147,8 +146,14 @@ def plan(workspace: Workspace, choice: Choice, sources: dict[str, Path] | None =
     if not is_inside(folder, Path(os.path.realpath(root))):
         raise GitSkillError(f"{display_path(folder)} leads outside the repository (a symbolic link); {agent.name}'s "
                             "links were not touched", exit_codes.REFUSED)
-    wanted = {name: source for name, source in sources.items()
-              if not agent.reads(_relative(source.parent, root)) and source.parent != Path(os.path.realpath(folder))}
+    real_folder = Path(os.path.realpath(folder))
+    # Names the agent already has where they are: no link (a second skill of that name would shadow one).
+    native = {source.name for source in sources
+              if agent.reads(_relative(source.parent, root)) or source.parent == real_folder}
+    wanted: dict[str, Path] = {}
+    for source in sources:
+        if source.name not in native:
+            wanted.setdefault(source.name, source)
     present: dict[str, Path] = {}
     entries = []
     if folder.is_dir() and not folder.is_symlink():
@@ -164,7 +169,7 @@ def plan(workspace: Workspace, choice: Choice, sources: dict[str, Path] | None =
         if source is None:
             if ours_link or ours_copy:  # an edited copy is kept even when its skill is gone
                 edited = ours_copy and folder_digest(path, _SKIP) != _marked_digest(path)
-                why = "no longer needed: the agent reads its skill where it is" if name in sources else ""
+                why = "no longer needed: the agent reads its skill where it is" if name in native else ""
                 entries.append(Entry(agent, path, copy_source(path, root) if ours_copy else None, choice.copy,
                                      "drifted" if edited else "orphan", why))
             continue

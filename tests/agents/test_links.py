@@ -106,7 +106,7 @@ def test_uninstall_removes_only_what_it_made(repo: Path) -> None:
     os.symlink("../../README.md", repo / ".claude/skills/notes")  # a link git-skill did not make
     os.symlink("claude-only", repo / ".claude/skills/alias")  # nor this one, into the agent's own folder
     (repo / "README.md").write_text("readme\n")
-    write_skill(repo / ".claude/skills", "csv-cleaning-real", folder="csv-cleaning")  # a name already taken
+    (repo / ".claude/skills/csv-cleaning").write_text("notes, not a skill\n")  # a name already taken
     linked = run_cli("link", "claude-code", cwd=repo)
     assert linked.code == 1 and "csv-cleaning: exists and was not made by git-skill" in linked.out
     assert (repo / ".claude/skills/pdf-forms").is_symlink()
@@ -221,3 +221,13 @@ def test_an_unwritable_agent_folder_is_one_clear_message(repo: Path, upstream: U
     added = run_cli("add", f"{upstream.url}//skills/pdf-forms", "--skills-dir", "team", cwd=repo)
     assert added.code == 0 and "warning: cannot write .claude/skills/" in added.err  # the add itself succeeded
     assert (repo / "team/pdf-forms/SKILL.md").is_file()
+
+
+def test_a_name_the_agent_already_has_gets_no_link(repo: Path) -> None:
+    skills_in(repo)
+    own = write_skill(repo / ".claude/skills", "pdf-forms", skill_text("pdf-forms", body="# Claude's own\n"))
+    linked = run_cli("link", "claude-code", cwd=repo)
+    assert linked.code == 0 and "1 of 1 links" in linked.out, linked.out
+    assert not own.is_symlink() and "Claude's own" in (own / "SKILL.md").read_text()
+    assert (repo / ".claude/skills/csv-cleaning").is_symlink()
+    assert run_cli("link", "--check", cwd=repo).code == 0
