@@ -253,7 +253,11 @@ def uninstall(workspace: Workspace, agent: Agent, force: bool) -> tuple[list[Pat
         if entry.state == "drifted" and not force:
             kept.append(entry)
             continue
-        _remove(entry.path)
+        try:
+            _remove(entry.path)
+        except OSError as error:
+            raise GitSkillError(f"cannot remove {display_path(entry.path)}: {error.strerror or error}",
+                                exit_codes.BAD_INPUT) from None
         removed.append(entry.path)
     folder = workspace.root / agent.link_dir
     for empty in (folder, folder.parent):
@@ -315,7 +319,7 @@ def visibility_note(workspace: Workspace, skill_folder: Path) -> str:
 
 
 def problems(workspace: Workspace) -> list[Entry]:
-    """Every recorded agent's links and copies that are not in step (for `status` and `link --check`)."""
+    """Every recorded agent's links and copies that are not in step (for `status`)."""
     if workspace.repo is None or not workspace.config_all(CONFIG_KEY):
         return []
     sources = skill_sources(workspace)
