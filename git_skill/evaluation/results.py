@@ -1,0 +1,333 @@
+"""Benchmark results as trials: Terminal-Bench run and trial `results.json`, Harbor trial `result.json`.
+
+One condition is what one command-line argument names: a run's `results.json`, a run or job
+folder, a single trial, or a folder of several runs (pooled, each run kept apart by its folder).
+Per trial we keep what decides a comparison (task, reward, pass) and what the data has of cost,
+tokens, agent time, tool calls and skill loads; a figure the data lacks stays `None`, never 0.
+
+Terminal-Bench 1 writes `total_input_tokens: 0` when the agent reported no usage (every trial of
+the public goose runs): a zero token count is read as "not recorded". Harbor writes the agent's
+usage to `agent_result` (often null for installed agents); tool calls and skill loads come from
+the agent's log when the trial keeps one (`agent/trajectory.json` in ATIF, else Claude Code's
+`agent/claude-code.txt` stream). A trial without a verifier result (the agent crashed or timed
+out) has no reward and counts as not passed, as Harbor's own job metrics count it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+
+MAX_DEPTH = 5  # how deep runs and trials may sit under a condition's folder
+MAX_LOG_BYTES = 256 * 1024 * 1024  # agent logs larger than this are not scanned for tool calls
+_READ_TOOLS = ("read", "view", "cat", "open")  # tool names that open a file when they mention SKILL.md
+METRICS = ("cost_usd", "input_tokens", "output_tokens", "agent_seconds", "tool_calls", "skill_loads")
+
+
+@dataclass
+class Trial:
+    task: str
+    reward: float | None  # None: no verifier result
+    passed: bool
+    cost_usd: float | None = None
+    input_tokens: float | None = None
+    output_tokens: float | None = None
+    agent_seconds: float | None = None
+    tool_calls: float | None = None
+    skill_loads: float | None = None
+    error: str | None = None
+
+    def metric(self, name: str) -> float | None:
+        value: float | None = getattr(self, name)
+        return value
+
+
+@dataclass
+class Run:
+    name: str
+    path: Path
+    trials: list[Trial] = field(default_factory=list)
+
+
+@dataclass
+class Condition:
+    name: str
+    path: Path
+    runs: list[Run]
+
+    @property
+    def trials(self) -> list[Trial]:
+        return [trial for run in self.runs for trial in run.trials]
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise GitSkillError(f"cannot read {path}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
+    except orjson.JSONDecodeError as error:
+        raise GitSkillError(f"{path} is not valid JSON: {error}", exit_codes.BAD_INPUT) from None
+
+
+def _quiet_json(path: Path) -> Any:
+    """JSON from a file met while walking folders; None when missing or unreadable (it is not ours to judge)."""
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+
+
+def _kind(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    results = data.get("results")
+    if isinstance(results, list) and ("accuracy" in data or "resolved_ids" in data
+                                      or any(isinstance(r, dict) and "task_id" in r for r in results[:1])):
+        return "tb-run"
+    if "task_id" in data and ("is_resolved" in data or "instruction" in data):
+        return "tb-trial"
+    if isinstance(data.get("task_name"), str):
+        return "harbor-trial"
+    return None
+
+
+def _number(value: Any, zero_is_missing: bool = False) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if zero_is_missing and value == 0:
+        return None
+    return float(value)
+
+
+def _seconds(start: Any, end: Any) -> float | None:
+    if not isinstance(start, str) or not isinstance(end, str):
+        return None
+    try:
+        began = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        ended = datetime.fromisoformat(end.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    seconds = (ended - began).total_seconds()
+    return seconds if seconds >= 0 else None
+
+
+def tb_trial(record: dict[str, Any], threshold: float) -> Trial | None:
+    """One Terminal-Bench 1 trial record (as in a run's `results` list or a trial's results.json)."""
+    task = record.get("task_id")
+    if not isinstance(task, str) or not task:
+        return None
+    reward = 1.0 if record.get("is_resolved") is True else 0.0  # None (a parse error) counts as unresolved
+    failure = record.get("failure_mode")
+    return Trial(task, reward, reward >= threshold,
+                 input_tokens=_number(record.get("total_input_tokens"), zero_is_missing=True),
+                 output_tokens=_number(record.get("total_output_tokens"), zero_is_missing=True),
+                 agent_seconds=_seconds(record.get("agent_started_at"), record.get("agent_ended_at")),
+                 error=failure if isinstance(failure, str) and failure not in ("unset", "none") else None)
+
+
+def harbor_reward(result: dict[str, Any], folder: Path | None) -> float | None:
+    """The trial's reward: `verifier_result.rewards.reward` (else the mean of its rewards), else the verifier's file."""
+    verifier = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
+    rewards = verifier.get("rewards") if isinstance(verifier.get("rewards"), dict) else {}
+    if _number(rewards.get("reward")) is not None:
+        return float(rewards["reward"])
+    numbers = [float(v) for v in rewards.values() if _number(v) is not None]
+    if numbers:
+        return sum(numbers) / len(numbers)
+    if folder is not None and (folder / "verifier").is_dir():
+        from git_skill.transcripts.harbor import _read_reward
+
+        return _read_reward(folder / "verifier")
+    return None
+
+
+def harbor_trial(result: dict[str, Any], folder: Path | None, threshold: float) -> Trial:
+    """One Harbor trial: its result.json, and the agent's log beside it when there is one."""
+    reward = harbor_reward(result, folder)
+    agent = result.get("agent_result") if isinstance(result.get("agent_result"), dict) else {}
+    execution = result.get("agent_execution") if isinstance(result.get("agent_execution"), dict) else {}
+    exception = result.get("exception_info") if isinstance(result.get("exception_info"), dict) else None
+    trial = Trial(str(result["task_name"]), reward, reward is not None and reward >= threshold,
+                  cost_usd=_number(agent.get("cost_usd")),
+                  input_tokens=_number(agent.get("n_input_tokens")),
+                  output_tokens=_number(agent.get("n_output_tokens")),
+                  agent_seconds=_seconds(execution.get("started_at"), execution.get("finished_at")),
+                  error=str(exception.get("exception_type") or "exception") if exception else None)
+    if folder is not None:
+        _read_agent_log(folder / "agent", trial)
+    return trial
+
+
+def is_skill_load(name: str, arguments: Any) -> bool:
+    """A call that loads a skill: Claude Code's `Skill` tool, or a file read (or shell command) naming a SKILL.md."""
+    if name == "Skill":
+        return True
+    mentions = "SKILL.md" in (arguments if isinstance(arguments, str) else orjson.dumps(arguments).decode())
+    lowered = name.lower()
+    return mentions and (any(word in lowered for word in _READ_TOOLS) or lowered in ("bash", "shell", "exec_command"))
+
+
+def _read_agent_log(agent: Path, trial: Trial) -> None:
+    atif = agent / "trajectory.json"
+    stream = agent / "claude-code.txt"
+    if _small_file(atif):
+        data = _quiet_json(atif)
+        if isinstance(data, dict) and isinstance(data.get("steps"), list):
+            calls = [c for step in data["steps"] if isinstance(step, dict)
+                     for c in (step.get("tool_calls") or []) if isinstance(c, dict)]
+            trial.tool_calls = float(len(calls))
+            trial.skill_loads = float(sum(is_skill_load(str(c.get("function_name") or ""), c.get("arguments"))
+                                          for c in calls))
+            final = data.get("final_metrics") if isinstance(data.get("final_metrics"), dict) else {}
+            trial.cost_usd = trial.cost_usd if trial.cost_usd is not None else _number(final.get("total_cost_usd"))
+            if trial.input_tokens is None:
+                trial.input_tokens = _number(final.get("total_prompt_tokens"))
+            if trial.output_tokens is None:
+                trial.output_tokens = _number(final.get("total_completion_tokens"))
+            return
+    if _small_file(stream):
+        _read_claude_stream(stream, trial)
+
+
+def _small_file(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size <= MAX_LOG_BYTES
+    except OSError:
+        return False
+
+
+def _read_claude_stream(path: Path, trial: Trial) -> None:
+    """Claude Code's `stream-json` output: tool_use blocks (streamed messages repeat: counted once by id), the result."""
+    seen: dict[str, bool] = {}
+    result: dict[str, Any] = {}
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError:
+        return
+    for line in lines:
+        if not line.strip().startswith(b"{"):
+            continue  # a shell banner before the stream
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        if record.get("type") == "result":
+            result = record
+        message = record.get("message") if isinstance(record.get("message"), dict) else {}
+        if record.get("type") != "assistant" or not isinstance(message.get("content"), list):
+            continue
+        for block in message["content"]:
+            if isinstance(block, dict) and block.get("type") == "tool_use":
+                key = str(block.get("id") or len(seen))
+                seen[key] = is_skill_load(str(block.get("name") or ""), block.get("input"))
+    if seen or result:
+        trial.tool_calls = float(len(seen))
+        trial.skill_loads = float(sum(seen.values()))
+    if trial.cost_usd is None:
+        trial.cost_usd = _number(result.get("total_cost_usd"))
+    usage = result.get("usage") if isinstance(result.get("usage"), dict) else {}
+    if trial.input_tokens is None and _number(usage.get("input_tokens")) is not None:
+        trial.input_tokens = sum(_number(usage.get(k)) or 0.0 for k in
+                                 ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"))
+    if trial.output_tokens is None:
+        trial.output_tokens = _number(usage.get("output_tokens"))
+
+
+def _trials_of(kind: str, data: dict[str, Any], folder: Path | None, threshold: float) -> list[Trial]:
+    if kind == "tb-run":
+        return [t for record in data["results"] if isinstance(record, dict)
+                for t in [tb_trial(record, threshold)] if t is not None]
+    if kind == "tb-trial":
+        trial = tb_trial(data, threshold)
+        return [trial] if trial else []
+    return [harbor_trial(data, folder, threshold)]
+
+
+def _classify_folder(folder: Path) -> tuple[str, dict[str, Any]] | None:
+    for name in ("results.json", "result.json"):
+        data = _quiet_json(folder / name) if (folder / name).is_file() else None
+        kind = _kind(data)
+        if kind is not None:
+            return kind, data
+    return None
+
+
+def _run_folder(trial_folder: Path, task: str, root: Path) -> Path:
+    """The run a trial folder belongs to: its parent, or its grandparent under a per-task folder
+    (Terminal-Bench 1's `run/<task>/<trial>`); never above the condition's own folder."""
+    parent = trial_folder.parent
+    if parent.name == task and parent != root:
+        parent = parent.parent
+    return parent if trial_folder != root and root in (parent, *parent.parents) else root
+
+
+def load_condition(path: Path, threshold: float, name: str | None = None) -> Condition:
+    """Every run and trial under PATH (a file, a run, a trial, or a folder of runs) as one condition."""
+    if not path.exists():
+        raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
+    label = name or (path.parent.name if path.is_file() else path.resolve().name)
+    if path.is_file():
+        data = _load_json(path)
+        kind = _kind(data)
+        if kind is None:
+            raise GitSkillError(f"{path} is neither a Terminal-Bench results.json nor a Harbor result.json",
+                                exit_codes.BAD_INPUT)
+        trials = _trials_of(kind, data, path.parent if kind == "harbor-trial" else None, threshold)
+        runs = [Run(path.name, path, trials)]
+    else:
+        runs = _walk(path, threshold)
+    runs = [run for run in runs if run.trials]
+    if not runs:
+        raise GitSkillError(f"{path} holds no Terminal-Bench or Harbor results (results.json, or trial folders "
+                            "with result.json)", exit_codes.BAD_INPUT)
+    return Condition(label, path, runs)
+
+
+def _walk(root: Path, threshold: float) -> list[Run]:
+    runs: dict[Path, Run] = {}
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        found = _classify_folder(folder)
+        if found is not None:
+            kind, data = found
+            trials = _trials_of(kind, data, folder, threshold)
+            home = folder if kind == "tb-run" else _run_folder(folder, trials[0].task if trials else "", root)
+            run = runs.setdefault(home, Run(_run_name(home, root), home))
+            run.trials.extend(trials)
+            continue
+        if depth >= MAX_DEPTH:
+            continue
+        try:
+            children = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True)
+        except OSError as error:
+            raise GitSkillError(f"cannot read {folder}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
+        stack.extend((child, depth + 1) for child in children)
+    return [runs[key] for key in sorted(runs)]
+
+
+def _run_name(run: Path, root: Path) -> str:
+    return root.resolve().name if run == root else run.relative_to(root).as_posix()
+
+
+def trial_task_id(folder: Path) -> str | None:
+    """The task a trial folder (or trial results file) ran: Terminal-Bench's `task_id`, Harbor's `task_name`."""
+    found = _classify_folder(folder) if folder.is_dir() else None
+    if found is None and folder.is_file():
+        data = _quiet_json(folder)
+        kind = _kind(data)
+        found = (kind, data) if kind else None
+    if found is None:
+        return None
+    kind, data = found
+    task = data.get("task_id") if kind == "tb-trial" else data.get("task_name") if kind == "harbor-trial" else None
+    return task if isinstance(task, str) and task else None
