@@ -117,6 +117,20 @@ def select_trials(trials: Iterable[str], selection: TaskSelection) -> list[str]:
     return kept
 
 
+def learn_sources(members: list[str], fold: str | None, tasks_file: Path | None,
+                  exclude_file: Path | None) -> list[str]:
+    """`learn`'s trials after its --fold/--tasks/--exclude-tasks (all of them when none is given)."""
+    selection = selection_from_options(fold, tasks_file, exclude_file)
+    if not selection.active:
+        return members
+    kept = select_trials(members, selection)
+    if not kept:
+        raise GitSkillError(f"nothing to learn: none of the {len(members)} trials is in {selection.describe()}",
+                            exit_codes.USAGE)
+    click.echo(f"git-skill: learning from {len(kept)} of {len(members)} trials ({selection.describe()})", err=True)
+    return kept
+
+
 def task_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--fold, --tasks and --exclude-tasks, worded the same for every command that takes them."""
     for option in reversed((
