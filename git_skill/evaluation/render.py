@@ -77,11 +77,12 @@ def comparison_lines(comparison: dict[str, Any], stats: dict[str, Any]) -> list[
     if comparison["delta"] is None:
         return [f"{name} vs {base}: no task in common, nothing to compare"]
     low, high = comparison["ci95"]
-    lines = [f"{name} vs {base} over {comparison['tasks']} shared tasks: pass rate "
-             f"{_percent(comparison['baseline_pass_rate'])} -> {_percent(comparison['candidate_pass_rate'])}, "
-             f"{_points(comparison['delta'])} points ({_relative(comparison['relative'])} relative); "
-             f"95% CI [{_points(low)}, {_points(high)}] points ({stats['interval']}, {stats['resamples']} resamples, "
-             f"seed {stats['seed']})"]
+    headline = (f"{name} vs {base} over {comparison['tasks']} shared tasks: pass rate "
+                f"{_percent(comparison['baseline_pass_rate'])} -> {_percent(comparison['candidate_pass_rate'])}, "
+                f"{_points(comparison['delta'])} points ({_relative(comparison['relative'])} relative); "
+                f"95% CI [{_points(low)}, {_points(high)}] points ({stats['interval']}, "
+                f"{stats['resamples']} resamples, seed {stats['seed']})")
+    lines = [headline]
     lines.append(f"p = {comparison['p_value']:.3g} by an {stats['test']} ({comparison['changed']} changed)")
     if comparison["ci_includes_zero"]:
         lines.append("the interval includes zero: this difference is within what chance alone produces here")

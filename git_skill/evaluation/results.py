@@ -177,14 +177,15 @@ def is_skill_load(name: str, arguments: Any) -> bool:
 def _read_agent_log(agent: Path, trial: Trial) -> None:
     atif = agent / "trajectory.json"
     stream = agent / "claude-code.txt"
-    if _small_file(atif):
-        data = _quiet_json(atif)
+    raw = _read_small(atif)
+    if raw is not None:
+        data = _quiet_loads(raw)
         if isinstance(data, dict) and isinstance(data.get("steps"), list):
             calls = [c for step in data["steps"] if isinstance(step, dict)
                      for c in (step.get("tool_calls") or []) if isinstance(c, dict)]
             trial.tool_calls = float(len(calls))
-            trial.skill_loads = float(sum(is_skill_load(str(c.get("function_name") or ""), c.get("arguments"))
-                                          for c in calls))
+            trial.skill_loads = float(_count_skill_loads(
+                [(str(c.get("function_name") or ""), c.get("arguments")) for c in calls], b"SKILL.md" in raw))
             final = data.get("final_metrics") if isinstance(data.get("final_metrics"), dict) else {}
             trial.cost_usd = trial.cost_usd if trial.cost_usd is not None else _number(final.get("total_cost_usd"))
             if trial.input_tokens is None:
@@ -192,26 +193,42 @@ def _read_agent_log(agent: Path, trial: Trial) -> None:
             if trial.output_tokens is None:
                 trial.output_tokens = _number(final.get("total_completion_tokens"))
             return
-    if _small_file(stream):
-        _read_claude_stream(stream, trial)
+    raw = _read_small(stream)
+    if raw is not None:
+        _read_claude_stream(raw, trial)
 
 
-def _small_file(path: Path) -> bool:
+def _count_skill_loads(calls: list[tuple[str, Any]], mentions_skill_file: bool) -> int:
+    """Skill loads among (tool name, arguments) calls; the arguments are only looked into when the
+    log mentions a SKILL.md at all (most logs do not, and serialising every call's arguments is the
+    slow part of reading a job)."""
+    if not mentions_skill_file:
+        return sum(name == "Skill" for name, _ in calls)
+    return sum(is_skill_load(name, arguments) for name, arguments in calls)
+
+
+def _read_small(path: Path) -> bytes | None:
+    """The bytes of an agent log, or None when it is missing, unreadable or too large to scan."""
     try:
-        return path.is_file() and path.stat().st_size <= MAX_LOG_BYTES
+        if not path.is_file() or path.stat().st_size > MAX_LOG_BYTES:
+            return None
+        return path.read_bytes()
     except OSError:
-        return False
+        return None
 
 
-def _read_claude_stream(path: Path, trial: Trial) -> None:
+def _quiet_loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _read_claude_stream(raw: bytes, trial: Trial) -> None:
     """Claude Code's `stream-json` output: tool_use blocks (streamed messages repeat: counted once by id), the result."""
-    seen: dict[str, bool] = {}
+    seen: dict[str, tuple[str, Any]] = {}
     result: dict[str, Any] = {}
-    try:
-        lines = path.read_bytes().splitlines()
-    except OSError:
-        return
-    for line in lines:
+    for line in raw.splitlines():
         if not line.strip().startswith(b"{"):
             continue  # a shell banner before the stream
         try:
@@ -227,11 +244,10 @@ def _read_claude_stream(path: Path, trial: Trial) -> None:
             continue
         for block in message["content"]:
             if isinstance(block, dict) and block.get("type") == "tool_use":
-                key = str(block.get("id") or len(seen))
-                seen[key] = is_skill_load(str(block.get("name") or ""), block.get("input"))
+                seen[str(block.get("id") or len(seen))] = (str(block.get("name") or ""), block.get("input"))
     if seen or result:
         trial.tool_calls = float(len(seen))
-        trial.skill_loads = float(sum(seen.values()))
+        trial.skill_loads = float(_count_skill_loads(list(seen.values()), b"SKILL.md" in raw))
     if trial.cost_usd is None:
         trial.cost_usd = _number(result.get("total_cost_usd"))
     usage = result.get("usage") if isinstance(result.get("usage"), dict) else {}

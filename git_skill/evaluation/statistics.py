@@ -12,9 +12,9 @@ of a comparison.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from math import comb
-from typing import Sequence
 
 import numpy as np
 

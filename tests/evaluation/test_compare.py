@@ -212,7 +212,7 @@ def test_matplotlib_is_imported_only_with_plot(tmp_path: Path) -> None:
         script = ("import sys\nfrom git_skill.cli import main\ntry:\n"
                   f"    main(['compare', 'base', 'cand', *{list(extra)!r}])\nexcept SystemExit:\n    pass\n"
                   "print('\\n'.join(sys.modules), file=sys.stderr)")
-        done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
         return set(done.stderr.split())
 
     plain = modules()
