@@ -15,6 +15,7 @@ out) has no reward and counts as not passed, as Harbor's own job metrics count i
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -78,10 +79,8 @@ def _load_json(path: Path) -> Any:
 
 def _quiet_json(path: Path) -> Any:
     """JSON from a file met while walking folders; None when missing or unreadable (it is not ours to judge)."""
-    try:
-        return orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return None
+    raw = _read_small(path)
+    return None if raw is None else _quiet_loads(raw)
 
 
 def _kind(data: Any) -> str | None:
@@ -207,12 +206,15 @@ def _count_skill_loads(calls: list[tuple[str, Any]], mentions_skill_file: bool) 
     return sum(is_skill_load(name, arguments) for name, arguments in calls)
 
 
-def _read_small(path: Path) -> bytes | None:
-    """The bytes of an agent log, or None when it is missing, unreadable or too large to scan."""
+def _read_small(path: Path, limit: int = MAX_LOG_BYTES) -> bytes | None:
+    """The bytes of a file, or None when it is missing, unreadable or larger than `limit`.
+
+    Opened directly, not checked first: a job holds thousands of trials, and each saved stat counts."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_LOG_BYTES:
-            return None
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > limit:
+                return None
+            return handle.read()
     except OSError:
         return None
 
@@ -270,7 +272,7 @@ def _trials_of(kind: str, data: dict[str, Any], folder: Path | None, threshold: 
 
 def _classify_folder(folder: Path) -> tuple[str, dict[str, Any]] | None:
     for name in ("results.json", "result.json"):
-        data = _quiet_json(folder / name) if (folder / name).is_file() else None
+        data = _quiet_json(folder / name)
         kind = _kind(data)
         if kind is not None:
             return kind, data
@@ -324,7 +326,8 @@ def _walk(root: Path, threshold: float) -> list[Run]:
         if depth >= MAX_DEPTH:
             continue
         try:
-            children = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True)
+            with os.scandir(folder) as entries:  # the entry types come with the listing: no stat per child
+                children = sorted((Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)), reverse=True)
         except OSError as error:
             raise GitSkillError(f"cannot read {folder}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
         stack.extend((child, depth + 1) for child in children)
