@@ -89,6 +89,10 @@ def comparison_lines(comparison: dict[str, Any], stats: dict[str, Any]) -> list[
     else:
         direction = "better" if comparison["delta"] > 0 else "worse"
         lines.append(f"the interval excludes zero: {name} is {direction} than {base} on these tasks")
+        if comparison["p_value"] >= 0.05:
+            lines.append(f"but the sign test does not (p >= 0.05): with {comparison['tasks']} tasks, "
+                         f"{comparison['changed']} of them changed, a bootstrap interval is too narrow; "
+                         "trust the sign test and add tasks or attempts")
     lines.append(f"fixed ({len(comparison['fixed'])}): {_listing(comparison['fixed']) or '-'}")
     lines.append(f"broken ({len(comparison['broken'])}): {_listing(comparison['broken']) or '-'}")
     for side in ("only_in_baseline", "only_in_candidate"):

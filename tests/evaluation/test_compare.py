@@ -327,3 +327,27 @@ def test_one_run_against_another_of_the_same_configuration(tmp_path: Path) -> No
     up, down = len(comparison["fixed"]), len(comparison["broken"])
     assert comparison["p_value"] == pytest.approx(binomtest(up, up + down).pvalue)
     assert comparison["ci_includes_zero"] is True  # same agent, same model: no difference to find
+
+
+def test_few_tasks_warn_when_the_interval_and_the_sign_test_disagree(tmp_path: Path) -> None:
+    """4 of 12 tasks fixed: a resample draws none of them with probability (8/12)^12 = 0.8%, so the
+    interval excludes zero, while the sign test (p = 2/2^4) does not: the text must say which to trust."""
+    write_tb_run(tmp_path / "base", {f"t{i:02d}": False for i in range(12)})
+    write_tb_run(tmp_path / "cand", {f"t{i:02d}": i < 4 for i in range(12)})
+    comparison = compare_json("base", "cand", cwd=tmp_path)["comparisons"][0]
+    assert comparison["ci95"][0] > 0 and comparison["p_value"] == pytest.approx(0.125)
+    assert "trust the sign test" in run_cli("compare", "base", "cand", cwd=tmp_path).out
+
+
+@requires_shared
+def test_terminal_bench_trial_folders_of_the_shared_fixtures(tmp_path: Path) -> None:
+    """Real Terminal-Bench 1 trees: `run/<task>/<trial>` (mini-SWE-agent) and `<task>/<trial>` (orchestrator)."""
+    trials = SHARED_FIXTURES / "terminal-bench"
+    mini, orchestrator = trials / "20250825_swe-agent-mini_claude-4-sonnet", trials / "20250902_orchestrator_claude-4-sonnet"
+    report = compare_json(mini, orchestrator, cwd=tmp_path)
+    for condition, folder in zip(report["conditions"], (mini, orchestrator)):
+        records = [json.loads(p.read_text(encoding="utf-8")) for p in folder.rglob("results.json")]
+        assert condition["trials"] == len(records)
+        assert condition["pass_rate"] == pytest.approx(sum(r["is_resolved"] is True for r in records) / len(records))
+    assert report["conditions"][0]["runs"] == len({p.parent.parent.parent for p in mini.rglob("results.json")})
+    assert report["conditions"][1]["runs"] == 1
