@@ -13,7 +13,7 @@ from git_skill.evaluation.tasks import task_options
 
 
 @click.command("compare")
-@click.argument("conditions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("conditions", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="BASELINE CANDIDATE…")
 @click.option("--name", "names", multiple=True, metavar="LABEL",
               help="A label per condition, in order (repeatable; default: the folder name).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
@@ -29,7 +29,7 @@ from git_skill.evaluation.tasks import task_options
               help="Also draw each task's baseline and candidate pass rate (.png or .svg; needs git-skill[plot]).")
 @click.option("--list-tasks", is_flag=True,
               help="Print the task ids the conditions have after --fold/--tasks/--exclude-tasks, one a line "
-              "(a task file, e.g. for harbor run --task-name), and stop.")
+              "(a task file for --tasks, or for Harbor's task filters), and stop.")
 def command(conditions: tuple[Path, ...], names: tuple[str, ...], output_format: str, pass_threshold: float,
             resamples: int, seed: int, fold: str | None, tasks_file: Path | None, exclude_file: Path | None,
             plot_file: Path | None, list_tasks: bool) -> None:
