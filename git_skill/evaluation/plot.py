@@ -38,8 +38,10 @@ def draw(report: dict[str, Any], path: Path) -> None:
 
     comparisons = [c for c in report["comparisons"] if c["per_task"]] or report["comparisons"][:1]
     tasks = max((len(c["per_task"]) for c in comparisons), default=1)
+    longest = max((len(r["task"]) for c in comparisons for r in c["per_task"]), default=10)
+    panel = 3.0 + 0.065 * longest  # the plot, and room below it for the task names standing upright
     figure, axes = pyplot.subplots(len(comparisons), 1, squeeze=False,
-                                   figsize=(max(6.0, 0.16 * tasks + 2), 3.2 * len(comparisons)))
+                                   figsize=(max(6.0, 0.16 * tasks + 2), panel * len(comparisons)))
     for axis, comparison in zip(axes[:, 0], comparisons):
         rows = sorted(comparison["per_task"], key=lambda r: (r["baseline"], r["candidate"], r["task"]))
         for x, row in enumerate(rows):
