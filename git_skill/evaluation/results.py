@@ -62,6 +62,7 @@ class Condition:
     name: str
     path: Path
     runs: list[Run]
+    unreadable: list[str] = field(default_factory=list)  # result files found but not JSON: skipped
 
     @property
     def trials(self) -> list[Trial]:
@@ -270,9 +271,16 @@ def _trials_of(kind: str, data: dict[str, Any], folder: Path | None, threshold: 
     return [harbor_trial(data, folder, threshold)]
 
 
-def _classify_folder(folder: Path) -> tuple[str, dict[str, Any]] | None:
+def _classify_folder(folder: Path, unreadable: list[str] | None = None) -> tuple[str, dict[str, Any]] | None:
+    """What a folder's results file says it is; a results file that is there but not JSON is noted
+    in `unreadable` (a trial lost silently would bias the pass rate)."""
     for name in ("results.json", "result.json"):
-        data = _quiet_json(folder / name)
+        raw = _read_small(folder / name)
+        if raw is None:
+            continue
+        data = _quiet_loads(raw)
+        if data is None and unreadable is not None:
+            unreadable.append(str(folder / name))
         kind = _kind(data)
         if kind is not None:
             return kind, data
@@ -300,22 +308,24 @@ def load_condition(path: Path, threshold: float, name: str | None = None) -> Con
             raise GitSkillError(f"{path} is neither a Terminal-Bench results.json nor a Harbor result.json",
                                 exit_codes.BAD_INPUT)
         trials = _trials_of(kind, data, path.parent if kind == "harbor-trial" else None, threshold)
-        runs = [Run(path.name, path, trials)]
+        runs, unreadable = [Run(path.name, path, trials)], []
     else:
-        runs = _walk(path, threshold)
+        runs, unreadable = _walk(path, threshold)
     runs = [run for run in runs if run.trials]
     if not runs:
+        broken = f"; {len(unreadable)} result files are not JSON, e.g. {unreadable[0]}" if unreadable else ""
         raise GitSkillError(f"{path} holds no Terminal-Bench or Harbor results (results.json, or trial folders "
-                            "with result.json)", exit_codes.BAD_INPUT)
-    return Condition(label, path, runs)
+                            f"with result.json){broken}", exit_codes.BAD_INPUT)
+    return Condition(label, path, runs, unreadable)
 
 
-def _walk(root: Path, threshold: float) -> list[Run]:
+def _walk(root: Path, threshold: float) -> tuple[list[Run], list[str]]:
     runs: dict[Path, Run] = {}
+    unreadable: list[str] = []
     stack = [(root, 0)]
     while stack:
         folder, depth = stack.pop()
-        found = _classify_folder(folder)
+        found = _classify_folder(folder, unreadable)
         if found is not None:
             kind, data = found
             trials = _trials_of(kind, data, folder, threshold)
@@ -331,7 +341,7 @@ def _walk(root: Path, threshold: float) -> list[Run]:
         except OSError as error:
             raise GitSkillError(f"cannot read {folder}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
         stack.extend((child, depth + 1) for child in children)
-    return [runs[key] for key in sorted(runs)]
+    return [runs[key] for key in sorted(runs)], sorted(unreadable)
 
 
 def _run_name(run: Path, root: Path) -> str:

@@ -33,7 +33,7 @@ def select(condition: Condition, selection: TaskSelection) -> Condition:
     if not selection.active:
         return condition
     runs = [Run(run.name, run.path, [t for t in run.trials if selection.keeps(t.task)]) for run in condition.runs]
-    return Condition(condition.name, condition.path, [run for run in runs if run.trials])
+    return Condition(condition.name, condition.path, [run for run in runs if run.trials], condition.unreadable)
 
 
 def _pass_rate(trials: list[Trial]) -> float:
@@ -61,7 +61,7 @@ def describe(condition: Condition) -> dict[str, Any]:
             "tasks": len(by_task(trials)), "trials": len(trials), "pass_rate": _pass_rate(trials),
             "mean_reward": sum(rewards) / len(rewards), "partial_rewards": partial,
             "no_reward": sum(t.reward is None for t in trials), "errors": sum(t.error is not None for t in trials),
-            "per_trial": per_trial, "run_results": runs, "spread": spread}
+            "unreadable": condition.unreadable, "per_trial": per_trial, "run_results": runs, "spread": spread}
 
 
 def _task_means(tasks: dict[str, list[Trial]], metric: str) -> dict[str, float]:

@@ -351,3 +351,17 @@ def test_terminal_bench_trial_folders_of_the_shared_fixtures(tmp_path: Path) -> 
         assert condition["pass_rate"] == pytest.approx(sum(r["is_resolved"] is True for r in records) / len(records))
     assert report["conditions"][0]["runs"] == len({p.parent.parent.parent for p in mini.rglob("results.json")})
     assert report["conditions"][1]["runs"] == 1
+
+
+def test_a_corrupt_trial_result_is_reported_not_silently_dropped(tmp_path: Path) -> None:
+    write_harbor_job(tmp_path / "job", {"a": [1.0], "b": [0.0], "c": [1.0]})
+    next((tmp_path / "job").glob("b__*")).joinpath("result.json").write_text('{"task_name": "b", ', encoding="utf-8")
+    write_tb_run(tmp_path / "base", {"a": False, "b": False, "c": False})
+    report = compare_json("base", "job", cwd=tmp_path)
+    condition = report["conditions"][1]
+    assert condition["trials"] == 2 and len(condition["unreadable"]) == 1
+    assert "1 result files are not JSON and were skipped" in run_cli("compare", "base", "job", cwd=tmp_path).out
+    for trial in (tmp_path / "job").glob("*__*"):
+        (trial / "result.json").write_text("{", encoding="utf-8")
+    result = run_cli("compare", "base", "job", cwd=tmp_path)
+    assert result.code == 3 and "3 result files are not JSON" in result.err
