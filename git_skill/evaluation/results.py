@@ -9,7 +9,7 @@ Terminal-Bench 1 writes `total_input_tokens: 0` when the agent reported no usage
 the public goose runs): a zero token count is read as "not recorded". Harbor writes the agent's
 usage to `agent_result` (often null for installed agents); tool calls and skill loads come from
 the agent's log when the trial keeps one (`agent/trajectory.json` in ATIF, else Claude Code's
-`agent/claude-code.txt` stream). A trial without a verifier result (the agent crashed or timed
+`agent/claude-code.txt` stream; a multi-step trial's logs under `steps/*/agent/` are added up). A trial without a verifier result (the agent crashed or timed
 out) has no reward and counts as not passed, as Harbor's own job metrics count it.
 """
 
@@ -161,7 +161,10 @@ def harbor_trial(result: dict[str, Any], folder: Path | None, threshold: float) 
                   agent_seconds=_seconds(execution.get("started_at"), execution.get("finished_at")),
                   error=str(exception.get("exception_type") or "exception") if exception else None)
     if folder is not None:
-        _read_agent_log(folder / "agent", trial)
+        steps = sorted((folder / "steps").glob("*/agent"))  # a multi-step trial keeps one log per step
+        usage_known = trial.cost_usd is not None
+        for agent in steps or [folder / "agent"]:
+            _read_agent_log(agent, trial, usage_known)
     return trial
 
 
@@ -174,28 +177,33 @@ def is_skill_load(name: str, arguments: Any) -> bool:
     return mentions and (any(word in lowered for word in _READ_TOOLS) or lowered in ("bash", "shell", "exec_command"))
 
 
-def _read_agent_log(agent: Path, trial: Trial) -> None:
-    atif = agent / "trajectory.json"
-    stream = agent / "claude-code.txt"
-    raw = _read_small(atif)
-    if raw is not None:
-        data = _quiet_loads(raw)
-        if isinstance(data, dict) and isinstance(data.get("steps"), list):
-            calls = [c for step in data["steps"] if isinstance(step, dict)
-                     for c in (step.get("tool_calls") or []) if isinstance(c, dict)]
-            trial.tool_calls = float(len(calls))
-            trial.skill_loads = float(_count_skill_loads(
-                [(str(c.get("function_name") or ""), c.get("arguments")) for c in calls], b"SKILL.md" in raw))
-            final = data.get("final_metrics") if isinstance(data.get("final_metrics"), dict) else {}
-            trial.cost_usd = trial.cost_usd if trial.cost_usd is not None else _number(final.get("total_cost_usd"))
-            if trial.input_tokens is None:
-                trial.input_tokens = _number(final.get("total_prompt_tokens"))
-            if trial.output_tokens is None:
-                trial.output_tokens = _number(final.get("total_completion_tokens"))
+def _add(total: float | None, value: float | None) -> float | None:
+    return value if total is None else total if value is None else total + value
+
+
+def _read_agent_log(agent: Path, trial: Trial, usage_known: bool) -> None:
+    """Tool calls and skill loads from one agent log (added up over a multi-step trial's logs), and
+    cost and tokens from it when result.json had none (`usage_known`)."""
+    raw = _read_small(agent / "trajectory.json")
+    data = _quiet_loads(raw) if raw is not None else None
+    if isinstance(data, dict) and isinstance(data.get("steps"), list):
+        calls = [(str(c.get("function_name") or ""), c.get("arguments")) for step in data["steps"]
+                 if isinstance(step, dict) for c in (step.get("tool_calls") or []) if isinstance(c, dict)]
+        final = data.get("final_metrics") if isinstance(data.get("final_metrics"), dict) else {}
+        usage = {"cost_usd": final.get("total_cost_usd"), "input_tokens": final.get("total_prompt_tokens"),
+                 "output_tokens": final.get("total_completion_tokens")}
+    else:
+        raw = _read_small(agent / "claude-code.txt")
+        if raw is None:
             return
-    raw = _read_small(stream)
-    if raw is not None:
-        _read_claude_stream(raw, trial)
+        calls, usage = _read_claude_stream(raw)
+        if not calls and not usage:
+            return
+    trial.tool_calls = _add(trial.tool_calls, float(len(calls)))
+    trial.skill_loads = _add(trial.skill_loads, float(_count_skill_loads(calls, b"SKILL.md" in raw)))
+    if not usage_known:
+        for name, value in usage.items():
+            setattr(trial, name, _add(trial.metric(name), _number(value)))
 
 
 def _count_skill_loads(calls: list[tuple[str, Any]], mentions_skill_file: bool) -> int:
@@ -227,17 +235,15 @@ def _quiet_loads(raw: bytes) -> Any:
         return None
 
 
-def _read_claude_stream(raw: bytes, trial: Trial) -> None:
-    """Claude Code's `stream-json` output: tool_use blocks (streamed messages repeat: counted once by id), the result."""
-    seen: dict[str, tuple[str, Any]] = {}
+def _read_claude_stream(raw: bytes) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+    """Claude Code's `stream-json` output: its tool_use blocks as (name, input), counted once by id
+    (streamed messages repeat), and the usage its closing `result` record reports (empty when none)."""
+    calls: dict[str, tuple[str, Any]] = {}
     result: dict[str, Any] = {}
     for line in raw.splitlines():
         if not line.strip().startswith(b"{"):
             continue  # a shell banner before the stream
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue
+        record = _quiet_loads(line)
         if not isinstance(record, dict):
             continue
         if record.get("type") == "result":
@@ -247,18 +253,15 @@ def _read_claude_stream(raw: bytes, trial: Trial) -> None:
             continue
         for block in message["content"]:
             if isinstance(block, dict) and block.get("type") == "tool_use":
-                seen[str(block.get("id") or len(seen))] = (str(block.get("name") or ""), block.get("input"))
-    if seen or result:
-        trial.tool_calls = float(len(seen))
-        trial.skill_loads = float(_count_skill_loads(list(seen.values()), b"SKILL.md" in raw))
-    if trial.cost_usd is None:
-        trial.cost_usd = _number(result.get("total_cost_usd"))
-    usage = result.get("usage") if isinstance(result.get("usage"), dict) else {}
-    if trial.input_tokens is None and _number(usage.get("input_tokens")) is not None:
-        trial.input_tokens = sum(_number(usage.get(k)) or 0.0 for k in
-                                 ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"))
-    if trial.output_tokens is None:
-        trial.output_tokens = _number(usage.get("output_tokens"))
+                calls[str(block.get("id") or len(calls))] = (str(block.get("name") or ""), block.get("input"))
+    if not result:
+        return list(calls.values()), {}
+    tokens = result.get("usage") if isinstance(result.get("usage"), dict) else {}
+    prompt = [_number(tokens.get(k)) for k in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")]
+    return list(calls.values()), {
+        "cost_usd": result.get("total_cost_usd"),
+        "input_tokens": sum(v for v in prompt if v is not None) if prompt[0] is not None else None,
+        "output_tokens": tokens.get("output_tokens")}
 
 
 def _trials_of(kind: str, data: dict[str, Any], folder: Path | None, threshold: float) -> list[Trial]:

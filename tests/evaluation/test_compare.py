@@ -380,3 +380,21 @@ def test_the_interval_is_seeded_and_deterministic(tmp_path: Path) -> None:
     sd = math.sqrt(sum((d - mean) ** 2 for d in differences) / 29)
     for bound, normal in zip(first, (mean - 1.96 * sd / math.sqrt(30), mean + 1.96 * sd / math.sqrt(30))):
         assert abs(bound - normal) < 0.04
+
+
+def test_a_multi_step_trial_adds_up_its_steps_logs(tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    trial = write_harbor_trial(job, "a", 1, 1.0, cost=None)
+    (trial / "agent" / "trajectory.json").unlink()
+    for step, calls in (("build", 2), ("deploy", 3)):
+        (trial / "steps" / step / "agent").mkdir(parents=True)
+        steps = [{"step_id": n, "source": "agent", "message": "",
+                  "tool_calls": [{"tool_call_id": f"c{n}", "function_name": "Skill" if n == 0 else "Bash",
+                                  "arguments": {}}]} for n in range(calls)]
+        (trial / "steps" / step / "agent" / "trajectory.json").write_text(json.dumps(
+            {"schema_version": "ATIF-v1.2", "steps": steps, "final_metrics": {"total_cost_usd": 0.25}}),
+            encoding="utf-8")
+    write_tb_run(tmp_path / "base", {"a": False})
+    cand = compare_json("base", "job", cwd=tmp_path)["conditions"][1]["per_trial"]
+    assert cand["tool_calls"]["mean"] == 5 and cand["skill_loads"]["mean"] == 2
+    assert cand["cost_usd"]["mean"] == 0.5  # result.json had no cost: the steps' costs add up
