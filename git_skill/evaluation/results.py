@@ -9,8 +9,9 @@ Terminal-Bench 1 writes `total_input_tokens: 0` when the agent reported no usage
 the public goose runs): a zero token count is read as "not recorded". Harbor writes the agent's
 usage to `agent_result` (often null for installed agents); tool calls and skill loads come from
 the agent's log when the trial keeps one (`agent/trajectory.json` in ATIF, else Claude Code's
-`agent/claude-code.txt` stream; a multi-step trial's logs under `steps/*/agent/` are added up). A trial without a verifier result (the agent crashed or timed
-out) has no reward and counts as not passed, as Harbor's own job metrics count it.
+`agent/claude-code.txt` stream; a multi-step trial's logs under `steps/*/agent/` are added up).
+A trial without a verifier result (the agent crashed or timed out) has no reward and counts as
+not passed, as Harbor's own job metrics count it.
 """
 
 from __future__ import annotations
