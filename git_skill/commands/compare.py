@@ -61,7 +61,7 @@ def command(conditions: tuple[Path, ...], names: tuple[str, ...], output_format:
     labels = list(names) + [None] * (len(conditions) - len(names))
     loaded = [summary.select(load_condition(path, pass_threshold, label), selection)
               for path, label in zip(conditions, labels)]
-    _unique_names(loaded)
+    summary.distinct_names(loaded)
     if list_tasks:
         for task in sorted({t.task for condition in loaded for t in condition.trials}):
             click.echo(task)
@@ -82,12 +82,3 @@ def command(conditions: tuple[Path, ...], names: tuple[str, ...], output_format:
     if plot_file is not None and output_format != "json":
         click.echo(f"git-skill: plot written to {plot_file}", err=True)
 
-
-def _unique_names(conditions: list[object]) -> None:
-    """Two conditions with one name would be indistinguishable in every output: number the later ones."""
-    seen: dict[str, int] = {}
-    for condition in conditions:
-        name = condition.name  # type: ignore[attr-defined]
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            condition.name = f"{name} ({seen[name]})"  # type: ignore[attr-defined]

@@ -36,6 +36,15 @@ def select(condition: Condition, selection: TaskSelection) -> Condition:
     return Condition(condition.name, condition.path, [run for run in runs if run.trials], condition.unreadable)
 
 
+def distinct_names(conditions: list[Condition]) -> None:
+    """Two conditions with one name would be indistinguishable in every output: number the later ones."""
+    seen: dict[str, int] = {}
+    for condition in conditions:
+        seen[condition.name] = seen.get(condition.name, 0) + 1
+        if seen[condition.name] > 1:
+            condition.name = f"{condition.name} ({seen[condition.name]})"
+
+
 def _pass_rate(trials: list[Trial]) -> float:
     return sum(t.passed for t in trials) / len(trials)
 
