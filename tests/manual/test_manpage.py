@@ -52,3 +52,22 @@ def test_man_finds_the_page_after_installing_the_wheel(tmp_path: Path) -> None:
                            timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert "GIT-SKILL(1)" in shown.stdout and "git skill link" in shown.stdout
+
+
+def test_the_build_hooks_own_dependencies_are_enough_to_render_it(tmp_path: Path) -> None:
+    """An isolated build installs only the hook's `dependencies` (click, PyYAML): a command module that
+    imports anything else at load time would break every pip install of the project."""
+    import click
+    import yaml
+
+    only = tmp_path / "site"
+    only.mkdir()
+    for package in (Path(click.__file__).parent, Path(yaml.__file__).parent):
+        (only / package.name).symlink_to(package)
+    script = "from git_skill.manual.manpage import render; print(render().count('.SS '))"
+    rendered = subprocess.run([sys.executable, "-S", "-c", script], capture_output=True, text=True, timeout=120,
+                              env={"PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{only}", "PATH": os.environ["PATH"]})
+    assert rendered.returncode == 0, rendered.stderr
+    assert int(rendered.stdout) == len(COMMANDS)
+    declared = (REPO_ROOT / "pyproject.toml").read_text()
+    assert 'dependencies = ["click>=8.1", "pyyaml>=6.0"]' in declared
