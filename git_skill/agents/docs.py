@@ -18,8 +18,8 @@ and `git skill link AGENT…` exposes the repository's skills to the others (a r
 link per skill in the agent's own folder, or a copy with `--copy`). `git skill index` lists the
 skills in `AGENTS.md` for agents that read that file but load no skills.
 
-| agent | id | project folders | user folders | home variable | link folder | source |
-|---|---|---|---|---|---|---|
+| agent | id | project folders | user folders | home variable | link folder | ambiguous | source |
+|---|---|---|---|---|---|---|---|
 """
 
 
@@ -30,7 +30,8 @@ def _code(paths: tuple[str, ...]) -> str:
 def render() -> str:
     """The whole page: the table, then each agent's notes (ambiguities said out loud)."""
     rows = [f"| {a.name} | `{a.id}` | {_code(a.project_dirs)} | {_code(a.user_dirs)} | "
-            f"{f'`{a.home_variable}`' if a.home_variable else '-'} | `{a.link_dir}` | <{a.source}> |" for a in AGENTS]
+            f"{f'`{a.home_variable}`' if a.home_variable else '-'} | `{a.link_dir}` | {a.ambiguous or '-'} | "
+            f"<{a.source}> |" for a in AGENTS]
     notes = [f"- **{a.name}**: {a.notes}" for a in AGENTS if a.notes]
     return HEADER + "\n".join(rows) + "\n\n## Notes\n\n" + "\n".join(notes) + "\n"
 

@@ -21,6 +21,7 @@ class Agent:
     link_dir: str  # where `git skill link` puts this agent's links: its own project folder
     source: str
     notes: str = ""
+    ambiguous: str = ""  # what the documentation leaves open, shown in the table itself
 
     def reads(self, relative_root: str) -> bool:
         """Whether the agent loads skills from this project folder (relative to the repository root)."""
@@ -31,7 +32,8 @@ AGENTS: tuple[Agent, ...] = (
     Agent("claude-code", "Claude Code", (".claude/skills",), ("~/.claude/skills",), "CLAUDE_CONFIG_DIR",
           ".claude/skills", "https://code.claude.com/docs/en/skills",
           "Also plugin and enterprise (managed) skills. CLAUDE_CONFIG_DIR moves the configuration folder; "
-          "the skills page does not say whether personal skills follow it."),
+          "the skills page does not say whether personal skills follow it.",
+          "whether personal skills follow CLAUDE_CONFIG_DIR"),
     Agent("codex", "Codex", (".agents/skills",), ("~/.agents/skills",), None, ".agents/skills",
           "https://developers.openai.com/codex/skills",
           "Reads .agents/skills in every folder from the working folder up to the repository root, and "
@@ -50,7 +52,8 @@ AGENTS: tuple[Agent, ...] = (
           ("~/.copilot/skills", "~/.agents/skills"), "COPILOT_HOME", ".github/skills",
           "https://docs.github.com/en/copilot/concepts/agents/about-agent-skills",
           "Copilot CLI, cloud agent and VS Code agent mode. One how-to page also lists ~/.claude/skills. "
-          "COPILOT_HOME moves the CLI's ~/.copilot (named in its issue tracker; not on the skills page)."),
+          "COPILOT_HOME moves the CLI's ~/.copilot (named in its issue tracker; not on the skills page).",
+          "COPILOT_HOME is not on the skills page"),
     Agent("opencode", "OpenCode", (".opencode/skills", ".claude/skills", ".agents/skills"),
           ("~/.config/opencode/skills", "~/.claude/skills", "~/.agents/skills"), None, ".opencode/skills",
           "https://opencode.ai/docs/skills",
@@ -60,16 +63,19 @@ AGENTS: tuple[Agent, ...] = (
           ("~/.claude/skills", "~/.config/agents/skills", "~/.config/goose/skills"), None, ".goose/skills",
           "https://block.github.io/goose/docs/guides/context-engineering/using-skills",
           "Later folders win on a name clash. The Skills extension page names only .agents/skills and "
-          "~/.config/agents/skills. No home variable is documented."),
+          "~/.config/agents/skills. No home variable is documented.",
+          "two of its pages list different folders"),
     Agent("amp", "Amp", (".agents/skills", ".claude/skills"),
           ("~/.config/agents/skills", "~/.config/amp/skills", "~/.claude/skills"), None, ".agents/skills",
           "https://ampcode.com/manual",
           "Ambiguous: the folders come from secondary sources (syllago.dev's Amp provider page); Amp's "
-          "manual was not available to check. No home variable is documented."),
+          "manual was not available to check. No home variable is documented.",
+          "folders from secondary sources"),
     Agent("letta-code", "Letta Code", (".agents/skills", ".skills"), ("~/.letta/skills",), None, ".skills",
           "https://docs.letta.com/letta-code/skills",
           "Ambiguous: the Letta Code page names .skills/ at the project root, the newer configuration page "
-          ".agents/skills; agent-scoped skills live in ~/.letta/agents/<id>/skills."),
+          ".agents/skills; agent-scoped skills live in ~/.letta/agents/<id>/skills.",
+          "project folder: .skills or .agents/skills"),
 )
 
 BY_ID: dict[str, Agent] = {agent.id: agent for agent in AGENTS}
