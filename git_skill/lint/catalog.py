@@ -42,7 +42,8 @@ _RULES = [
     LintRule("script-no-shebang", W, "integrity", "A script without #! runs with whatever shell the agent happens to use."),
     LintRule("script-not-executable", W, "integrity", "A script without the executable bit fails when run directly."),
     # leaks
-    LintRule("secret", E, "leaks", "A credential in a skill is published to every repository the skill reaches."),
+    LintRule("secret", E, "leaks", "A credential in a skill is published to every repository the skill reaches (high confidence: a provider's key format, a private key, credentials in a URL or auth header, or a high-entropy value under a secret name)."),
+    LintRule("example-credential", W, "leaks", "A credential that looks like a documentation example or a weak value (abc123, your-key-here, …EXAMPLE, hunter2): probably not real, but check; it is still redacted before a model."),
     LintRule("home-path", W, "leaks", "An absolute home path names a user and does not exist on other machines."),
     LintRule("internal-url", W, "leaks", "A URL to an internal host or private address leaks infrastructure and fails elsewhere."),
     LintRule("ephemeral-detail", W, "leaks", "Temporary paths, container ids, commit hashes, timestamps or ports belong to one session, not to a lesson."),

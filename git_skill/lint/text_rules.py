@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from git_skill.text.keyword_search import KeywordSearch
-from git_skill.text.redact import Redactor
+from git_skill.text.redact import PLACEHOLDER, Redactor
+from git_skill.text.secret_values import HIGH, LOW
 
 
 @dataclass(frozen=True)
@@ -162,14 +163,24 @@ def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
 
 
 def _secrets(text: str, lines: _Lines) -> Iterator[Hit]:
+    """Each line with a find: `secret` (error) for high-confidence kinds, `example-credential` (warning) for
+    low-confidence ones, each naming only the kinds found on that line."""
     redactor = Redactor()
     redacted = redactor.redact(text)
     if not redactor.counts:
         return
-    kinds = ", ".join(sorted(redactor.counts))
+    if text.count("\n") != redacted.count("\n"):  # a multi-line key collapsed: redact line by line to keep lines apart
+        redactor = Redactor()
+        redacted = "\n".join(redactor.redact(line) for line in text.split("\n"))
     for number, (before, after) in enumerate(zip(text.split("\n"), redacted.split("\n"))):
-        if before != after:
-            yield Hit("secret", lines.first + number, f"a secret ({kinds}); its value is not shown")
-    if text.count("\n") != redacted.count("\n"):  # a multi-line key collapsed: report where it starts
-        yield Hit("secret", lines.line(text.find("-----BEGIN")) if "-----BEGIN" in text else lines.first,
-                  f"a secret ({kinds}); its value is not shown")
+        if before == after:
+            continue
+        kinds: dict[str, set[str]] = {HIGH: set(), LOW: set()}
+        for match in PLACEHOLDER.finditer(after):
+            if match.group(0) not in before:
+                kinds[redactor.confidence_of(match.group(0))].add(match.group(1))
+        if kinds[HIGH]:
+            yield Hit("secret", lines.first + number, f"a secret ({', '.join(sorted(kinds[HIGH]))}); its value is not shown")
+        if kinds[LOW]:
+            yield Hit("example-credential", lines.first + number,
+                      f"an example or weak credential ({', '.join(sorted(kinds[LOW]))}); make sure it is not a real one")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
+import string
 
 import pytest
 
+from git_skill.text import secret_values
 from git_skill.text.redact import PLACEHOLDER, Redactor, redact_text
 
 # (text, the secret values it holds). Every value is fake but shaped like the real format.
@@ -131,8 +134,8 @@ def test_placeholders_are_typed_stable_and_idempotent() -> None:
 
 def test_a_found_value_is_removed_everywhere_later() -> None:
     redactor = Redactor()
-    redactor.redact("DB_PASSWORD=Zebra-Crossing-77")
-    assert redactor.redact("echo Zebra-Crossing-77 | psql") == "echo [REDACTED:secret-assignment#1] | psql"
+    redactor.redact("DB_PASSWORD=Zq8-Rt2w-Kp77x")
+    assert redactor.redact("echo Zq8-Rt2w-Kp77x | psql") == "echo [REDACTED:secret-assignment#1] | psql"
 
 
 def test_counts_never_hold_values() -> None:
@@ -150,7 +153,10 @@ def test_placeholder_format(text: str) -> None:
 def test_later_copies_of_many_found_values_are_removed_in_every_case() -> None:
     """Found values are searched for with the keywords in one pass; the 256 most recent are remembered."""
     redactor = Redactor()
-    values = [f"Qx7v{i:06d}mPz" for i in range(600)]  # nothing about them says secret without their name
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits
+    values = ["".join(rng.choice(alphabet) for _ in range(14)) + f"{i:03d}" for i in range(600)]
+    assert all(secret_values.strong(v) for v in values)  # strong values: known values are high confidence only
     for value in values:
         assert value not in redactor.redact(f"DB_PASSWORD={value}")
     assert Redactor().redact(f"echo {values[-1]}") == f"echo {values[-1]}"  # a fresh redactor keeps it

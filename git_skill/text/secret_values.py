@@ -1,0 +1,94 @@
+"""What a candidate value is: a stand-in, an example, a weak credential or a strong one.
+
+The redactor's rules say where a secret may stand (`PASSWORD=…`, `--token …`, a vendor
+prefix); this module judges the value found there. Real text is full of values in those
+places that are not credentials: code (`client.beta(`, `os.getenv("K")`, `pkg.Type{`),
+numbers (`0.80`), template and shell syntax (`{x:+.2f}`, `${KEY:+yes}`), and stand-ins
+(`ghp_...`, `<token>`). Those are no finding at all. Documentation examples (`abc123`,
+`sk-your-key-here`, `AKIA…EXAMPLE`) and weak values (`hunter2`) are a finding of *low*
+confidence: redacted where they stand before a model, a lint warning, never searched for
+again elsewhere. Only a provider's documented format or a value that passes an entropy and
+character-class gate is *high* confidence: a lint error, and every later copy is removed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+HIGH = "high"
+LOW = "low"
+
+_STAND_IN = re.compile(
+    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]*\}|\$\(.*|<[^<>]*>|%\(?[A-Za-z_]+\)?s?|\{\{.*\}\}|\{[A-Za-z_]*\}|"
+    r"os\.environ.*|os\.getenv.*|process\.env.*|env\(.*|getenv.*|secrets\..*|vault:.*|"
+    r"x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
+    r"placeholder|example|dummy|test|string|str|bool|int|"
+    r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|"
+    r"[A-Z][A-Z_]{0,30}|bearer|basic|token|digest|bot|negotiate)$"
+)
+# A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxp-xxxx`, `sk-proj-<key>`, `sk_live_****`.
+_ELIDED_PREFIX = re.compile(r"^(?:[A-Za-z]{2,10}[_-]){1,3}(?:\.{2,}|…|[xX]{3,}|\*{3,}|<[^<>]*>|\$\{?[A-Za-z_]\w*\}?)$")
+_EXPRESSION_END = ("(", "[", "{", "=>", "->", "::", ".", "+", ",")
+_EXAMPLE = re.compile(
+    r"(?i)example|sample|dummy|fake|placeholder|your[_-]|^your|changeme|change[_-]me|replace[_-]?(?:me|this|with)|"
+    r"insert[_-]|redacted|here$|abc123|abcdef|a1b2c3|123456|secret123|passw[o0]rd1?2?3?$|foobar|lorem|"
+    r"^(?:my|test|demo|fake)[_-]?(?:secret|token|key|pass(?:word)?|api[_-]?key)|\.\.\.|…|xxxx|\*\*\*|(.)\1{5,}"
+)
+_GENERIC_WORD = re.compile(r"(?i)^(?:pass(?:word)?|passwd|pwd|secret|token|key|apikey|api[_-]key|credentials?|admin|root|"
+                           r"user(?:name)?|guest|letmein|qwerty|welcome|default|none|test(?:ing)?|demo)\d{0,4}$")
+_WORD_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]{2,}(?![a-z])")
+_VOWELS = frozenset("aeiouyAEIOUY")
+_CONSONANT_RUN = re.compile(r"[^aeiouyAEIOUY]{3}")
+
+
+def is_stand_in(value: str) -> bool:
+    """A reference, type, expression or elision rather than a value: `$VAR`, `<your-token>`, `ghp_...`,
+    `os.getenv(`, `client.beta(`, `0.80`, `TOKEN`. Never redacted, never reported."""
+    value = value.strip().strip("\"'`").strip()
+    if not value or not any(c.isalnum() for c in value):
+        return True
+    if _STAND_IN.match(value) or _ELIDED_PREFIX.match(value) or value.endswith(_EXPRESSION_END):
+        return True
+    return value.startswith((".", "+ ", "' .", "\" .", "' +", "\" +"))
+
+
+def is_example(value: str, prefix: str = "") -> bool:
+    """A documentation example or a value nobody would use for real (`abc123`, `sk-your-key-here`,
+    `AKIAIOSFODNN7EXAMPLE`, `secret123`, `xxxxxx`): reported as an example, not as a leak."""
+    body = value[len(prefix):] if prefix and value.lower().startswith(prefix.lower()) else value
+    body = body.strip("\"'")
+    return bool(_EXAMPLE.search(body) or _GENERIC_WORD.match(body) or (len(body) >= 6 and len(set(body)) <= 3))
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _character_classes(value: str) -> int:
+    return (any(c.islower() for c in value) + any(c.isupper() for c in value) + any(c.isdigit() for c in value)
+            + any(not c.isalnum() for c in value))
+
+
+def _word_like(value: str) -> bool:
+    """Mostly pronounceable words (`hunter2`, `correct horse battery`, `my-app-prod`): a guessable value."""
+    covered = sum(len(word) for word in _WORD_TOKEN.findall(value)
+                  if len(word) >= 3 and 0.25 <= sum(c in _VOWELS for c in word) / len(word) <= 0.7
+                  and not _CONSONANT_RUN.search(word))
+    return covered >= 0.6 * len(value)
+
+
+def strong(value: str) -> bool:
+    """Passes the entropy and character-class gate: long enough, mixed, unpredictable, not words."""
+    value = value.strip("\"'")
+    return (len(value) >= 8 and _character_classes(value) >= 2 and _entropy(value) >= 3.0
+            and not _word_like(value) and not is_example(value))
+
+
+def confidence(value: str, provider_format: bool, prefix: str = "") -> str:
+    """HIGH for a provider's format or a strong value; LOW for examples and weak values."""
+    if is_example(value, prefix):
+        return LOW
+    return HIGH if provider_format or strong(value) else LOW
