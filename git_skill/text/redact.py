@@ -99,8 +99,8 @@ RULES: tuple[_Rule, ...] = (
       for literal in ("uthorization", "UTHORIZATION")),
     _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;\\]{6,})",
           ("api-key", "auth-token"), 1),
-    _rule("http-auth", r"(?<![\w-])-u\s+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("-u",), 1),
-    _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("--user",), 1),
+    _rule("http-auth", r"(?<![\w-])-u\s+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("-u",), 1, provider=False),
+    _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("--user",), 1, provider=False),
     # Tools known to take a password as a separate argument (mysql's `-p VALUE` is a prompt and a database name).
     _rule("cli-password", r"\b(?:docker|podman|buildah|skopeo|nerdctl|oras|helm\s+registry)\s+login\b[^\n|;&]*?\s-p[ \t]+"
           r"[\"']?([^\s\"'`;|&\x1b]+)", ("login",), 1, provider=False),
@@ -126,10 +126,10 @@ _KNOWN_LIMIT = 256  # the most recent values searched for again: bounded memory 
 _KEYWORDS_ONLY = KeywordSearch(list(_ALL_KEYWORDS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _ASSIGNMENT = re.compile(
-    r"[\"']?[ \t]*(?::=|=(?![=~>])|:(?![:/])|=>)[ \t]*(?![=:])(\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}`\x1b]{1,500})"
+    r"[\"']?[ \t]*(?::=|=(?![=~>])|:(?![:/])|=>)[ \t]*(?![=:])(\\\"[^\"\\\n]{1,500}\\\"|\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}`\x1b\\]{1,500})"
 )
 # A secret passed as the next argument: `--password VALUE`, `aws configure set aws_secret_access_key VALUE`.
-_ARGUMENT = re.compile(r"[ \t]+(\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s\"'`;|&<>(){}\[\]\x1b]{1,500})(?=[\s;|&)\"'`]|\Z)")
+_ARGUMENT = re.compile(r"[ \t]+(\\\"[^\"\\\n]{1,500}\\\"|\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s\"'`;|&<>(){}\[\]\x1b\\]{1,500})(?=[\s;|&)\"'`]|\Z)")
 _SET_CONTEXT = re.compile(r"(?:^|[\s;&|(`])(?:set|config\s+set|configure\s+set)\s+(?:-{1,2}[\w-]+\s+)*\S*\Z")
 
 # The words of a name (`AWS_SECRET_ACCESS_KEY`, `apiKey`, `_authToken`, `spring.datasource.password`).
@@ -284,14 +284,16 @@ class Redactor:
                 continue
             value = match.group(1)
             quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
-            inner = value[1:-1] if quote else value
+            if value.startswith('\\"'):  # JSON-escaped quotes: a command inside a transcript's JSON
+                quote = '\\"'
+            inner = value[len(quote):len(value) - len(quote)] if quote else value
             if "[REDACTED:" in value or _is_benign_assignment(value, bool(quote)):
                 continue
-            if not quote and match.end(1) < len(text) and text[match.end(1)] in "\"'}":
-                continue  # cut at a quote (`x.get("k")`) or the end of a template field: code, not a value
+            if not quote and text.startswith("}", match.end(1)):
+                continue  # the end of a template field (`{token:>10}`): a format, not a value
             if argument and not _is_argument_value(inner):
                 continue
-            value_start = match.start(1) + (1 if quote else 0)
+            value_start = match.start(1) + len(quote)
             pieces += [text[cursor:value_start], self._count("secret-assignment", inner, secret_values.confidence(inner, False))]
             cursor = value_start + len(inner)
         if not pieces:

@@ -23,14 +23,14 @@ LOW = "low"
 _STAND_IN = re.compile(
     r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]*\}|\$\(.*|<[^<>]*>|%\(?[A-Za-z_]+\)?s?|\{\{.*\}\}|\{[A-Za-z_]*\}|"
     r"os\.environ.*|os\.getenv.*|process\.env.*|env\(.*|getenv.*|secrets\..*|vault:.*|"
-    r"x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
+    r"<.*|x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
     r"placeholder|example|dummy|test|string|str|bool|int|"
     r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|"
-    r"[A-Z][A-Z_]{0,30}|bearer|basic|token|digest|bot|negotiate)$"
+    r"[A-Za-z][A-Za-z_]{0,30}|bearer|basic|token|digest|bot|negotiate)$"
 )
 # A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxp-xxxx`, `sk-proj-<key>`, `sk_live_****`.
 _ELIDED_PREFIX = re.compile(r"^(?:[A-Za-z]{2,10}[_-]){1,3}(?:\.{2,}|…|[xX]{3,}|\*{3,}|<[^<>]*>|\$\{?[A-Za-z_]\w*\}?)$")
-_EXPRESSION_END = ("(", "[", "{", "=>", "->", "::", ".", "+", ",")
+_EXPRESSION_END = ("(", "[", "{", "=>", "->", "::", "+", ",")
 _EXAMPLE = re.compile(
     r"(?i)example|sample|dummy|fake|placeholder|your[_-]|^your|changeme|change[_-]me|replace[_-]?(?:me|this|with)|"
     r"insert[_-]|redacted|here$|abc123|abcdef|a1b2c3|123456|secret123|passw[o0]rd1?2?3?$|foobar|lorem|"
