@@ -71,8 +71,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         r"tools?|commands?|actions?|edits?)\s+without\s+(?:asking|prompting|confirmation|approval|permission)|"
         r"\b(?:skip|bypass|disable)\s+(?:all\s+|the\s+)?(?:permission|approval|confirmation)\s+(?:prompts?|checks?|requests?)|"
         r"\b(?:add|append|write|insert|update|edit|modify|change|overwrite|replace|rewrite|save|store|put|record|inject|"
-        r"prepend)\b[^.\n]{0,80}?\b(?:to|into|in|inside)\s+(?:the\s+|your\s+)?[`'\"]?(?:~/|\./|\$HOME/)?(?:" + _AGENT_FILES + r")|"
-        r"\b(?:add|install|register|create|configure)\b[^.\n]{0,40}?\b(?:PreToolUse|PostToolUse|SessionStart|SessionEnd|"
+        r"prepend)\b(?:[^.\n]{0,80}?\b(?:to|into|in|inside))?\s+(?:the\s+|your\s+)?[`'\"]?(?:~/|\./|\$HOME/)?(?:" + _AGENT_FILES + r")|"
+        r"\b(?:add|install|insert|register|create|configure|write|set\s+up)\b[^.\n]{0,40}?\b(?:PreToolUse|PostToolUse|SessionStart|SessionEnd|"
         r"UserPromptSubmit|Stop|Notification)\s+hooks?\b", _I),
      "tells the agent to rewrite its own instruction or configuration files, or to approve tool calls without asking"),
     ("privilege", re.compile(r"(?<![\w-])sudo\s+(?!-l\b)"), "sudo raises privileges"),
@@ -110,7 +110,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "obfuscated-execution": ("base64", "eval", "exec(", "atob", "buffer.from"),
     "exfiltration": ("curl", "wget", "nc ", "ncat", "scp", "rsync", "http"),
     "destructive-command": ("rm ", "rm\t", "chmod", "mkfs", "dd ", ":(){", ": (){", "rmtree", "remove-item", "-delete"),
-    "config-poisoning": (".md", "rules", "settings", "config.toml", "hook", "permissions", "approv", "yolo", "allow",
+    "config-poisoning": (".md", "rules", "settings", "config.toml", "hook", "permission", "approv", "yolo", "allow",
                          "confirm", "asking"),
     "privilege": ("sudo",),
     "tls-disabled": ("curl", "verify", "node_tls", "sslverify", "no-check-certificate", "pythonhttpsverify",

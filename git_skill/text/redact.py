@@ -62,6 +62,7 @@ class Redaction:
     kind: str
     confidence: str
     value: str
+    placeholder: str
 
 
 # Speed: one Aho-Corasick pass over the lowercased text finds every rule keyword at once
@@ -315,9 +316,10 @@ class Redactor:
 
     def _count(self, kind: str, value: str, confidence: str) -> str:
         self.counts[kind] += 1
+        placeholder = self._placeholder(kind, value, confidence)
         if self.record:
-            self.found.append(Redaction(kind, confidence, value))
-        return self._placeholder(kind, value, confidence)
+            self.found.append(Redaction(kind, confidence, value, placeholder))
+        return placeholder
 
     def _redact_base64_credentials(self, text: str) -> str:
         """docker/npm `auth` values are base64 `user:password`: decode one level and redact if so."""
