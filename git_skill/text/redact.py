@@ -263,6 +263,8 @@ class Redactor:
                 start -= 1
             while end < len(text) and text[end] in _NAME_CHARS:
                 end += 1
+            if start > 0 and text[start - 1] == "\\" and text[start] in "ntr":  # `\nPASS:` in an escaped string
+                start += 1
             spans.add((start, end))
         if not spans:
             return text
@@ -309,8 +311,16 @@ class Redactor:
         secret = match.group(rule.group)
         if not secret or "[REDACTED:" in secret or (rule.group and _is_placeholder(secret)):
             return whole
+        before = match.string[max(0, match.start(rule.group) - 48):match.start(rule.group)]
+        if before.rfind("[REDACTED:") > before.rfind("]"):
+            return whole  # the tail of a placeholder (`://[REDACTED:github-token#1]@host`)
         prefix = next((k for k in rule.keywords if secret.lower().startswith(k)), "")
-        replaced = self._count(rule.kind, secret, secret_values.confidence(secret, rule.provider, prefix))
+        confidence = secret_values.confidence(secret, rule.provider, prefix)
+        if match.string.startswith(("...", "…"), match.end(rule.group)):  # elided: `xoxe-1-...`, `sk-proj-Ab12...`
+            if secret_values.is_stand_in(secret + "..."):
+                return whole
+            confidence = LOW
+        replaced = self._count(rule.kind, secret, confidence)
         start, end = match.start(rule.group) - match.start(0), match.end(rule.group) - match.start(0)
         return whole[:start] + replaced + whole[end:]
 
@@ -358,6 +368,9 @@ class Redactor:
         for start, negative_end, value in sorted(copies):  # leftmost, then longest
             if start < cursor or text[start:-negative_end] != value:  # overlapped, or another case
                 continue
+            if (value[0] in _WORD and start > 0 and text[start - 1] in _WORD) or (
+                    value[-1] in _WORD and -negative_end < len(text) and text[-negative_end] in _WORD):
+                continue  # inside a longer word: another value that shares a prefix
             pieces += [text[cursor:start], self._known[value]]
             cursor = -negative_end
         if not pieces:

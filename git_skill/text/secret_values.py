@@ -13,6 +13,8 @@ character-class gate is *high* confidence: a lint error, and every later copy is
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
@@ -28,8 +30,10 @@ _STAND_IN = re.compile(
     r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|"
     r"[A-Za-z][A-Za-z_]{0,30}|bearer|basic|token|digest|bot|negotiate)$"
 )
-# A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxp-xxxx`, `sk-proj-<key>`, `sk_live_****`.
-_ELIDED_PREFIX = re.compile(r"^(?:[A-Za-z]{2,10}[_-]){1,3}(?:\.{2,}|…|[xX]{3,}|\*{3,}|<[^<>]*>|\$\{?[A-Za-z_]\w*\}?)$")
+# A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxe-1-...`, `sk-proj-<key>`, `sk_live_****`,
+# `ghp_... (required)`.
+_ELIDED_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,9}[_-](?:[A-Za-z0-9]{1,10}[_-]){0,3}"
+                            r"(?:\.{2,}|…|[xX]{3,}|\*{3,}|<[^<>]*>|\$\{?[A-Za-z_]\w*\}?)(?:\s.*)?$")
 _EXPRESSION_END = ("(", "[", "{", "=>", "->", "::", "+", ",")
 _EXAMPLE = re.compile(
     r"(?i)example|sample|dummy|fake|placeholder|your[_-]|^your|changeme|change[_-]me|replace[_-]?(?:me|this|with)|"
@@ -38,9 +42,10 @@ _EXAMPLE = re.compile(
 )
 _GENERIC_WORD = re.compile(r"(?i)^(?:pass(?:word)?|passwd|pwd|secret|token|key|apikey|api[_-]key|credentials?|admin|root|"
                            r"user(?:name)?|guest|letmein|qwerty|welcome|default|none|test(?:ing)?|demo)\d{0,4}$")
-_WORD_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]{2,}(?![a-z])")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+_WORD_TOKEN = re.compile(r"[A-Z]?[a-z]+")
 _VOWELS = frozenset("aeiouyAEIOUY")
-_CONSONANT_RUN = re.compile(r"[^aeiouyAEIOUY]{3}")
+_CONSONANT_RUN = re.compile(r"[^aeiouyAEIOUY]{4}")
 
 
 def is_stand_in(value: str) -> bool:
@@ -56,10 +61,24 @@ def is_stand_in(value: str) -> bool:
 
 def is_example(value: str, prefix: str = "") -> bool:
     """A documentation example or a value nobody would use for real (`abc123`, `sk-your-key-here`,
-    `AKIAIOSFODNN7EXAMPLE`, `secret123`, `xxxxxx`): reported as an example, not as a leak."""
+    `AKIAIOSFODNN7EXAMPLE`, `secret123`, `xxxxxx`, base64 of "the sample nonce"): an example, not a leak."""
     body = value[len(prefix):] if prefix and value.lower().startswith(prefix.lower()) else value
     body = body.strip("\"'")
-    return bool(_EXAMPLE.search(body) or _GENERIC_WORD.match(body) or (len(body) >= 6 and len(set(body)) <= 3))
+    if _EXAMPLE.search(body) or _GENERIC_WORD.match(body) or (len(body) >= 6 and len(set(body)) <= 3):
+        return True
+    decoded = _readable_base64(body)
+    return bool(decoded and _EXAMPLE.search(decoded))
+
+
+def _readable_base64(value: str) -> str:
+    """The text a base64 value encodes, if it is readable text (a real key decodes to random bytes)."""
+    if len(value) < 12 or not _BASE64.match(value):
+        return ""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
+    return decoded if decoded.isprintable() and sum(c.isalpha() or c == " " for c in decoded) >= 0.8 * len(decoded) else ""
 
 
 def _entropy(value: str) -> float:
@@ -83,8 +102,10 @@ def _word_like(value: str) -> bool:
 def strong(value: str) -> bool:
     """Passes the entropy and character-class gate: long enough, mixed, unpredictable, not words."""
     value = value.strip("\"'")
-    return (len(value) >= 8 and _character_classes(value) >= 2 and _entropy(value) >= 3.0
-            and not _word_like(value) and not is_example(value))
+    mixed = (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)) or (
+        any(c.islower() for c in value) and any(c.isupper() for c in value))  # `please-use-this` is not
+    return (len(value) >= 8 and mixed and _entropy(value) >= 3.0 and not _word_like(value) and not is_example(value)
+            and not _readable_base64(value))
 
 
 def confidence(value: str, provider_format: bool, prefix: str = "") -> str:

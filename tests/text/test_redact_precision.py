@@ -37,6 +37,8 @@ SECRET_WORD_NAMES = [
     "train_passed=12 eval_passed=9",
     "PASS: test_login_redirects",
     "PASS: tests/test_auth.py::test_token_refresh",
+    'RESULTS="$RESULTS\\nPASS: explain-the-build-steps"',
+    '{"output": "ok\\nPASS: api-token-rotation-works\\nFAIL: other"}',
     "GIT_AUTHOR_NAME=Jane Doe",
     "GIT_AUTHOR_EMAIL=jane@example.org GIT_COMMITTER_NAME=Jane",
     'print(f"delta {x_pass_rate:+.2f} over {baseline_pass_rate:.1%}")',
@@ -65,6 +67,9 @@ STAND_INS = [
     "--token $VERCEL_TOKEN",
     "password: ${{ secrets.DB_PASSWORD }}",
     "token=%(token)s",
+    '"authorization_token": "ghp_... (required)",',
+    'refresh_token: "xoxe-1-...",',
+    "'refresh' => ['refresh_token' => 'xoxe-2-rotated-...'],",
     "tool -u https://mirror.example.org/path/to/repo",
     "git remote add origin -u https://host.example/group/project.git",
 ]
@@ -90,6 +95,8 @@ EXAMPLES = [
     "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "curl -u admin:s3cret1 https://api.example.com",
     "DB_PASSWORD=hunter2",
+    "const sessionKey = 'please-use-this-skill';",  # words joined by hyphens: guessable
+    "const clientKey = 'YW4gZXhhbXBsZSBub25jZSB2YWx1ZQ==';",  # base64 of readable example text
 ]
 
 
@@ -127,6 +134,25 @@ def test_only_high_confidence_values_are_removed_everywhere_later() -> None:
 def test_an_api_name_taken_for_a_value_never_vanishes_from_the_rest_of_the_text() -> None:
     text = "token = client.beta(\n" + "result = client.beta(model='m')\n" * 30
     assert redact_text(text)[0] == text
+
+
+def test_a_test_status_label_never_makes_its_test_name_a_known_value() -> None:
+    text = 'RESULTS="$RESULTS\\nPASS: please-use-brainstorming"\necho ">>> Test 3: please-use-brainstorming"\n'
+    assert redact_text(text)[0] == text
+
+
+def test_a_placeholder_is_never_taken_for_url_credentials() -> None:
+    text = "git clone https://ghp_Rk4QzW8nLp2XvT6yHs9JdM3cFb7GqN1aE5uK@github.com/o/r.git"
+    redactor = Redactor(record=True)
+    assert redactor.redact(text) == "git clone https://[REDACTED:github-token#1]@github.com/o/r.git"
+    assert [f.kind for f in redactor.found] == ["github-token"]
+
+
+def test_a_known_value_is_removed_only_as_a_whole_word() -> None:
+    redactor = Redactor()
+    redactor.redact("PASSWORD=8XQP5R2TZ9W")
+    assert redactor.redact("guess 8XQP5R2TZ9WK7VB3 failed") == "guess 8XQP5R2TZ9WK7VB3 failed"
+    assert redactor.redact("guess 8XQP5R2TZ9W failed") == "guess [REDACTED:secret-assignment#1] failed"
 
 
 def test_the_same_placeholder_is_judged_the_same_everywhere() -> None:
