@@ -32,6 +32,7 @@ def _outside_fences(body: str) -> list[tuple[int, str]]:
     return out
 
 
+_SKILL_DIR_PARENT = re.compile(r"(?:<SKILL_DIR>|\$\{?(?:CLAUDE_)?SKILL_DIR\}?|\{baseDir\}|\$\{?SKILL_ROOT\}?)/\.\./")
 _PARENT_PATH = re.compile(r"(\]\(|\s|^|`)(\.\./[^\s`'\")\]]*)")
 
 
@@ -93,11 +94,11 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
             sibling = _sibling_skill(folder, posixpath.normpath(parent_path.group(2)))
             if sibling:
                 siblings.add(sibling)
-            elif parent_path.group(1) != "`":  # a code span may name a path of the project, not of the skill
+            elif parent_path.group(1) != "`" and not in_fence:  # code runs in the project, not in the skill folder
                 escapes = True
         if siblings:
             yield Hit("cross-skill-link", start + index, f"a path into the sibling skill {', '.join(sorted(siblings))}")
-        if escapes:
+        if escapes or (in_fence and _SKILL_DIR_PARENT.search(line)):
             yield Hit("path-escape", start + index, "a path with '../' leaves the skill folder")
 
 

@@ -155,6 +155,15 @@ def test_a_link_into_a_sibling_skill_is_a_warning_and_leaving_the_collection_an_
     assert code == 1 and {f["rule"] for f in escapes} == {"path-escape"}
 
 
+def test_parent_paths_in_code_run_in_the_project_unless_they_start_at_the_skill_folder(tmp_path: Path) -> None:
+    make(tmp_path, "render-graphs", CLEAN_BODY + "\n```sh\n./render.js ../some-skill --combine\ncd .. && make\n```\n")
+    assert lint(tmp_path) == (0, [])
+    make(tmp_path, "reach-out", CLEAN_BODY + "\n```sh\npython $SKILL_DIR/../shared/run.py\n```\n",
+         "Reach outside on purpose. Use when testing lint.")
+    code, findings = lint(tmp_path)
+    assert code == 1 and [f["rule"] for f in findings] == ["path-escape"]
+
+
 def test_a_link_to_a_missing_file_of_a_sibling_skill_is_also_broken(tmp_path: Path) -> None:
     make(tmp_path, "creating-mods", description="Create mods for the editor. Use when asked to add a slash command.")
     make(tmp_path, "customizing-commands", CLEAN_BODY + "\nSee [ui](../creating-mods/references/ui.md).\n",

@@ -97,7 +97,8 @@ def test_rule_trips(rule: str, tmp_path: Path) -> None:
 
 
 def test_every_rule_has_a_tripping_case_or_a_dedicated_test() -> None:
-    dedicated = {"near-duplicate", "shadowed-name", "suppression-without-reason", "suppression-ignored"}
+    dedicated = {"near-duplicate", "shadowed-name", "suppression-without-reason", "suppression-ignored",
+                 "cross-skill-link", "bundled-archive", "config-poisoning"}  # tests/lint/test_precision.py
     assert set(LINT_RULES) - set(CASES) - dedicated == set()
 
 
@@ -179,9 +180,12 @@ def test_secret_values_never_appear_in_output(tmp_path: Path) -> None:
 
 
 @requires_shared
-def test_real_skills_get_no_error_findings() -> None:
+def test_real_skills_get_no_error_findings_but_the_reviewed_one() -> None:
+    """docs/lint.md justifies the one error left: a skill that runs sub-agents with permissions skipped."""
     result = run_cli("lint", "--format", "json", str(SHARED_FIXTURES / "skills"), cwd=SHARED_FIXTURES)
     findings = json.loads(result.out)["findings"]
-    assert [f for f in findings if f["severity"] == "error"] == []
+    errors = {(f["path"].split("/skills/")[-1].split("/")[1], f["rule"]) for f in findings if f["severity"] == "error"}
+    assert errors == {("dispatching-coding-agents", "config-poisoning")}
     # Recorded and justified in docs/lint.md: true observations, not errors.
-    assert rules_of(findings) <= {"description-no-trigger", "body-line-budget", "body-token-budget", "reference-missing"}
+    assert rules_of(findings) <= {"description-no-trigger", "body-line-budget", "body-token-budget", "reference-missing",
+                                  "cross-skill-link", "example-credential", "bundled-archive", "config-poisoning"}
