@@ -32,6 +32,7 @@ import binascii
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from git_skill.text import secret_values
 from git_skill.text.keyword_search import KeywordSearch
@@ -100,7 +101,7 @@ RULES: tuple[_Rule, ...] = (
       for literal in ("uthorization", "UTHORIZATION")),
     _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;\\]{6,})",
           ("api-key", "auth-token"), 1),
-    _rule("http-auth", r"(?<![\w-])-u\s+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("-u",), 1, provider=False),
+    _rule("http-auth", r"-u\s+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("-u",), 1, boundary=True, provider=False),
     _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("--user",), 1, provider=False),
     # Tools known to take a password as a separate argument (mysql's `-p VALUE` is a prompt and a database name).
     _rule("cli-password", r"\b(?:docker|podman|buildah|skopeo|nerdctl|oras|helm\s+registry)\s+login\b[^\n|;&]*?\s-p[ \t]+"
@@ -162,6 +163,7 @@ def _is_secret_word(words: list[str], index: int) -> bool:
     return len(word) > 6 and word.endswith(_MERGED_SUFFIXES)  # `PGPASSWORD`, `csrfsecret`
 
 
+@lru_cache(maxsize=4096)  # the same names recur through a session
 def names_a_secret(name: str) -> bool:
     """Does this name hold a secret? Its last secret word may be followed only by neutral words:
     `DB_PASSWORD_PROD` yes; `pass_rate`, `token_count`, `password_file`, `GIT_AUTHOR_NAME`, `max_tokens` no."""
@@ -186,7 +188,7 @@ def _is_benign_assignment(value: str, quoted: bool) -> bool:
     return not quoted and any(c in inner for c in "([{")  # an expression cut at its first quote or bracket
 
 
-_BASE64_CREDENTIAL = re.compile(r"(?i)[\"']?(?:auth|_auth)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/]{12,}={0,2})")
+_BASE64_CREDENTIAL = re.compile(r"(?i)auth[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/]{12,}={0,2})")  # matched at each `auth`
 
 
 @dataclass
@@ -247,7 +249,8 @@ class Redactor:
                     matches = self._search.find_ignoring_case(text, overlapping=True)
             if _KEYWORD_INDEX["auth"] in found:
                 before = text
-                text = self._redact_base64_credentials(text)
+                auth = _KEYWORD_INDEX["auth"]
+                text = self._redact_base64_credentials(text, [start for index, start, _ in matches if index == auth])
                 if text != before:
                     matches = self._search.find_ignoring_case(text, overlapping=True)
         return self._redact_known(text, matches)
@@ -331,21 +334,28 @@ class Redactor:
             self.found.append(Redaction(kind, confidence, value, placeholder))
         return placeholder
 
-    def _redact_base64_credentials(self, text: str) -> str:
-        """docker/npm `auth` values are base64 `user:password`: decode one level and redact if so."""
-
-        def replace(match: re.Match[str]) -> str:
+    def _redact_base64_credentials(self, text: str, positions: list[int]) -> str:
+        """docker/npm `auth` values are base64 `user:password`: decode one level and redact if so.
+        Matched at each `auth` the keyword pass found (a regex scan for it costs more than all the rules)."""
+        pieces: list[str] = []
+        cursor = 0
+        for position in sorted(positions):
+            match = _BASE64_CREDENTIAL.match(text, position) if position >= cursor else None
+            if not match:
+                continue
             value = match.group(1)
             try:
                 decoded = base64.b64decode(value, validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError, ValueError):
-                return match.group(0)
+                continue
             if ":" not in decoded and self.redact_probe(decoded) == decoded:
-                return match.group(0)
-            start = match.start(1) - match.start(0)
-            return match.group(0)[:start] + self._count("basic-auth-credential", value, HIGH) + match.group(0)[start + len(value):]
-
-        return _BASE64_CREDENTIAL.sub(replace, text)
+                continue
+            pieces += [text[cursor:match.start(1)], self._count("basic-auth-credential", value, HIGH)]
+            cursor = match.end(1)
+        if not pieces:
+            return text
+        pieces.append(text[cursor:])
+        return "".join(pieces)
 
     def redact_probe(self, text: str) -> str:
         """Would any rule fire on `text`? (used on decoded values; does not count)."""
