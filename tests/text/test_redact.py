@@ -58,6 +58,9 @@ SECRETS: list[tuple[str, list[str]]] = [
     ("my $token = 'a1b2c3d4e5f6g7h8';", ["a1b2c3d4e5f6g7h8"]),
     ("SLACK_BOT_TOKEN=xoxp-1111111111-2222222222-3333333333-abcdefabcdef", ["xoxp-1111111111-2222222222-3333333333-abcdefabcdef"]),
     ("requests.get(url, headers={'Authorization': 'token 0123456789abcdefABCD'})", ["0123456789abcdefABCD"]),
+    ("aws configure set aws_secret_access_key Wq7Zt2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Ty", ["Wq7Zt2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Ty"]),
+    ("deploy-cli push --token Pz4Kq9Wm2Xr7Lt5Vb8Nc3Hs6Jd", ["Pz4Kq9Wm2Xr7Lt5Vb8Nc3Hs6Jd"]),
+    ("docker login -u ci -p Hx8Qm3Zr6Wt1Kp9Ls4 registry.example.com", ["Hx8Qm3Zr6Wt1Kp9Ls4"]),
     ("ssh-keygen wrote -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", ["b3BlbnNzaC1rZXktdjEAAAAA"]),
 ]
 
@@ -106,6 +109,16 @@ NON_SECRETS = [
     "Client secret:\n```bash\nrun it\n```",
     "https://user:$PASSWORD@example.com/repo.git",
     '--header "Authorization: Bearer KEY" list-tools',
+    'auth_token = client.beta(',
+    "pass_rate = 0.80",
+    'print(f"{train_pass_rate:+.2f}")',
+    'echo "${API_KEY:+set}"',
+    "GIT_AUTHOR_NAME=Alex Example",
+    "export GITHUB_TOKEN=ghp_...",
+    "git clone -u https://mirror.example.org/repo.git",
+    "E   key=\x1b[33m'test'\x1b[0m",
+    "PASS: test_password_reset",
+    "mysql -u root -p appdb",
 ]
 
 
