@@ -19,8 +19,8 @@ MISSING_FILES = "prose names a file the folder does not ship (a true observation
 # ((what, path, rule or kind, severity or confidence), lines, why it stands)
 REVIEWED: list[tuple[tuple[str, str, str, str], list[int], str]] = [
     (("lint", f"{LETTA}/dispatching-coding-agents/SKILL.md", "config-poisoning", "error"), [117, 124, 131, 139, 145],
-     "tells the agent to start Claude Code with --dangerously-skip-permissions: every tool call of the sub-agent "
-     "runs unapproved; a reviewer must decide (the one error left, justified in docs/lint.md)"),
+     ("tells the agent to start Claude Code with --dangerously-skip-permissions: every tool call of the sub-agent "
+      "runs unapproved; a reviewer must decide (the one error left, justified in docs/lint.md)")),
     (("lint", f"{LETTA}/context-doctor/SKILL.md", "description-no-trigger", "warning"), [4],
      "the description says what the skill does, never when to use it"),
     (("lint", f"{LETTA}/initializing-memory/SKILL.md", "body-line-budget", "warning"), [5], "721 lines"),

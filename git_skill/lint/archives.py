@@ -33,7 +33,8 @@ class Contents:
 
 def _is_metadata(name: str) -> bool:
     """macOS Finder's resource forks (`__MACOSX/`, `._name`): written by the zip tool, not by the author."""
-    return name.startswith("__MACOSX/") or posixpath.basename(name).startswith("._") or posixpath.basename(name) == ".DS_Store"
+    base = posixpath.basename(name)
+    return name.startswith("__MACOSX/") or base.startswith("._") or base == ".DS_Store"
 
 
 def _members(path: Path, limit: int) -> Iterator[tuple[str, bytes | None]]:
@@ -86,6 +87,7 @@ def inspect(path: Path, folder: Path, max_bytes: int) -> Contents:
             if not (folder / normalized).is_file():
                 contents.problems.append(f"'{name}' is not among the skill's files")
             contents.texts.append((name, data.decode("utf-8", "replace")))
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, tarfile.TarError, RuntimeError, NotImplementedError) as error:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, tarfile.TarError, RuntimeError,
+            NotImplementedError) as error:
         contents.problems.append(f"lint cannot read it ({error})")
     return contents

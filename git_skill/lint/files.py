@@ -42,7 +42,8 @@ def _sibling_skill(folder: Path, relative: str) -> str | None:
     if len(parts) < 2 or parts[0] != ".." or parts[1] in ("", "..", "."):
         return None
     sibling = folder.parent / parts[1]
-    return parts[1] if sibling != folder and ((sibling / "SKILL.md").is_file() or (sibling / "skill.md").is_file()) else None
+    is_skill = (sibling / "SKILL.md").is_file() or (sibling / "skill.md").is_file()
+    return parts[1] if sibling != folder and is_skill else None
 
 
 def _resolve(folder: Path, target: str) -> tuple[str, bool]:
@@ -68,7 +69,8 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
             if sibling:
                 if not (folder / relative).exists():
                     yield Hit("link-broken", start + index, f"the link '{target}' points to a missing file")
-                yield Hit("cross-skill-link", start + index, f"the link '{target}' reaches into the sibling skill '{sibling}'")
+                yield Hit("cross-skill-link", start + index,
+                          f"the link '{target}' reaches into the sibling skill '{sibling}'")
             elif not inside:
                 yield Hit("path-escape", start + index, f"the link '{target}' leaves the skill folder")
             elif not (folder / relative).exists():

@@ -27,7 +27,8 @@ _STAND_IN = re.compile(
     r"os\.environ.*|os\.getenv.*|process\.env.*|env\(.*|getenv.*|secrets\..*|vault:.*|"
     r"<.*|x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
     r"placeholder|example|dummy|test|string|str|bool|int|"
-    r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|"
+    r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|"
+    r"\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|"
     r"[A-Za-z][A-Za-z_]{0,30}|bearer|basic|token|digest|bot|negotiate)$"
 )
 # A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxe-1-...`, `sk-proj-<key>`, `sk_live_****`,
@@ -40,7 +41,8 @@ _EXAMPLE = re.compile(
     r"insert[_-]|redacted|here$|abc123|abcdef|a1b2c3|123456|secret123|passw[o0]rd1?2?3?$|foobar|lorem|"
     r"^(?:my|test|demo|fake)[_-]?(?:secret|token|key|pass(?:word)?|api[_-]?key)|\.\.\.|…|xxxx|\*\*\*|(.)\1{5,}"
 )
-_GENERIC_WORD = re.compile(r"(?i)^(?:pass(?:word)?|passwd|pwd|secret|token|key|apikey|api[_-]key|credentials?|admin|root|"
+_GENERIC_WORD = re.compile(r"(?i)^(?:pass(?:word)?|passwd|pwd|secret|token|key|apikey|api[_-]key|credentials?|"
+                           r"admin|root|"
                            r"user(?:name)?|guest|letmein|qwerty|welcome|default|none|test(?:ing)?|demo)\d{0,4}$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 _WORD_TOKEN = re.compile(r"[A-Z]?[a-z]+")
@@ -78,7 +80,8 @@ def _readable_base64(value: str) -> str:
         decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return ""
-    return decoded if decoded.isprintable() and sum(c.isalpha() or c == " " for c in decoded) >= 0.8 * len(decoded) else ""
+    readable = decoded.isprintable() and sum(c.isalpha() or c == " " for c in decoded) >= 0.8 * len(decoded)
+    return decoded if readable else ""
 
 
 def _entropy(value: str) -> float:
