@@ -182,7 +182,7 @@ def _is_placeholder(value: str) -> bool:
 
 
 def _is_benign_assignment(value: str, quoted: bool) -> bool:
-    inner = value.strip("\"'").strip()
+    inner = value.strip()
     if len(inner) < 3 or inner.startswith("[REDACTED:") or secret_values.is_stand_in(inner):
         return True
     return not quoted and any(c in inner for c in "([{")  # an expression cut at its first quote or bracket
@@ -293,7 +293,7 @@ class Redactor:
             if value.startswith('\\"'):  # JSON-escaped quotes: a command inside a transcript's JSON
                 quote = '\\"'
             inner = value[len(quote):len(value) - len(quote)] if quote else value
-            if "[REDACTED:" in value or _is_benign_assignment(value, bool(quote)):
+            if "[REDACTED:" in value or _is_benign_assignment(inner, bool(quote)):
                 continue
             if not quote and text.startswith("}", match.end(1)):
                 continue  # the end of a template field (`{token:>10}`): a format, not a value

@@ -71,6 +71,7 @@ STAND_INS = [
     'refresh_token: "xoxe-1-...",',
     "'refresh' => ['refresh_token' => 'xoxe-2-rotated-...'],",
     "tool -u https://mirror.example.org/path/to/repo",
+    '{"command": "export DB_PASSWORD=\\"$DB_PASSWORD\\" && deploy --token \\"${TOKEN}\\""}',
     "git remote add origin -u https://host.example/group/project.git",
 ]
 
