@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from git_skill.cli import main as cli_main  # noqa: E402
 from git_skill.lint.files import skill_files  # noqa: E402
-from git_skill.text.redact import PLACEHOLDER, Redactor  # noqa: E402
+from git_skill.text.redact import Redactor, finds_by_line  # noqa: E402
 from git_skill.transcripts import open_transcript  # noqa: E402
 
 DEFAULT_FIXTURES = REPO.parent / "shared" / "fixtures"
@@ -63,23 +63,8 @@ class Find:
 
 def _line_redactions(corpus: str, path: str, text: str) -> list[Find]:
     """The redactor over one raw text, each find placed on its line (as lint places them)."""
-    redactor = Redactor(record=True)
-    redacted = redactor.redact(text)
-    if not redactor.found:
-        return []
-    values = {f.placeholder: f.value for f in redactor.found}
-    if text.count("\n") != redacted.count("\n"):
-        redactor = Redactor(record=True)
-        redacted = "\n".join(redactor.redact(line) for line in text.split("\n"))
-    finds = []
-    for number, (before, after) in enumerate(zip(text.split("\n"), redacted.split("\n")), start=1):
-        if before == after:
-            continue
-        for match in PLACEHOLDER.finditer(after):
-            if match.group(0) not in before:
-                finds.append(Find(corpus, "redaction", path, number, match.group(1),
-                                  redactor.confidence_of(match.group(0)), values.get(match.group(0), "")))
-    return finds
+    return [Find(corpus, "redaction", path, find.line + 1, find.kind, find.confidence, find.value)
+            for find in finds_by_line(text)]
 
 
 def _transcript_redactions(corpus: str, path: str, source: Path) -> list[Find]:

@@ -37,13 +37,17 @@ _PARENT_PATH = re.compile(r"(\]\(|\s|^|`)(\.\./[^\s`'\")\]]*)")
 
 
 def _sibling_skill(folder: Path, relative: str) -> str | None:
-    """The sibling skill (same collection folder) that `../name/…` points into, if there is one."""
-    parts = relative.split("/")
-    if len(parts) < 2 or parts[0] != ".." or parts[1] in ("", "..", "."):
+    """The sibling skill (another skill folder of the same collection) that a `../…` path lands in, if any:
+    `../other/x.md`, or `../../skills/other/x.md` that climbs out and back in."""
+    target = Path(os.path.normpath(folder / relative))
+    try:
+        parts = target.relative_to(folder.parent).parts
+    except ValueError:
         return None
-    sibling = folder.parent / parts[1]
-    is_skill = (sibling / "SKILL.md").is_file() or (sibling / "skill.md").is_file()
-    return parts[1] if sibling != folder and is_skill else None
+    if not parts or parts[0] in (folder.name, "..", "."):
+        return None
+    sibling = folder.parent / parts[0]
+    return parts[0] if (sibling / "SKILL.md").is_file() or (sibling / "skill.md").is_file() else None
 
 
 def _resolve(folder: Path, target: str) -> tuple[str, bool]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from git_skill.text.keyword_search import KeywordSearch
-from git_skill.text.redact import PLACEHOLDER, Redactor
+from git_skill.text.redact import finds_by_line
 from git_skill.text.secret_values import HIGH, LOW
 
 
@@ -71,8 +71,10 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         r"tools?|commands?|actions?|edits?)\s+without\s+(?:asking|prompting|confirmation|approval|permission)|"
         r"\b(?:skip|bypass|disable)\s+(?:all\s+|the\s+)?(?:permission|approval|confirmation)\s+(?:prompts?|checks?|requests?)|"
         r"\b(?:add|append|write|insert|update|edit|modify|change|overwrite|replace|rewrite|save|store|put|record|inject|"
-        r"prepend)\b(?:[^.\n]{0,80}?\b(?:to|into|in|inside))?\s+(?:the\s+|your\s+)?[`'\"]?(?:~/|\./|\$HOME/)?(?:" + _AGENT_FILES + r")|"
-        r"\b(?:add|install|insert|register|create|configure|write|set\s+up)\b[^.\n]{0,40}?\b(?:PreToolUse|PostToolUse|SessionStart|SessionEnd|"
+        r"prepend)\b[^.\n]{0,80}?\b(?:to|into|in|inside)\s+(?:the\s+|your\s+)?[`'\"]?(?:~/|\./|\$HOME/)?(?:" + _AGENT_FILES + r")|"
+        r"\b(?:append|write|insert|update|edit|modify|change|overwrite|replace|rewrite|inject|prepend)\s+(?:the\s+|your\s+)?"
+        r"[`'\"]?(?:~/|\./|\$HOME/)?(?:" + _AGENT_FILES + r")|"
+        r"\b(?:add|install|insert|register|create|configure|write|set\s+up)\b[^.\n\"]{0,40}?\b(?:PreToolUse|PostToolUse|SessionStart|SessionEnd|"
         r"UserPromptSubmit|Stop|Notification)\s+hooks?\b", _I),
      "tells the agent to rewrite its own instruction or configuration files, or to approve tool calls without asking"),
     ("privilege", re.compile(r"(?<![\w-])sudo\s+(?!-l\b)"), "sudo raises privileges"),
@@ -161,10 +163,20 @@ _HOME_OR_ROOT = re.compile(r"(?:~|\$HOME|\$\{HOME\}|\$\{HOME:?-[^}]*\}|/root|/ho
 
 def _line_matches(rule: str, pattern: re.Pattern[str], line: str) -> bool:
     if rule == "config-poisoning":  # "never use --yolo", "the user may edit CLAUDE.md" are not instructions to do it
-        return any(not _NEGATION.search(line[_sentence_start(line, m.start()):m.start()]) for m in pattern.finditer(line))
+        return any(not _NEGATION.search(line[_sentence_start(line, m.start()):m.start()]) and not _quoted_phrase(line, m)
+                   for m in pattern.finditer(line))
     if rule == "destructive-command":
         return bool(pattern.search(line)) or _removes_home_or_root(line)
     return bool(pattern.search(line))
+
+
+def _quoted_phrase(line: str, match: re.Match[str]) -> bool:
+    """A phrase quoted as an example of what a user says (`trigger phrases: "add a PreToolUse hook"`), not a flag or key."""
+    if not match.group(0)[:1].isalpha():
+        return False
+    opening = line.rfind('"', 0, match.start())
+    return opening != -1 and line.count('"', 0, match.start()) % 2 == 1 and '"' in line[match.end():] \
+        and '"' not in line[match.start():match.end()]
 
 
 def _sentence_start(line: str, offset: int) -> int:
@@ -224,20 +236,10 @@ def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
 def _secrets(text: str, lines: _Lines) -> Iterator[Hit]:
     """Each line with a find: `secret` (error) for high-confidence kinds, `example-credential` (warning) for
     low-confidence ones, each naming only the kinds found on that line."""
-    redactor = Redactor()
-    redacted = redactor.redact(text)
-    if not redactor.counts:
-        return
-    if text.count("\n") != redacted.count("\n"):  # a multi-line key collapsed: redact line by line to keep lines apart
-        redactor = Redactor()
-        redacted = "\n".join(redactor.redact(line) for line in text.split("\n"))
-    for number, (before, after) in enumerate(zip(text.split("\n"), redacted.split("\n"))):
-        if before == after:
-            continue
-        kinds: dict[str, set[str]] = {HIGH: set(), LOW: set()}
-        for match in PLACEHOLDER.finditer(after):
-            if match.group(0) not in before:
-                kinds[redactor.confidence_of(match.group(0))].add(match.group(1))
+    by_line: dict[int, dict[str, set[str]]] = {}
+    for find in finds_by_line(text):
+        by_line.setdefault(find.line, {HIGH: set(), LOW: set()})[find.confidence].add(find.kind)
+    for number, kinds in sorted(by_line.items()):
         if kinds[HIGH]:
             yield Hit("secret", lines.first + number, f"a secret ({', '.join(sorted(kinds[HIGH]))}); its value is not shown")
         if kinds[LOW]:

@@ -188,6 +188,7 @@ def _is_benign_assignment(value: str, quoted: bool) -> bool:
     return not quoted and any(c in inner for c in "([{")  # an expression cut at its first quote or bracket
 
 
+_PEM_MARKER = re.compile(r"-----(?:BEGIN|END)[A-Z0-9 ]*-----")
 _BASE64_CREDENTIAL = re.compile(r"(?i)auth[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/]{12,}={0,2})")  # matched at each `auth`
 
 
@@ -299,6 +300,8 @@ class Redactor:
                 continue  # the end of a template field (`{token:>10}`): a format, not a value
             if argument and not _is_argument_value(inner):
                 continue
+            if "://" in inner:
+                continue  # a URL: its password, if any, is the url-credentials rule's to judge
             value_start = match.start(1) + len(quote)
             pieces += [text[cursor:value_start], self._count("secret-assignment", inner, secret_values.confidence(inner, False))]
             cursor = value_start + len(inner)
@@ -319,6 +322,11 @@ class Redactor:
             return whole  # the tail of a placeholder (`://[REDACTED:github-token#1]@host`)
         prefix = next((k for k in rule.keywords if secret.lower().startswith(k)), "")
         confidence = secret_values.confidence(secret, rule.provider, prefix)
+        if rule.kind == "private-key":  # judged by its body: a template shows `...` between the markers
+            body = re.sub(r"\\[nr]|\s", "", _PEM_MARKER.sub("", secret))
+            if len(body) < 16 or secret_values.is_stand_in(body):
+                return whole
+            confidence = secret_values.LOW if secret_values.is_example(body) else secret_values.HIGH
         if match.string.startswith(("...", "…"), match.end(rule.group)):  # elided: `xoxe-1-...`, `sk-proj-Ab12...`
             if secret_values.is_stand_in(secret + "..."):
                 return whole
@@ -394,6 +402,34 @@ def _is_argument_value(value: str) -> bool:
     if value.startswith(("-", "/", "~", "./", "../", "$", "@")) or len(value) < 6:
         return False
     return not value.isalpha() or (len(value) >= 16 and not value.islower() and not value.isupper())
+
+
+@dataclass(frozen=True)
+class LineFind:
+    line: int  # 0-based, in the original text
+    kind: str
+    confidence: str
+    value: str
+
+
+def finds_by_line(text: str) -> list[LineFind]:
+    """Each find in `text` on the line where it stands (a private key on the line it starts), in order: what
+    lint reports and the precision benchmark prints. A copy of a high-confidence value counts where it is."""
+    redactor = Redactor(record=True)
+    redacted = redactor.redact(text)
+    if not redactor.found:
+        return []
+    found = {f.placeholder: f for f in redactor.found}
+    finds: list[LineFind] = []
+    collapsed = 0  # newlines swallowed by multi-line values (private keys) before this line
+    for number, line in enumerate(redacted.split("\n")):
+        for match in PLACEHOLDER.finditer(line):
+            find = found.get(match.group(0))
+            if find is None or match.group(0) in text:
+                continue  # a placeholder the text already held
+            finds.append(LineFind(number + collapsed, find.kind, redactor.confidence_of(match.group(0)), find.value))
+            collapsed += find.value.count("\n")
+    return finds
 
 
 def redact_text(text: str) -> tuple[str, Counter[str]]:

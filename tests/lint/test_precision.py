@@ -127,6 +127,8 @@ NOT_POISONING = [
     "Use `approvalPolicy: \"alwaysAsk\"` for tools that need a human gate.",
     "Yolo mode still asks for tools marked alwaysAsk.",
     "Edit the settings page to change the theme.",
+    'Trigger phrases: "create a hook", "add a PreToolUse hook", "validate hook config".',
+    "Commit the settings: add `.claude/settings.json` to version control.",
 ]
 
 
@@ -162,6 +164,14 @@ def test_parent_paths_in_code_run_in_the_project_unless_they_start_at_the_skill_
          "Reach outside on purpose. Use when testing lint.")
     code, findings = lint(tmp_path)
     assert code == 1 and [f["rule"] for f in findings] == ["path-escape"]
+
+
+def test_a_path_that_climbs_out_and_back_into_a_sibling_skill_is_a_cross_skill_link(tmp_path: Path) -> None:
+    make(tmp_path, "incident-triage", description="Triage incidents by severity. Use when an alert fires.")
+    make(tmp_path, "handoff-notes", CLEAN_BODY + "\nSee [triage](../../skills/incident-triage/SKILL.md).\n",
+         "Write on-call handoff notes. Use when a shift ends.")
+    code, findings = lint(tmp_path)
+    assert code == 0 and rules_of(findings) == {"cross-skill-link"}
 
 
 def test_a_link_to_a_missing_file_of_a_sibling_skill_is_also_broken(tmp_path: Path) -> None:

@@ -70,6 +70,9 @@ STAND_INS = [
     '"authorization_token": "ghp_... (required)",',
     'refresh_token: "xoxe-1-...",',
     "'refresh' => ['refresh_token' => 'xoxe-2-rotated-...'],",
+    "Authorization: Bearer [ACCESS_TOKEN]",
+    'connection_string = "postgresql+psycopg://user:pass@localhost:5432/vectordb"',
+    "tls.key: |\n  -----BEGIN PRIVATE KEY-----\n  ...\n  -----END PRIVATE KEY-----\n",
     "tool -u https://mirror.example.org/path/to/repo",
     '{"command": "export DB_PASSWORD=\\"$DB_PASSWORD\\" && deploy --token \\"${TOKEN}\\""}',
     "git remote add origin -u https://host.example/group/project.git",
@@ -97,6 +100,10 @@ EXAMPLES = [
     "curl -u admin:s3cret1 https://api.example.com",
     "DB_PASSWORD=hunter2",
     "const sessionKey = 'please-use-this-skill';",  # words joined by hyphens: guessable
+    "export OPENROUTER_API_KEY='sk-or-v1-team2-key'",
+    '"Authorization": "Bearer sk-hardcoded-token"',
+    'password: "Demo456!@#"',
+    'API_KEY = "sk-12345"',
     "const clientKey = 'YW4gZXhhbXBsZSBub25jZSB2YWx1ZQ==';",  # base64 of readable example text
 ]
 
