@@ -101,7 +101,7 @@ RULES: tuple[_Rule, ...] = (
       for literal in ("uthorization", "UTHORIZATION")),
     _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;\\]{6,})",
           ("api-key", "auth-token"), 1),
-    _rule("http-auth", r"-u\s+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("-u",), 1, boundary=True, provider=False),
+    _rule("http-auth", r"\bcurl\b[^\n|;&]*?\s-u\s*[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("curl",), 1, provider=False),
     _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("--user",), 1, provider=False),
     # Tools known to take a password as a separate argument (mysql's `-p VALUE` is a prompt and a database name).
     _rule("cli-password", r"\b(?:docker|podman|buildah|skopeo|nerdctl|oras|helm\s+registry)\s+login\b[^\n|;&]*?\s-p[ \t]+"
@@ -147,6 +147,8 @@ _TRAILING = frozenset({"value", "val", "str", "b64", "base64", "hex", "raw", "ba
                        "development", "staging", "stage", "live", "local", "ci", "default", "new", "old", "current",
                        "primary", "secondary", "encoded", "plain", "plaintext", "enc", "encrypted", "string"})
 _NOT_SECRET_NAMES = frozenset({"pwd", "oldpwd"})  # the shell's working folder
+_NOT_PASS_QUALIFIERS = frozenset({"low", "high", "band", "by", "all", "multi", "single", "first", "second", "one", "two",
+                                  "three", "over", "under", "sur", "com", "tres", "boarding", "day", "season", "hall"})
 
 
 def _is_secret_word(words: list[str], index: int) -> bool:
@@ -154,8 +156,8 @@ def _is_secret_word(words: list[str], index: int) -> bool:
     before = words[index - 1] if index else ""
     if word in _SECRET_WORDS:
         return True
-    if word == "pass":  # `DB_PASS`, never `pass_rate` alone or Python's `pass`
-        return bool(before)
+    if word == "pass":  # `DB_PASS`, never `pass_rate` alone, Python's `pass`, or a `low-pass` filter
+        return bool(before) and before not in _NOT_PASS_QUALIFIERS
     if word == "key":
         return before in _KEY_QUALIFIERS
     if word == "string":
@@ -185,7 +187,7 @@ def _is_benign_assignment(value: str, quoted: bool) -> bool:
     inner = value.strip()
     if len(inner) < 3 or inner.startswith("[REDACTED:") or secret_values.is_stand_in(inner):
         return True
-    return not quoted and any(c in inner for c in "([{")  # an expression cut at its first quote or bracket
+    return not quoted and any(c in inner for c in "([{<")  # an expression cut at a quote or bracket, or a generic
 
 
 _PEM_MARKER = re.compile(r"-----(?:BEGIN|END)[A-Z0-9 ]*-----")
@@ -302,6 +304,10 @@ class Redactor:
                 continue
             if "://" in inner:
                 continue  # a URL: its password, if any, is the url-credentials rule's to judge
+            if not quote and start > 0 and text[start - 1] in "?&" and "&" in inner:
+                inner = inner.split("&", 1)[0]  # a URL query parameter ends at the next one
+                if _is_benign_assignment(inner, False):
+                    continue
             value_start = match.start(1) + len(quote)
             pieces += [text[cursor:value_start], self._count("secret-assignment", inner, secret_values.confidence(inner, False))]
             cursor = value_start + len(inner)

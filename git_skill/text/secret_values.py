@@ -28,8 +28,9 @@ _STAND_IN = re.compile(
     r"<.*|\[[A-Za-z_ -]+\]|x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
     r"placeholder|example|dummy|test|string|str|bool|int|"
     r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|"
-    r"\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|"
-    r"[A-Za-z][A-Za-z_]{0,30}|bearer|basic|token|digest|bot|negotiate)$"
+    r"\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|\d+(?:\.\d+)?\s?[-–]\s?\d+(?:\.\d+)?|"
+    r"(?:[~.]{0,2}/)?(?:[\w.-]+/)+[\w.-]+\.(?:json|pem|key|txt|env|ya?ml|p12|pfx|crt|cer|toml|ini|cfg|conf)|"
+    r"[A-Za-z][A-Za-z_]{0,30}[!?]?|bearer|basic|token|digest|bot|negotiate)$"
 )
 # A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxe-1-...`, `sk-proj-<key>`, `sk_live_****`,
 # `ghp_... (required)`.
@@ -56,8 +57,11 @@ _VOCABULARY = frozenset({"key", "token", "secret", "project", "api", "pass", "pa
 
 def is_stand_in(value: str) -> bool:
     """A reference, type, expression or elision rather than a value: `$VAR`, `<your-token>`, `ghp_...`,
-    `os.getenv(`, `client.beta(`, `0.80`, `TOKEN`. Never redacted, never reported."""
+    `os.getenv(`, `client.beta(`, `0.80`, `TOKEN`, `String!`, `/path/to/key.json`. Never redacted, never reported."""
     value = value.strip().strip("\"'`").strip()
+    value = value.rstrip("*_") if value.endswith(("**", "__")) else value  # Markdown emphasis
+    if value.endswith((".", ",", ":", ";")) and not value.endswith(".."):  # the end of a sentence, not an elision
+        value = value[:-1]
     if not value or not any(c.isalnum() for c in value):
         return True
     if _STAND_IN.match(value) or _ELIDED_PREFIX.match(value) or value.endswith(_EXPRESSION_END):

@@ -71,6 +71,14 @@ STAND_INS = [
     'refresh_token: "xoxe-1-...",',
     "'refresh' => ['refresh_token' => 'xoxe-2-rotated-...'],",
     "Authorization: Bearer [ACCESS_TOKEN]",
+    "GET https://api.example.org/v1/series?series_id=GDP&api_key=YOUR_KEY&file_type=json",
+    "password: String!",
+    'type UserWithoutPassword = Omit<User, "password">;',
+    "timestamp: $(date -u +%Y-%m-%dT%H:%M:%SZ)",
+    "- Low-pass: 10-20 Hz (remove high-frequency noise)",
+    "- **API Token: REQUIRED.** Request a free token on the site.",
+    "export GOOGLE_APPLICATION_CREDENTIALS=/path/to/service-account.json",
+    "fs = gcsfs.GCSFileSystem(token='path/to/credentials.json')",
     'connection_string = "postgresql+psycopg://user:pass@localhost:5432/vectordb"',
     "tls.key: |\n  -----BEGIN PRIVATE KEY-----\n  ...\n  -----END PRIVATE KEY-----\n",
     "tool -u https://mirror.example.org/path/to/repo",
@@ -183,6 +191,9 @@ SEPARATE_ARGUMENTS = [
     f"mysql -u root -p{STRONG} appdb",
     f"redis-cli -h cache -a {STRONG} ping",
     f"yarn config set npmAuthToken {STRONG}",
+    f"curl -s -u admin:{STRONG} https://api.example.com",
+    f"wget --user=admin --password={STRONG} https://files.example.com/a.tgz",
+    f"https://api.example.org/v1/data?series=GDP&api_key={STRONG}&format=json",
 ]
 
 
