@@ -113,7 +113,7 @@ RULES: tuple[_Rule, ...] = (
     _rule("url-credentials", r"://[^/\s:@\"'<>]*:([^/\s@\"'<>]+)@", ("://",), 1),
     _rule("url-token", r"://([A-Za-z0-9_\-]{20,})@", ("://",), 1),
     _rule("signed-url", r"(?i)[?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|sig|signature|"
-          r"access_token|api_key|apikey|private_token|auth_token)=([^&\s\"'#<>]{8,})",
+          r"access_token|api_key|apikey|private_token|auth_token)=([^&\s\"'`#<>]{8,})",
           ("sig=", "signature=", "credential=", "token=", "_key=", "apikey="), 1),
 )
 

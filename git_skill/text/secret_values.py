@@ -61,7 +61,7 @@ def is_stand_in(value: str) -> bool:
     value = value.strip().strip("\"'`").strip()
     value = value.rstrip("*_") if value.endswith(("**", "__")) else value  # Markdown emphasis
     if value.endswith((".", ",", ":", ";")) and not value.endswith(".."):  # the end of a sentence, not an elision
-        value = value[:-1]
+        value = value[:-1].strip("\"'`")
     if not value or not any(c.isalnum() for c in value):
         return True
     if _STAND_IN.match(value) or _ELIDED_PREFIX.match(value) or value.endswith(_EXPRESSION_END):

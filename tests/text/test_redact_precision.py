@@ -73,6 +73,7 @@ STAND_INS = [
     "Authorization: Bearer [ACCESS_TOKEN]",
     "GET https://api.example.org/v1/series?series_id=GDP&api_key=YOUR_KEY&file_type=json",
     "password: String!",
+    "- **API key** (recommended): append `&api_key=YOUR_KEY`.",
     'type UserWithoutPassword = Omit<User, "password">;',
     "timestamp: $(date -u +%Y-%m-%dT%H:%M:%SZ)",
     "- Low-pass: 10-20 Hz (remove high-frequency noise)",
