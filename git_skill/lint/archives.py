@@ -13,9 +13,11 @@ archive lint cannot read stays a `binary-file` error: there a reviewer must act.
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -87,7 +89,7 @@ def inspect(path: Path, folder: Path, max_bytes: int) -> Contents:
             if not (folder / normalized).is_file():
                 contents.problems.append(f"'{name}' is not among the skill's files")
             contents.texts.append((name, data.decode("utf-8", "replace")))
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, tarfile.TarError, RuntimeError,
-            NotImplementedError) as error:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, tarfile.TarError, RuntimeError, NotImplementedError,
+            zlib.error, lzma.LZMAError) as error:  # a damaged stream raises the decompressor's own error
         contents.problems.append(f"lint cannot read it ({error})")
     return contents

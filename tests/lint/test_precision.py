@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from git_skill.lint import archives
 from git_skill.lint.text_rules import scan
 from tests.conftest import run_cli
 from tests.lint.test_rules import CLEAN_BODY, GOOD, lint, make, rules_of
@@ -183,7 +185,7 @@ def test_a_link_to_a_missing_file_of_a_sibling_skill_is_also_broken(tmp_path: Pa
 
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
@@ -233,6 +235,22 @@ def test_lint_reads_inside_archives_and_reports_what_their_members_say(tmp_path:
     code, findings = lint(tmp_path)
     inside = {(f["rule"], f["line"]) for f in findings if f["path"] == "skills/deploy-app/Archive.zip!/scripts/deploy.sh"}
     assert code == 1 and inside == {("secret", 2), ("destructive-command", 3)}
+
+
+def test_damaged_archives_are_reported_never_raised(tmp_path: Path) -> None:
+    """Bytes flipped anywhere in a zip or tar.gz: a reason to open it, never an exception (exit 70)."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "a.sh").write_text(SCRIPT)
+    for seed in range(120):
+        pack = _zip if seed % 2 else _tar
+        data = bytearray(pack({"scripts/a.sh": (SCRIPT * 50 + str(seed)).encode()}))
+        rng = random.Random(seed)
+        for _ in range(3):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path = tmp_path / ("bundle.zip" if seed % 2 else "bundle.tar.gz")
+        path.write_bytes(bytes(data))
+        contents = archives.inspect(path, tmp_path, 1 << 20)
+        assert contents.problems or contents.texts
 
 
 def test_a_corrupt_archive_is_an_error_not_a_crash(tmp_path: Path) -> None:
