@@ -55,9 +55,13 @@ def _members(path: Path, limit: int) -> Iterator[tuple[str, bytes | None]]:
                     yield info.filename, handle.read(limit + 1)
         return
     with tarfile.open(path) as archive:
+        declared = 0
         for count, member in enumerate(archive):
+            declared += member.size
             if count >= _MAX_MEMBERS:
                 raise ValueError(f"more than {_MAX_MEMBERS} members")
+            if declared > _MAX_TOTAL:  # reaching the next member would decompress all of this one
+                raise ValueError("more content than lint reads")
             if member.isdir():
                 continue
             handle = archive.extractfile(member) if member.isreg() else None

@@ -253,6 +253,18 @@ def test_damaged_archives_are_reported_never_raised(tmp_path: Path) -> None:
         assert contents.problems or contents.texts
 
 
+def test_a_compressed_bomb_is_refused_without_unpacking_it(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz") as archive:
+        info = tarfile.TarInfo("scripts/huge.sh")
+        info.size = 64 * 1024 * 1024
+        archive.addfile(info, io.BytesIO(b"\0" * info.size))
+        archive.addfile(tarfile.TarInfo("scripts/after.sh"), io.BytesIO(b""))
+    assert bomb.stat().st_size < 1024 * 1024
+    contents = archives.inspect(bomb, tmp_path, 1 << 20)
+    assert contents.problems == ["lint cannot read it (more content than lint reads)"]
+
+
 def test_a_corrupt_archive_is_an_error_not_a_crash(tmp_path: Path) -> None:
     make(tmp_path, "deploy-app", files={"Archive.zip": b"PK\x03\x04 not really a zip"})
     result = run_cli("lint", "--format", "json", cwd=tmp_path)
