@@ -132,7 +132,7 @@ _ASSIGNMENT = re.compile(
 )
 # A secret passed as the next argument: `--password VALUE`, `aws configure set aws_secret_access_key VALUE`.
 _ARGUMENT = re.compile(r"[ \t]+(\\\"[^\"\\\n]{1,500}\\\"|\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s\"'`;|&<>(){}\[\]\x1b\\]{1,500})(?=[\s;|&)\"'`]|\Z)")
-_SET_CONTEXT = re.compile(r"(?:^|[\s;&|(`])(?:set|config\s+set|configure\s+set)\s+(?:-{1,2}[\w-]+\s+)*\S*\Z")
+_SET_CONTEXT = re.compile(r"(?:^|[\s;&|(`])(?:set|config|config\s+set|configure\s+set)\s+(?:-{1,2}[\w-]+\s+)*\S*\Z")
 
 # The words of a name (`AWS_SECRET_ACCESS_KEY`, `apiKey`, `_authToken`, `spring.datasource.password`).
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")

@@ -192,6 +192,7 @@ SEPARATE_ARGUMENTS = [
     f"mysql -u root -p{STRONG} appdb",
     f"redis-cli -h cache -a {STRONG} ping",
     f"yarn config set npmAuthToken {STRONG}",
+    f"git config --global http.proxyPassword {STRONG}",
     f"curl -s -u admin:{STRONG} https://api.example.com",
     f"wget --user=admin --password={STRONG} https://files.example.com/a.tgz",
     f"https://api.example.org/v1/data?series=GDP&api_key={STRONG}&format=json",
