@@ -62,6 +62,7 @@ STAND_INS = [
     "export GITHUB_TOKEN=ghp_...",
     "SLACK_BOT_TOKEN=xoxp-...",
     "OPENAI_API_KEY=sk-…",
+    "OPENAI_API_KEY=sk-...",
     "ANTHROPIC_API_KEY=sk-ant-xxxxxxxx",
     "api_key: <paste your key>",
     "--token $VERCEL_TOKEN",
