@@ -296,7 +296,7 @@ class Redactor:
             if value.startswith('\\"'):  # JSON-escaped quotes: a command inside a transcript's JSON
                 quote = '\\"'
             inner = value[len(quote):len(value) - len(quote)] if quote else value
-            if "[REDACTED:" in value or _is_benign_assignment(inner, bool(quote)):
+            if "[REDACTED:" in value or _is_benign_assignment(inner, bool(quote)) or _same_words(name, inner):
                 continue
             if not quote and text.startswith("}", match.end(1)):
                 continue  # the end of a template field (`{token:>10}`): a format, not a value
@@ -401,6 +401,11 @@ class Redactor:
             return text
         pieces.append(text[cursor:])
         return "".join(pieces)
+
+
+def _same_words(name: str, value: str) -> bool:
+    """`ForgotPassword: 'forgot-password'`: the value spells the name again, a label or a route, not a secret."""
+    return "".join(c for c in name.lower() if c.isalnum()) == "".join(c for c in value.lower() if c.isalnum())
 
 
 def _is_argument_value(value: str) -> bool:

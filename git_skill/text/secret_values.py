@@ -30,6 +30,7 @@ _STAND_IN = re.compile(
     r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|"
     r"\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|\d+(?:\.\d+)?\s?[-–]\s?\d+(?:\.\d+)?|"
     r"(?:[~.]{0,2}/)?(?:[\w.-]+/)+[\w.-]+\.(?:json|pem|key|txt|env|ya?ml|p12|pfx|crt|cer|toml|ini|cfg|conf)|"
+    r"(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w-]+(?:\.[\w-]+)*|"
     r"[A-Za-z][A-Za-z_]{0,30}[!?]?|bearer|basic|token|digest|bot|negotiate)$"
 )
 # A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxe-1-...`, `sk-proj-<key>`, `sk_live_****`,

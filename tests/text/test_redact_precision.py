@@ -74,6 +74,8 @@ STAND_INS = [
     "Authorization: Bearer [ACCESS_TOKEN]",
     "GET https://api.example.org/v1/series?series_id=GDP&api_key=YOUR_KEY&file_type=json",
     "password: String!",
+    "ForgotPassword: 'forgot-password',",
+    'connection_string = "/run/app/data/datastore.sqlite3"',
     "- **API key** (recommended): append `&api_key=YOUR_KEY`.",
     'type UserWithoutPassword = Omit<User, "password">;',
     "timestamp: $(date -u +%Y-%m-%dT%H:%M:%SZ)",
