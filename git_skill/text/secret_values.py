@@ -23,15 +23,13 @@ HIGH = "high"
 LOW = "low"
 
 _STAND_IN = re.compile(
-    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]*\}|\$\(.*|<[^<>]*>|%\(?[A-Za-z_]+\)?s?|\{\{.*\}\}|\{[A-Za-z_]*\}|"
-    r"os\.environ.*|os\.getenv.*|process\.env.*|env\(.*|getenv.*|secrets\..*|vault:.*|"
-    r"<.*|\[[A-Za-z_ -]+\]|x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
-    r"placeholder|example|dummy|test|string|str|bool|int|"
+    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]*\}|\$\(.*|<.*|%\(?[A-Za-z_]+\)?s?|\{\{.*\}\}|\{[A-Za-z_]*\}|"
+    r"os\.environ.*|os\.getenv.*|process\.env.*|env\(.*|getenv.*|secrets\..*|vault:.*|\[[A-Za-z_ -]+\]|\*+|\.\.\.|…|"
     r"[A-Za-z_]+\(.*|[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+\(?|"
     r"\d{1,6}|[+-]?\d*\.\d+%?|[+-]\d+%?|\d+(?:\.\d+){2,}|\d+(?:\.\d+)?\s?[-–]\s?\d+(?:\.\d+)?|"
     r"(?:[~.]{0,2}/)?(?:[\w.-]+/)+[\w.-]+\.(?:json|pem|key|txt|env|ya?ml|p12|pfx|crt|cer|toml|ini|cfg|conf)|"
     r"(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w-]+(?:\.[\w-]+)*|"
-    r"[A-Za-z][A-Za-z_]{0,30}[!?]?|bearer|basic|token|digest|bot|negotiate)$"
+    r"[A-Za-z][A-Za-z_]{0,30}[!?]?)$"  # one word (`required`, `string`, `TOKEN`, `String!`): prose, a type, a constant
 )
 # A vendor prefix with nothing real after it: `ghp_...`, `sk-…`, `xoxe-1-...`, `sk-proj-<key>`, `sk_live_****`,
 # `ghp_... (required)`.
@@ -98,11 +96,6 @@ def _entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
-def _character_classes(value: str) -> int:
-    return (any(c.islower() for c in value) + any(c.isupper() for c in value) + any(c.isdigit() for c in value)
-            + any(not c.isalnum() for c in value))
-
-
 def _is_word(word: str) -> bool:
     """A common word of stand-in values, or a pronounceable run of letters (vowels spread, short consonant runs)."""
     if word.lower() in _VOCABULARY:
@@ -114,8 +107,9 @@ def _is_word(word: str) -> bool:
 
 def _word_like(value: str) -> bool:
     """Mostly words (`hunter2`, `correct horse battery`, `sk-hardcoded-token`, `project1-key`): a guessable
-    value. Measured on random tokens: about 1 in 1,000 mixed-case and 1 in 40 lowercase ones of 20 characters
-    read as words, which only lowers their confidence (they are still redacted)."""
+    value. Measured on 20,000 random tokens of each shape: 0.1% of mixed-case ones of 20 characters read as
+    words, 2.7% of lowercase-and-digit ones of 20 and 0.8% of 32, none of 32 hex digits; that only lowers
+    their confidence (they are still redacted)."""
     alphanumeric = sum(c.isalnum() for c in value)
     covered = sum(len(word) for word in _WORD_TOKEN.findall(value) if _is_word(word))
     return alphanumeric >= 4 and covered >= 0.55 * alphanumeric
