@@ -16,7 +16,7 @@ import pytest
 
 from git_skill.lint import archives
 from git_skill.lint.text_rules import scan
-from tests.conftest import run_cli
+from tests.conftest import git, run_cli
 from tests.lint.test_rules import CLEAN_BODY, GOOD, lint, make, rules_of
 
 STRONG = "Rk4QzW8nLp2XvT6yHs9JdM3c"
@@ -174,6 +174,21 @@ def test_a_path_that_climbs_out_and_back_into_a_sibling_skill_is_a_cross_skill_l
          "Write on-call handoff notes. Use when a shift ends.")
     code, findings = lint(tmp_path)
     assert code == 0 and rules_of(findings) == {"cross-skill-link"}
+
+
+def test_the_pre_commit_check_sees_the_sibling_a_staged_skill_links_to(repo: Path) -> None:
+    """`lint --staged` lints a copy of the touched skills: the sibling they point into must be there too."""
+    make(repo, "creating-mods", files={"references/commands.md": "# Commands\n"},
+         description="Create mods for the editor. Use when asked to add a slash command.")
+    linking = make(repo, "customizing-commands", CLEAN_BODY + "\nSee [recipes](../creating-mods/references/commands.md).\n",
+                   "Customize editor commands. Use when a command needs changing.")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "skills")
+    (linking / "SKILL.md").write_text((linking / "SKILL.md").read_text() + "\nMore.\n")
+    git(repo, "add", "-A")
+    code, findings = lint(repo, "--staged")
+    assert code == 0 and rules_of(findings) == {"cross-skill-link"}
+    assert {f["path"] for f in findings} == {"skills/customizing-commands/SKILL.md"}  # the sibling is not linted
 
 
 def test_a_link_to_a_missing_file_of_a_sibling_skill_is_also_broken(tmp_path: Path) -> None:
