@@ -392,7 +392,8 @@ class Redactor:
         for start, negative_end, value in sorted(copies):  # leftmost, then longest
             if start < cursor or text[start:-negative_end] != value:  # overlapped, or another case
                 continue
-            if (value[0] in _WORD and start > 0 and text[start - 1] in _WORD) or (
+            escaped = start > 1 and text[start - 2] == "\\" and text[start - 1] in "ntr"  # after `\n` in JSON text
+            if (value[0] in _WORD and start > 0 and text[start - 1] in _WORD and not escaped) or (
                     value[-1] in _WORD and -negative_end < len(text) and text[-negative_end] in _WORD):
                 continue  # inside a longer word: another value that shares a prefix
             pieces += [text[cursor:start], self._known[value]]

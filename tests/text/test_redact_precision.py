@@ -173,6 +173,8 @@ def test_a_known_value_is_removed_only_as_a_whole_word() -> None:
     redactor.redact("PASSWORD=8XQP5R2TZ9W")
     assert redactor.redact("guess 8XQP5R2TZ9WK7VB3 failed") == "guess 8XQP5R2TZ9WK7VB3 failed"
     assert redactor.redact("guess 8XQP5R2TZ9W failed") == "guess [REDACTED:secret-assignment#1] failed"
+    escaped = redactor.redact('{"command": "echo start\\n8XQP5R2TZ9W"}')  # tool arguments are redacted as JSON
+    assert escaped == '{"command": "echo start\\n[REDACTED:secret-assignment#1]"}'
 
 
 def test_the_same_placeholder_is_judged_the_same_everywhere() -> None:
