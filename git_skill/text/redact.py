@@ -269,7 +269,7 @@ class Redactor:
                 start -= 1
             while end < len(text) and text[end] in _NAME_CHARS:
                 end += 1
-            if start > 0 and text[start - 1] == "\\" and text[start] in "ntr":  # `\nPASS:` in an escaped string
+            if _after_escape(text, start + 1):  # `\nPASS:` in an escaped string: the name starts after `\n`
                 start += 1
             spans.add((start, end))
         if not spans:
@@ -280,7 +280,8 @@ class Redactor:
             if start < cursor:
                 continue
             name = text[start:end].strip(".-")
-            if not name or (start > 0 and text[start - 1].isalnum()) or not names_a_secret(name):
+            if not name or (start > 0 and text[start - 1].isalnum() and not _after_escape(text, start)) \
+                    or not names_a_secret(name):
                 continue
             if text.startswith("${", start - 2) or (text.startswith("{", start - 1) and not text.startswith("{{", start - 2)):
                 continue  # a shell expansion `${API_KEY:+yes}` or a format field `{token:>10}`
@@ -392,8 +393,7 @@ class Redactor:
         for start, negative_end, value in sorted(copies):  # leftmost, then longest
             if start < cursor or text[start:-negative_end] != value:  # overlapped, or another case
                 continue
-            escaped = start > 1 and text[start - 2] == "\\" and text[start - 1] in "ntr"  # after `\n` in JSON text
-            if (value[0] in _WORD and start > 0 and text[start - 1] in _WORD and not escaped) or (
+            if (value[0] in _WORD and start > 0 and text[start - 1] in _WORD and not _after_escape(text, start)) or (
                     value[-1] in _WORD and -negative_end < len(text) and text[-negative_end] in _WORD):
                 continue  # inside a longer word: another value that shares a prefix
             pieces += [text[cursor:start], self._known[value]]
@@ -402,6 +402,11 @@ class Redactor:
             return text
         pieces.append(text[cursor:])
         return "".join(pieces)
+
+
+def _after_escape(text: str, position: int) -> bool:
+    """Does `position` follow a `\\n`, `\\t` or `\\r` escape (JSON-encoded text), not a letter?"""
+    return position > 1 and text[position - 2] == "\\" and text[position - 1] in "ntr"
 
 
 def _same_words(name: str, value: str) -> bool:

@@ -210,6 +210,11 @@ def test_secrets_given_as_separate_arguments(text: str) -> None:
     assert STRONG not in redacted and sum(counts.values()) == 1
 
 
+def test_a_secret_right_after_a_json_newline_escape() -> None:
+    for text in (f'{{"command": "cd /app\\nDB_PASSWORD={STRONG} ./run"}}', f'{{"command": "cd /app\\n--password {STRONG}"}}'):
+        assert STRONG not in redact_text(text)[0], text
+
+
 @pytest.mark.parametrize("text", SEPARATE_ARGUMENTS[:4])
 def test_separate_arguments_in_terminal_logs_and_transcripts(text: str) -> None:
     log = f"\x1b[01;32mroot@4f2a9c8b1e7d\x1b[00m:/app# {text}\r\n"
