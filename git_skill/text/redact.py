@@ -319,7 +319,8 @@ class Redactor:
 
     def _replace(self, rule: _Rule, match: re.Match[str]) -> str:
         whole = match.group(0)
-        if rule.boundary and match.start() > 0 and match.string[match.start() - 1] in _WORD:
+        if rule.boundary and match.start() > 0 and match.string[match.start() - 1] in _WORD \
+                and not _after_escape(match.string, match.start()):
             return whole
         secret = match.group(rule.group)
         if not secret or "[REDACTED:" in secret or (rule.group and _is_placeholder(secret)):

@@ -213,6 +213,8 @@ def test_secrets_given_as_separate_arguments(text: str) -> None:
 def test_a_secret_right_after_a_json_newline_escape() -> None:
     for text in (f'{{"command": "cd /app\\nDB_PASSWORD={STRONG} ./run"}}', f'{{"command": "cd /app\\n--password {STRONG}"}}'):
         assert STRONG not in redact_text(text)[0], text
+    token = "ghp_Rk4QzW8nLp2XvT6yHs9JdM3cFb7GqN1aE5uK"
+    assert token not in redact_text(f'{{"output": "token:\\n{token}\\n"}}')[0]
 
 
 @pytest.mark.parametrize("text", SEPARATE_ARGUMENTS[:4])
