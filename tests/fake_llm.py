@@ -25,6 +25,8 @@ class FakeLLM:
         self.latency = 0.0
         self.first_request_at: float | None = None
         self.last_reply_at: float | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most chat requests answered at once
         self._lock = threading.Lock()
         outer = self
 
@@ -39,10 +41,16 @@ class FakeLLM:
                 if not self.path.endswith("/chat/completions"):
                     self._route()
                     return
+                with outer._lock:
+                    outer.in_flight += 1
+                    outer.max_in_flight = max(outer.max_in_flight, outer.in_flight)
                 try:
                     self._answer()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
+                finally:
+                    with outer._lock:
+                        outer.in_flight -= 1
 
             def _route(self) -> None:
                 found = outer.routes.get(self.path)
