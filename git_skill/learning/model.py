@@ -261,6 +261,13 @@ class ModelClient:
     note: Callable[[str], None] = lambda message: None  # repairs done in code: said, not hidden
     debug: Callable[[str], None] = lambda message: None
 
+    def fit_window(self, window: int) -> None:
+        """Take the context window a server named in an error, when it is smaller than the one assumed."""
+        from git_skill.learning.context_window import reply_reserve
+
+        if window < (self.settings.context_window or window + 1):
+            self.settings.context_window, self.settings.reply_tokens = window, reply_reserve(window)
+
     @property
     def endpoint_key(self) -> str:
         return f"{self.settings.api_base or 'provider'} {self.settings.model}"

@@ -129,8 +129,9 @@ def _reflect_within(client: Any, item: Any, budget: int) -> dict[str, Any]:
         if error.kind != "context_window":
             raise
         smaller = budget // 2
-        if error.window:
+        if error.window:  # the server named its window: use it for the rest of the run too
             smaller = min(smaller, pipeline.reflection_budget(client, None, error.window))
+            client.fit_window(error.window)
         smaller = max(MIN_DIGEST, smaller)
         client.note(f"the digest of {item.source} did not fit the model's context window at {budget} tokens; "
                     f"sending it again at {smaller}")

@@ -17,7 +17,7 @@ import pytest
 from tests.commands.test_learn import tb_trial
 from tests.conftest import git, run_cli
 from tests.fake_llm import FakeLLM
-from tests.learning.test_model_pipeline import CREATION, REFLECTION, env, learn, reply  # noqa: F401 - env: fixture
+from tests.learning.test_model_pipeline import CREATION, REFLECTION, learn, reply
 from tests.transcripts.test_readers import write_harbor_trial
 
 pytest.importorskip("litellm")
