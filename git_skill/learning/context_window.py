@@ -22,6 +22,8 @@ MAX_BUDGET = 24000  # the digest's default ceiling, even for models with huge wi
 MIN_BUDGET = 500
 ESTIMATE_MARGIN = 0.75  # code and logs take more tokens than four characters each
 PROBE_TIMEOUT = 5.0
+MIN_REPLY_TOKENS = 256
+DEFAULT_REPLY_TOKENS = 4096  # a cap even when the window is unknown: a looping small model must stop somewhere
 
 
 def reply_reserve(window: int) -> int:

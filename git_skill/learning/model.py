@@ -62,7 +62,8 @@ class ModelSettings:
     max_retries: int = 3
     repair_rounds: int = 2
     context_window: int | None = None  # tokens the model takes in and gives back, when known
-    reply_tokens: int | None = None  # max_tokens for each reply (set when the window is known)
+    reply_tokens: int | None = None  # max_tokens for each reply
+    frequency_penalty: float | None = None  # set for servers on this machine: small models loop under greedy decoding
 
 
 @dataclass
@@ -261,6 +262,17 @@ class ModelClient:
     note: Callable[[str], None] = lambda message: None  # repairs done in code: said, not hidden
     debug: Callable[[str], None] = lambda message: None
 
+    def _reply_room(self, messages: list[dict[str, str]]) -> int:
+        """max_tokens: the reply's reserve, less what a conversation grown by repair turns takes beyond its share."""
+        from git_skill.learning.context_window import ESTIMATE_MARGIN, MIN_REPLY_TOKENS
+        from git_skill.text.tokens import approx_tokens
+
+        reserve = int(self.settings.reply_tokens or 0)
+        if not self.settings.context_window:
+            return reserve
+        prompt_tokens = sum(approx_tokens(str(message.get("content") or "")) for message in messages) / ESTIMATE_MARGIN
+        return max(MIN_REPLY_TOKENS, min(reserve, int(self.settings.context_window - prompt_tokens)))
+
     def fit_window(self, window: int) -> None:
         """Take the context window a server named in an error, when it is smaller than the one assumed."""
         from git_skill.learning.context_window import reply_reserve
@@ -281,7 +293,9 @@ class ModelClient:
         if self.settings.api_key:
             kwargs["api_key"] = self.settings.api_key
         if self.settings.reply_tokens:
-            kwargs["max_tokens"] = self.settings.reply_tokens
+            kwargs["max_tokens"] = self._reply_room(messages)
+        if self.settings.frequency_penalty is not None:
+            kwargs["frequency_penalty"] = self.settings.frequency_penalty
         level = self.formats.get(self.endpoint_key)
         attempt = 0
         while True:

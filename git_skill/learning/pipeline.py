@@ -23,7 +23,7 @@ class Creation:
 
 
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
-    content = prompt("reflection", schema=json.dumps(schema("reflection"), indent=1), digest=digest_text)
+    content = prompt("reflection", schema=json.dumps(schema("reflection")), digest=digest_text)
     return client.json([{"role": "user", "content": content}], "reflection")
 
 
@@ -31,7 +31,7 @@ def reflection_budget(client: ModelClient, ceiling: int | None, window: int | No
     """The digest budget that fits the model's window beside the reflection prompt, its schema and the reply."""
     from git_skill.learning.context_window import MAX_BUDGET, digest_budget
 
-    overhead = prompt("reflection", schema=json.dumps(schema("reflection"), indent=1), digest="")
+    overhead = prompt("reflection", schema=json.dumps(schema("reflection")), digest="")
     return digest_budget(window or client.settings.context_window, overhead, ceiling or MAX_BUDGET)
 
 
@@ -60,10 +60,10 @@ def existing_summary(candidates: list[Any], limit: int = 3, body_chars: int = 30
 
 
 def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Any]) -> Creation:
-    reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0], indent=1)
-    fixed = prompt("creation", schema=json.dumps(schema("creation"), indent=1), reflection=reflection,
+    reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0])
+    fixed = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
                    existing=existing_summary(candidates, body_chars=0))
-    content = prompt("creation", schema=json.dumps(schema("creation"), indent=1), reflection=reflection,
+    content = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
     return Creation(client.json(messages, "creation"), messages)

@@ -61,7 +61,7 @@ def parse_reply(content: str) -> dict[str, Any] | str:
     if fenced:
         text = fenced.group(1)
     try:
-        value = json.loads(text)
+        value = json.loads(text, strict=False)  # a raw tab or newline inside a string is no reason to ask again
     except ValueError as error:
         return f"it is not valid JSON ({error.msg} at line {error.lineno})"
     if not isinstance(value, dict):

@@ -38,6 +38,9 @@ class Request:
 
 LOCAL_TIMEOUT = 600.0  # seconds per call for a server on this machine: CPU inference can take minutes
 REMOTE_TIMEOUT = 120.0
+# A 135M model under greedy decoding repeats one item until max_tokens ("no, no, no, …"); with this penalty
+# its reflection came back whole and schema-valid. Sent only to servers on this machine.
+LOCAL_FREQUENCY_PENALTY = 1.0
 
 
 def is_local(api_base: str | None) -> bool:
@@ -81,7 +84,9 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
     settings = ModelSettings(chosen, api_base=base, api_key=os.environ.get("GIT_SKILL_API_KEY"),
                              timeout=timeout or (LOCAL_TIMEOUT if is_local(base) else REMOTE_TIMEOUT),
                              context_window=context_window,
-                             reply_tokens=windows.reply_reserve(context_window) if context_window else None)
+                             reply_tokens=windows.reply_reserve(context_window) if context_window else
+                             windows.DEFAULT_REPLY_TOKENS,
+                             frequency_penalty=LOCAL_FREQUENCY_PENALTY if is_local(base) else None)
     memory = FormatMemory(Path(workspace.git_dir) / "git-skill" / "structured-output.json" if workspace.git_dir else None)
 
     def note(message: str) -> None:
@@ -92,8 +97,9 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
             click.echo(f"git-skill: debug: {message}", err=True)
 
     client = ModelClient(settings, formats=memory, note=note, debug=say)
-    say(f"model {chosen}" + (f" at {base}" if base else "") + f": context window {context_window or 'unknown'} "
-        f"({where}), timeout {settings.timeout:g} s per call")
+    window = f"context window {context_window} ({where})" if context_window else f"context window {where}"
+    say(f"model {chosen}" + (f" at {base}" if base else "") + f": {window}, timeout {settings.timeout:g} s per call, "
+        f"replies up to {settings.reply_tokens} tokens")
     return client
 
 
