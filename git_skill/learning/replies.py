@@ -19,6 +19,9 @@ _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.S)
 _STRICT_ONLY = frozenset({"maxLength", "minLength", "pattern", "format", "maxItems", "$schema", "$id", "title",
                           "description", "examples", "default"})
 NAME_LIMIT = 64
+# A small model can fill a list until the reply is cut off, leaving JSON that does not parse; a bound on
+# items is cheap for a grammar (unlike length bounds on strings) and more than a skill's list needs.
+DECODING_MAX_ITEMS = 8
 DESCRIPTION_LIMIT = 1024
 _LIST_FIELDS = {
     "creation": ("approaches", "pitfalls", "verification"),
@@ -39,6 +42,8 @@ def _relax(node: Any) -> Any:
             relaxed[key] = {name: _relax(member) for name, member in value.items()}
         elif key not in _STRICT_ONLY:
             relaxed[key] = _relax(value)
+    if relaxed.get("type") == "array":
+        relaxed["maxItems"] = DECODING_MAX_ITEMS
     return relaxed
 
 

@@ -29,7 +29,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, git_skill_executable, requires_shared
 
-N_CTX = 3072
+N_CTX = 4096
 RUN_LIMIT = 300  # seconds: each learn run must end well within five minutes
 
 
