@@ -20,7 +20,7 @@ from git_skill.text.tokens import approx_tokens
 
 MAX_BUDGET = 24000  # the digest's default ceiling, even for models with huge windows
 MIN_BUDGET = 500
-ESTIMATE_MARGIN = 0.75  # code and logs take more tokens than four characters each
+ESTIMATE_MARGIN = 0.6  # code, logs and JSON take more tokens than four characters each (SmolLM2: about 2.5)
 PROBE_TIMEOUT = 5.0
 MIN_REPLY_TOKENS = 256
 DEFAULT_REPLY_TOKENS = 4096  # a cap even when the window is unknown: a looping small model must stop somewhere

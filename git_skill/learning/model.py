@@ -355,9 +355,21 @@ class ModelClient:
             if attempt == self.settings.repair_rounds:
                 raise ModelError("bad_response", f"the reply did not match the {schema_name} schema after "
                                                  f"{self.settings.repair_rounds} repair rounds: {problems}")
-            conversation += [{"role": "assistant", "content": content},
-                             {"role": "user", "content": prompt("repair", problems=problems)}]
+            # Only the latest round goes back: a conversation that grows by every round overflows a small window.
+            conversation = self._within_window(list(messages) + [
+                {"role": "assistant", "content": content}, {"role": "user", "content": prompt("repair", problems=problems)}])
         raise AssertionError("unreachable")
+
+    def _within_window(self, conversation: list[dict[str, str]]) -> list[dict[str, str]]:
+        """The conversation, without the rejected reply when the window has no room for it and a new one."""
+        from git_skill.learning.context_window import ESTIMATE_MARGIN, MIN_REPLY_TOKENS
+        from git_skill.text.tokens import approx_tokens
+
+        window = self.settings.context_window
+        needed = sum(approx_tokens(str(m.get("content") or "")) for m in conversation) / ESTIMATE_MARGIN
+        if not window or needed + min(self.settings.reply_tokens or 0, window // 4) <= window:
+            return conversation
+        return [message for message in conversation if message.get("role") != "assistant"]
 
     def repair(self, messages: list[dict[str, str]], previous: dict[str, Any], problems: str,
                schema_name: str) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def test_the_context_window_the_server_reports_sizes_the_digest(repo: Path, env:
         server.replies = [reply(REFLECTION), reply(CREATION)]
         assert "context window 2048 (--context-window)" in debug_learn(repo, tmp_path / "trial", server, "--dry-run",
                                                                  "--context-window", "2048").err
-        assert server.requests[-2]["max_tokens"] == 512
+        assert 256 <= server.requests[-2]["max_tokens"] <= 512  # a quarter of the window, less what the prompt takes
 
 
 def test_ollama_show_and_git_config_give_the_window(repo: Path, env: None) -> None:
