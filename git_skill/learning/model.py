@@ -362,7 +362,7 @@ class ModelClient:
 
     def _within_window(self, conversation: list[dict[str, str]]) -> list[dict[str, str]]:
         """The conversation, without the rejected reply when the window has no room for it and a new one."""
-        from git_skill.learning.context_window import ESTIMATE_MARGIN, MIN_REPLY_TOKENS
+        from git_skill.learning.context_window import ESTIMATE_MARGIN
         from git_skill.text.tokens import approx_tokens
 
         window = self.settings.context_window
