@@ -126,6 +126,14 @@ def repair_in_code(schema_name: str, value: dict[str, Any]) -> list[str]:
             if fixed:
                 value["name"] = fixed
                 repairs.append(f"name {name[:80]!r} made {fixed!r}")
+        for folder in ("scripts", "references"):
+            for item in value.get(folder) or []:
+                path = item.get("path") if isinstance(item, dict) else None
+                if isinstance(path, str) and not re.fullmatch(r"[A-Za-z0-9_.-]+", path):
+                    fixed = re.sub(r"[^A-Za-z0-9_.-]+", "-", path).strip("-.")  # no '..', no folders
+                    if fixed:
+                        item["path"] = fixed
+                        repairs.append(f"{folder} path {path[:80]!r} made {fixed!r}")
         description = value.get("description")
         if isinstance(description, str):
             flat = " ".join(description.split())

@@ -84,7 +84,8 @@ def test_a_500_that_names_no_schema_is_still_an_outage(repo: Path, env: None) ->
 
 def test_the_schema_sent_for_decoding_has_no_bounds_and_the_strict_one_is_checked_in_code(repo: Path, env: None) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
-    sloppy = {**CREATION, "name": "Build C Programs!", "scripts": [], "notes": "extra key",
+    sloppy = {**CREATION, "name": "Build C Programs!", "notes": "extra key",
+              "scripts": [{"path": "../tools/build.sh,", "content": CREATION["scripts"][0]["content"]}],
               "approaches": CREATION["approaches"] + [CREATION["approaches"][0]]}
     with FakeLLM() as server:
         server.replies = [reply(REFLECTION), reply(sloppy)]
@@ -96,8 +97,10 @@ def test_the_schema_sent_for_decoding_has_no_bounds_and_the_strict_one_is_checke
         assert keyword not in sent
     assert "name 'Build C Programs!' made 'build-c-programs'" in result.err
     assert "approaches: 1 duplicate item(s) removed" in result.err and "dropped unknown keys notes" in result.err
+    assert "scripts path '../tools/build.sh,' made 'tools-build.sh'" in result.err
     text = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
     assert text.count("gcc -Wall hello.c -o hello") == 1
+    assert (repo / ".agents/skills/build-c-programs/scripts/tools-build.sh").is_file()
 
 
 def test_what_needs_judgement_still_goes_back_to_the_model(repo: Path, env: None) -> None:
