@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "remove": "Stop sharing skills: delete their folders (or keep them as your own) and their skills.lock entries.",
     "compare": "Compare benchmark runs with and without skills: paired per-task statistics (pass rate, cost, CI).",
     "install": "Set up this repository: the pre-commit hook, and the SKILL.md merge driver.",
+    "link": "Expose the skills to agents that read other folders (links or copies), kept in step.",
+    "index": "Write the list of skills into a managed block of AGENTS.md (--check: exit 1 when stale).",
 }
 
 
@@ -57,7 +59,7 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Run 'git skill COMMAND -h' for a command's options (git itself takes '--help' for man pages). "
+    epilog="Run 'git skill COMMAND -h' for a command's options; 'git skill --help' opens the man page git-skill(1). "
     "Exit codes: 0 ok, 1 findings, 2 usage, 3 bad input, 4 refused, 5 locked, 6 source unavailable, 130 interrupted.",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="git-skill", message="%(prog)s %(version)s")

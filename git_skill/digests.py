@@ -35,11 +35,14 @@ def files_digest(files: Mapping[str, bytes]) -> str:
     return _combine([(path, hashlib.sha256(data).hexdigest()) for path, data in files.items()])
 
 
-def folder_digest(folder: Path) -> str:
+def folder_digest(folder: Path, skip: frozenset[str] = frozenset()) -> str:
+    """`skip`: top-level names left out (a copy's own marker file)."""
     files = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if d != ".git"]
         for name in names:
+            if root == str(folder) and name in skip:
+                continue
             path = Path(root) / name
             if path.is_file() and not path.is_symlink():
                 files.append((path.relative_to(folder).as_posix(), path))

@@ -62,3 +62,18 @@ def test_skill_lint_hook_rejects_unsafe_content(repo: Path, pre_commit_home: Pat
     git(repo, "add", "-A")
     passed = try_repo(repo, pre_commit_home, "skill-lint")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_skill_index_hook_fails_on_a_stale_agents_md(repo: Path, pre_commit_home: Path) -> None:
+    write_skill(repo / ".agents/skills", "pdf-forms")
+    (repo / "AGENTS.md").write_text("# Working here\n\nRun the tests.\n")
+    git(repo, "add", "-A")
+    failed = try_repo(repo, pre_commit_home, "skill-index")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "the skill index is missing" in failed.stdout
+    fixed = subprocess.run([str(Path(os.sys.executable).with_name("git-skill")), "index"], cwd=repo,
+                           capture_output=True, text=True)
+    assert fixed.returncode == 0, fixed.stderr
+    git(repo, "add", "-A")
+    passed = try_repo(repo, pre_commit_home, "skill-index")
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -43,6 +43,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     and linted (their own suppressions ignored) first; any error refuses the whole add
     (exit 1) unless --force.
     """
+    from git_skill.agents.links import keep_agents_in_step
     from git_skill.skills.discovery import target_root
     from git_skill.reporting import format_finding
     from git_skill.sharing.apply import FolderSwap
@@ -111,6 +112,7 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
                 swap.discard()
                 raise
             swap.commit(then=lambda: write_lock(root, {**locked, **{e.path: e for e, _, _ in planned}}))
+            keep_agents_in_step(workspace)
     at = f" at {snapshot.commit[:12]}" if snapshot.commit else ""
     for line in already:
         click.echo(line)

@@ -70,7 +70,8 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
 @click.option("--operation", type=click.Choice(["create", "extend", "update", "none"]), default=None,
               help="Override the curation choice (update needs a model: it fixes wrong steps in place).")
 @click.option("--dry-run", is_flag=True, help="Print the skill and the operation; write nothing.")
-@click.option("--commit", "make_commit", is_flag=True, help="Commit only the skill's files, recording the source digest.")
+@click.option("--commit", "make_commit", is_flag=True,
+              help="Commit only the skill's files (and agents' links to it), recording the source digest.")
 @click.option("--force", is_flag=True, help="Overwrite a skill folder that has uncommitted changes.")
 @click.option("--yes/--interactive", "assume_yes", default=True, show_default=True,
               help="Take the proposed operation, or ask (on a terminal).")
@@ -156,7 +157,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                     cache.record(item.fingerprint, outcome.name, outcome.operation)
             results.append((group, outcome))
             if not as_json and not batch:
-                _report(outcome, dry_run)
+                _report(outcome, dry_run, workspace)
     if not dry_run and distilled:
         with RepositoryLock(workspace):
             cache.save()
@@ -179,6 +180,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                                "skipped": skipped, "usage": usage}, indent=2))
     elif batch:
         _summary(results, skipped, dry_run, failures)
+        _where(results, workspace)
     if failures:
         first = failures[0][1]
         raise GitSkillError(f"{len(failures)} of {len(groups)} tasks failed (first: {first.message}); a rerun "
@@ -214,7 +216,20 @@ def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_r
                f"{len(skipped)} already learned{tail}")
 
 
-def _report(outcome: Outcome, dry_run: bool) -> None:
+def _where(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:
+    """For a batch: each folder the skills went to, and which agents see it."""
+    from git_skill.agents.links import visibility_note
+
+    folders = {outcome.path.parent for _, outcome in results
+               if outcome.path is not None and outcome.operation != "none"}
+    for root in sorted({folder.parent for folder in folders}):
+        example = next(folder for folder in sorted(folders) if folder.parent == root)
+        click.echo(f"{display_path(root)}: {visibility_note(workspace, example)}")
+
+
+def _report(outcome: Outcome, dry_run: bool, workspace: Any) -> None:
+    from git_skill.agents.links import visibility_note
+
     where = display_path(outcome.path) if outcome.path else "-"
     if outcome.operation == "none":
         click.echo(f"nothing to learn from {outcome.source}: {outcome.reason}")
@@ -222,7 +237,10 @@ def _report(outcome: Outcome, dry_run: bool) -> None:
     if dry_run:
         click.echo(outcome.text, nl=not outcome.text.endswith("\n"))
         click.echo(f"--- dry run: would {outcome.operation} {where} ({outcome.reason}); nothing written", err=True)
+        if outcome.path:
+            click.echo(f"--- {visibility_note(workspace, outcome.path.parent)}", err=True)
         return
     done = {"create": "created", "extend": "extended"}[outcome.operation]
     commit = f"; committed {outcome.commit[:12]}" if outcome.commit else ""
     click.echo(f"{done} {where} ({outcome.reason}; source {outcome.source_digest[:19]}…){commit}")
+    click.echo(f"  {visibility_note(workspace, outcome.path.parent)}")

@@ -42,27 +42,37 @@ def skill_status(entry: Any, root: Path, fetch: bool, fetched: dict[Any, Any]) -
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--no-fetch", is_flag=True, help="Only compare local copies with the lock; do not contact upstream.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--exit-code", is_flag=True, help="Exit 1 when any shared skill is not up to date.")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when any shared skill is not up to date, or an agent's link or copy is not in step.")
 def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_code: bool) -> None:
     """For each shared skill in skills.lock (NAME: folder name or lock path; default: all): up to
     date, locally modified (its content differs from the locked digest), upstream ahead (the
-    source's ref now holds different content), both, or missing. Exit 6 when an upstream cannot
-    be reached; other skills are still shown.
+    source's ref now holds different content), both, or missing. With no NAME, also the links
+    and copies of the agents recorded by 'git skill link' that are not in step. Exit 6 when an
+    upstream cannot be reached; other skills are still shown.
     """
+    from git_skill.agents.links import problems
     from git_skill.sharing.library import select_entries
     from git_skill.sharing.lockfile import read_lock
 
     workspace = open_workspace()
     entries = read_lock(workspace.root)
-    if not entries:
+    links = problems(workspace) if not names else []  # agents' links and copies (see 'git skill link')
+    if not entries and not workspace.config_all("skill.agents"):
         raise GitSkillError("no shared skills: skills.lock is missing or empty (add some with 'git skill add')",
                             exit_codes.USAGE)
     fetched: dict[Any, Any] = {}
     rows = [skill_status(entry, workspace.root, not no_fetch, fetched) for entry in select_entries(entries, names)]
     if output_format == "json":
-        click.echo(json.dumps({"version": 1, "skills": rows}, indent=2))
+        click.echo(json.dumps({"version": 1, "skills": rows, "agent_links": [
+            {"agent": e.agent.id, "path": e.path.relative_to(workspace.root).as_posix(), "state": e.state}
+            for e in links]}, indent=2))
     else:
-        width = max(len(r["state"]) for r in rows)
+        for entry in links:
+            click.echo(f"agent link  {entry.describe()}")
+        if not rows and not links:
+            click.echo("no shared skills (skills.lock); every agent's links and copies are in step")
+        width = max((len(r["state"]) for r in rows), default=0)
         for row in rows:
             moved = f" → {row['upstream_commit'][:12]}" if row["upstream_commit"] and row["upstream_commit"] != row[
                 "commit"] else ""
@@ -72,4 +82,5 @@ def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_cod
                 click.echo(f"{'':<{width}}  {row['detail']}", err=True)
     if any(r["upstream"] == "unreachable" for r in rows):
         raise SystemExit(exit_codes.UNAVAILABLE)
-    raise SystemExit(exit_codes.FINDINGS if exit_code and any(r["state"] != "up to date" for r in rows) else 0)
+    troubled = links or any(r["state"] != "up to date" for r in rows)
+    raise SystemExit(exit_codes.FINDINGS if exit_code and troubled else 0)

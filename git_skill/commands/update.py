@@ -136,6 +136,7 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
     validation or lint errors (upstream's suppressions ignored) is not written unless --force.
     Exit 1 when conflicts or such errors remain.
     """
+    from git_skill.agents.links import keep_agents_in_step
     from git_skill.skills.discovery import configured_roots
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.library import require_in_roots, select_entries
@@ -175,6 +176,7 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
             raise
         if not dry_run and updated != entries:
             swap.commit(then=lambda: write_lock(root, updated))
+            keep_agents_in_step(workspace)
     for plan in plans:
         _report(plan, dry_run, accept_conflicts, force)
     troubled = [p for p in plans if p.conflicts or p.state == "missing" or (p.refusals and not force)]

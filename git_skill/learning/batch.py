@@ -25,6 +25,7 @@ class Distilled:
     task: str
     lessons: Lessons
     feedback: tuple[Path, ...] = ()
+    format: str = ""  # the transcript format: a session of an agent we read goes where that agent looks
 
 
 def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:
@@ -37,7 +38,8 @@ def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:
     digest = collect(open_transcript(Path(source), [Path(f) for f in feedback]))
     lessons = extract(digest)
     task = str(digest.facts.get("task_id") or lessons.name)
-    return Distilled(source, source_digest(Path(source)), task, lessons, tuple(Path(f) for f in feedback))
+    return Distilled(source, source_digest(Path(source)), task, lessons, tuple(Path(f) for f in feedback),
+                     str(digest.facts.get("format", "")))
 
 
 def distill_all(sources: list[str], feedback: tuple[str, ...], jobs: int,

@@ -7,12 +7,14 @@ go back to the model for repair rounds). Nothing here writes files; the command 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from git_skill import exit_codes
+from git_skill.agents.table import session_root
 from git_skill.skills.discovery import discover, target_root
 from git_skill.errors import GitSkillError
 from git_skill.learning import pipeline
@@ -80,7 +82,7 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
         metadata = provenance.record(fingerprint, learner, "create", lessons.outcome)
         if len(group) > 1:
             metadata["learned-attempts"] = str(len(group))
-        folder = target_root(workspace, skills_dirs) / skill_name
+        folder = target_root(workspace, skills_dirs, session_root(item.format for item in group)) / skill_name
         outcome.path = folder / "SKILL.md"
         outcome.text = new_skill_text(skill_name, description, body, {"metadata": metadata})
     return outcome
@@ -108,7 +110,8 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
     creation = pipeline.create(client, reflections, candidates)
     outcome = Outcome(", ".join(i.source for i in group), _fingerprint(group), "create", "", "", None, "",
                       outcome=lessons.outcome, learner=f"model {client.settings.model}")
-    _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates)
+    _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates,
+                          session_root(item.format for item in group))
     return outcome, creation
 
 
@@ -147,7 +150,8 @@ def _reflect_within(client: Any, item: Any, budget: int) -> dict[str, Any]:
 
 
 def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Workspace, skills_dirs: tuple[str, ...],
-                          name: str | None, operation: str | None, candidates: list[Any]) -> None:
+                          name: str | None, operation: str | None, candidates: list[Any],
+                          agent_root: str | None = None) -> None:
     from git_skill.learning import provenance
     from git_skill.skills.skill import SkillFile, new_skill_text
 
@@ -190,7 +194,7 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
         outcome.path = target.location.skill_file
         outcome.text = skill.to_bytes().decode("utf-8")
     else:
-        outcome.path = target_root(workspace, skills_dirs) / skill_name / "SKILL.md"
+        outcome.path = target_root(workspace, skills_dirs, agent_root) / skill_name / "SKILL.md"
         outcome.text = new_skill_text(skill_name, parts["description"], pipeline.render_body({**parts, "name": skill_name}),
                                       {"metadata": metadata_record})
 
@@ -218,7 +222,8 @@ def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspac
         problems = render_text(findings, [], "before writing")
         parts = client.repair(creation.messages, creation.parts, problems, "creation")
         creation.parts = parts
-        _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, [])
+        kept_root = os.path.relpath(outcome.path.parents[1], workspace.root) if outcome.path else None
+        _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, [], kept_root)
         if outcome.operation == "none":
             return
     _refuse_boilerplate(outcome, creation.parts)

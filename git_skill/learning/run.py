@@ -128,6 +128,7 @@ def learn_group(workspace: Workspace, client: Any, group: list[Any], request: Re
 
 def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
     """Write one skill under the repository lock; `force` also covers a skill this run already wrote."""
+    from git_skill.agents.links import agents_copies_of, keep_agents_in_step
     from git_skill.learning.writer import commit_skill, local_changes, write_skill_folder
     from git_skill.workspace import RepositoryLock
 
@@ -141,11 +142,13 @@ def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_comm
         write_skill_folder(outcome.path.parent, outcome.text.encode("utf-8"),
                            {relative: content.encode("utf-8") for relative, content in outcome.files.items()})
         outcome.written = True
+        keep_agents_in_step(workspace)
         if make_commit:
             message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"
                        f"Source-Digest: {outcome.source_digest}\nLearner: {outcome.learner}\n"
                        f"Operation: {outcome.operation}\n")
-            outcome.commit = commit_skill(workspace, outcome.path.parent, message)
+            outcome.commit = commit_skill(workspace, outcome.path.parent, message,
+                                          agents_copies_of(workspace, outcome.path.parent))
 
 
 @dataclass

@@ -64,12 +64,13 @@ def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes]) -
     write_atomic(folder / "SKILL.md", skill_md, mode=0o644)
 
 
-def commit_skill(workspace: Workspace, folder: Path, message: str) -> str:
-    """Commit only the skill's folder; returns the new commit id."""
+def commit_skill(workspace: Workspace, folder: Path, message: str, also: tuple[Path, ...] = ()) -> str:
+    """Commit only the skill's folder (and `also`: the agents' links to it); returns the new commit id."""
     root = str(workspace.root)
+    paths = [str(folder), *(str(path) for path in also)]
     try:
-        subprocess.run(["git", "add", "--", str(folder)], cwd=root, check=True, capture_output=True, text=True)
-        subprocess.run(["git", "commit", "--quiet", "--only", "-m", message, "--", str(folder)], cwd=root, check=True,
+        subprocess.run(["git", "add", "--", *paths], cwd=root, check=True, capture_output=True, text=True)
+        subprocess.run(["git", "commit", "--quiet", "--only", "-m", message, "--", *paths], cwd=root, check=True,
                        capture_output=True, text=True)
         return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True,
                               text=True).stdout.strip()

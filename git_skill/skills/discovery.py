@@ -20,6 +20,9 @@ from git_skill.workspace import Workspace, display_path
 DEFAULT_ROOTS = (".agents/skills", ".claude/skills", ".skills", ".codex/skills", "skills")
 SKILL_FILE_NAMES = ("SKILL.md", "skill.md")
 SKIPPED_FOLDERS = frozenset({".git", "node_modules", "__pycache__", ".venv", ".tox"})
+# Inside a copy `git skill link --copy` made for an agent: JSON naming the source folder. A copy is
+# the same skill again, so it is never counted, validated or listed; one that drifted is reported.
+COPY_MARKER = ".git-skill-copy"
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,18 @@ class Discovery:
     skills: list[SkillLocation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
-    _seen: set[str] = field(default_factory=set)
+    copies: list[Path] = field(default_factory=list)  # agents' copies of skills (see COPY_MARKER)
+    visited: dict[str, bool] = field(default_factory=dict)  # real folders walked -> reached through a link
+    _seen: dict[str, int] = field(default_factory=dict)
 
-    def add_skill(self, location: SkillLocation) -> None:
-        key = str(location.skill_file)
+    def add_skill(self, location: SkillLocation, real_file: str | None = None) -> None:
+        """Each skill once: a symbolic link to a skill (an agent's link) is the skill itself."""
+        key = real_file or os.path.realpath(location.skill_file)
         if key not in self._seen:
-            self._seen.add(key)
+            self._seen[key] = len(self.skills)
             self.skills.append(location)
+        elif os.path.islink(self.skills[self._seen[key]].folder) and not os.path.islink(location.folder):
+            self.skills[self._seen[key]] = location  # name the skill by its real folder, not a link to it
 
 
 def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[str] = ()) -> list[Path]:
@@ -54,9 +62,13 @@ def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[s
     return [workspace.root / d for d in DEFAULT_ROOTS]
 
 
-def target_root(workspace: Workspace, skills_dirs: tuple[str, ...]) -> Path:
-    """Where new skills go: the first skills root that exists, else `.agents/skills` (read by most agents)."""
+def target_root(workspace: Workspace, skills_dirs: tuple[str, ...], agent_root: str | None = None) -> Path:
+    """Where new skills go: `--skills-dir` or `skill.dir` when given; else `agent_root`, the folder
+    the agent a session came from reads (so a skill learned from Claude Code reaches Claude Code);
+    else the first skills root that exists, else `.agents/skills` (read by most agents)."""
     roots = configured_roots(workspace, skills_dirs)
+    if agent_root is not None and not skills_dirs and not workspace.config_all("skill.dir"):
+        return workspace.root / agent_root
     existing = [r for r in roots if r.is_dir()]
     if existing:
         return existing[0]
@@ -81,14 +93,15 @@ def _skill_file_in(names: set[str]) -> str | None:
 
 def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
     """Add every skill under `start` (itself included) to `discovery`; iterative, cycle-safe."""
-    visited: set[str] = set()
+    visited = discovery.visited  # shared by every root: a folder reached again through a link is not walked again
     stack = [str(start)]
     while stack:
         folder = stack.pop()
         real = os.path.realpath(folder)
-        if real in visited:
-            continue
-        visited.add(real)
+        via_link = os.path.islink(folder)
+        if real in visited and (via_link or not visited[real]):
+            continue  # walked already (a real folder first reached through a link is walked again, to name it)
+        visited[real] = via_link
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
@@ -97,6 +110,13 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
                                               f"cannot list folder: {error.strerror or error}"))
             continue
         names = {e.name for e in entries}
+        if COPY_MARKER in names and folder != str(start):
+            discovery.copies.append(Path(folder))
+            drift = copy_drift(Path(folder), boundary)
+            if drift:
+                discovery.findings.append(Finding(display_path(folder), "agent-copy-drift",
+                                                  RULES["agent-copy-drift"].severity, drift))
+            continue
         subfolders = []
         for entry in entries:
             if entry.is_symlink():
@@ -109,8 +129,33 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
                 subfolders.append(entry.path)
         skill_name = _skill_file_in(names)
         if skill_name:
-            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name))
+            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name), os.path.join(real, skill_name))
         stack.extend(reversed(subfolders))
+
+
+def copy_source(copy: Path, boundary: Path) -> Path | None:
+    """The source folder a copy's marker names (relative to the repository), or None when unreadable."""
+    import json
+
+    try:
+        recorded = json.loads((copy / COPY_MARKER).read_text(encoding="utf-8"))
+        source = boundary / str(recorded["source"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return source if is_inside(source, boundary) else None
+
+
+def copy_drift(copy: Path, boundary: Path) -> str | None:
+    """Why an agent's copy no longer matches its source, or None when it does."""
+    from git_skill.digests import folder_digest
+
+    source = copy_source(copy, boundary)
+    if source is None or not (source / "SKILL.md").is_file():
+        return "an agent's copy whose source skill is gone; 'git skill link' removes it"
+    if folder_digest(copy, frozenset({COPY_MARKER})) != folder_digest(source):
+        return (f"an agent's copy that differs from its source {display_path(source)}; "
+                "'git skill link --check' says how")
+    return None
 
 
 def enclosing_skill(path: Path, boundary: Path) -> SkillLocation | None:

@@ -30,6 +30,8 @@ _RULES = [
     Rule("file-bom", E, "A UTF-8 byte-order mark precedes the frontmatter; most loaders then see no frontmatter."),
     Rule("file-line-endings", W, "CR-only line endings; several loaders then see no frontmatter."),
     Rule("symlink-escape", E, "A symbolic link inside a skills root points outside the repository; it is not followed."),
+    Rule("agent-copy-drift", W, "A copy `git skill link --copy` made for an agent differs from its source skill "
+         "(edited, or the source moved on)."),
     # The frontmatter block
     Rule("frontmatter-missing", E, "The file does not start with a `---` line."),
     Rule("frontmatter-unterminated", E, "The opening `---` has no closing `---` line (`...` does not close it)."),

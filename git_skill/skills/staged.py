@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from git_skill.skills.discovery import SKILL_FILE_NAMES, configured_roots
+from git_skill.skills.discovery import COPY_MARKER, SKILL_FILE_NAMES, configured_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
@@ -66,6 +66,9 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
         folder, name = posixpath.split(path)
         if name in SKILL_FILE_NAMES and (folder not in skill_files or name == "SKILL.md"):
             skill_files[folder] = path
+    copies = {posixpath.dirname(path) for path in entries if posixpath.basename(path) == COPY_MARKER}
+    for folder in copies:  # an agent's copy (git skill link --copy) is its source skill again: checked once
+        skill_files.pop(folder, None)
     changed = _changed_paths(repo)
     touched: set[str] = set()
     findings: list[Finding] = []

@@ -83,6 +83,7 @@ def test_batch_learning_merges_attempts_by_task_and_caches(repo: Path, tmp_path:
     lines = first.out.splitlines()
     assert lines[0].split() == ["TRIAL", "OUTCOME", "OPERATION", "SKILL"]
     assert "4 sources, 2 tasks: 2 skills written, 0 already learned" in first.out
+    assert lines[-1].startswith(".agents/skills: seen by Codex") and "not by Claude Code" in lines[-1]
     docs = (repo / ".agents/skills/build-docs/SKILL.md").read_text()
     assert "Learned from 3 attempts at this task; the verifier accepted 1." in docs
     assert "`test_index_page` failed" in docs and "failed in 2 of 3 attempts" in docs
@@ -182,7 +183,8 @@ def test_claude_code_session_end_hook(repo: Path, tmp_path: Path) -> None:
     result = hook(["--from-hook", "claude-code"], cwd=tmp_path, stdin=payload)
     assert result.returncode == 0, result.stderr
     [path] = skill_files(repo)
-    assert path.parent.parent == repo / ".agents" / "skills"
+    assert path.parent.parent == repo / ".claude" / "skills"  # the folder Claude Code reads, not .agents/skills
+    assert "seen by Claude Code" in result.stdout and "not by Codex" in result.stdout
     assert hook(["--from-hook", "claude-code"], cwd=tmp_path, stdin="not json").returncode == 3
     assert hook(["--from-hook", "claude-code"], cwd=tmp_path, stdin='{"cwd": "/nonexistent"}').returncode == 3
 
@@ -206,6 +208,7 @@ def test_codex_notify_hook_learns_the_newest_rollout(repo: Path, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     [path] = skill_files(repo)
     assert "make changelog" in path.read_text()
+    assert path.parent.parent == repo / ".agents" / "skills"  # where Codex looks
 
 
 def test_bad_input(repo: Path, tmp_path: Path) -> None:
@@ -258,3 +261,17 @@ def test_every_shared_trial_distills_to_a_valid_general_skill(tmp_path: Path) ->
         if data.get("is_resolved") is False:
             failing = [n for n, s in (data.get("parser_results") or {}).items() if s == "failed"]
             assert any(f"`{name}` failed" in text for name in failing), trial
+
+
+def test_skill_dir_overrides_the_agent_folder(repo: Path, tmp_path: Path) -> None:
+    transcript = jsonl(tmp_path / "session.jsonl", claude_records())
+    git(repo, "config", "skill.dir", "team-skills")
+    result = run_cli("learn", str(transcript), cwd=repo)
+    assert result.code == 0, result.err
+    [path] = skill_files(repo)
+    assert path.parent.parent == repo / "team-skills"
+    assert "seen by no agent" in result.out
+    other = tmp_path / "other"
+    other.mkdir()
+    assert run_cli("learn", str(transcript), "--force", "--skills-dir", str(other), cwd=repo).code == 0
+    assert list(other.glob("*/SKILL.md"))

@@ -1,0 +1,46 @@
+"""`git skill index`: list the skills in a managed block of AGENTS.md (--check: fail when it is stale)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from git_skill import exit_codes
+from git_skill.options import skills_dir_option
+from git_skill.workspace import display_path, open_workspace
+
+
+@click.command("index")
+@click.option("--file", "file_name", default="AGENTS.md", show_default=True, metavar="PATH",
+              help="The file holding the index, relative to the repository root.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when the index is missing or stale (for hooks and CI).")
+@skills_dir_option
+def command(file_name: str, check: bool, skills_dirs: tuple[str, ...]) -> None:
+    """Write the repository's skills (name, description, path to SKILL.md) into AGENTS.md between
+    two marker comments, for agents that read AGENTS.md but load no skills. The rest of the file
+    is left as it is; the block is appended when the file has none, and the file is created when
+    missing. Running it again changes nothing. Exit 1 with --check when the block is missing or
+    stale, 3 when the file is unreadable or its markers are broken.
+    """
+    from git_skill.agents.index import read_index_file, render_block, updated_text
+    from git_skill.atomic import write_atomic
+    from git_skill.workspace import RepositoryLock
+
+    workspace = open_workspace()
+    path = workspace.root / Path(file_name)
+    current = read_index_file(path)
+    wanted = updated_text(current, render_block(workspace, skills_dirs))
+    if wanted == current:
+        click.echo(f"{display_path(path)}: the skill index is up to date")
+        return
+    if check:
+        missing = current is None or "<!-- git-skill index: start" not in current
+        click.echo(f"{display_path(path)}: the skill index is {'missing' if missing else 'stale'}; "
+                   "run 'git skill index'")
+        raise SystemExit(exit_codes.FINDINGS)
+    with RepositoryLock(workspace):
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        write_atomic(path, wanted.encode("utf-8"), mode=mode)
+    click.echo(f"{display_path(path)}: skill index {'written' if current is None else 'updated'}")

@@ -1,0 +1,1 @@
+"""The manual page, generated from the commands' click help when the wheel is built."""
