@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from git_skill.transcripts import agent_logs
 from git_skill.transcripts import events as ev
 
 FORMAT_CAST = "asciinema"
@@ -26,6 +27,8 @@ PROMPT = re.compile(
 )
 _HARNESS = re.compile(r"^(?:clear|asciinema rec\b.*|source /installed-agent/.*|bash\s+/tests/run-tests\.sh|exit)$")
 _TMUX_WAIT = re.compile(r";\s*tmux wait -S done\s*$")
+_SHELL_PROMPT = re.compile(r"^(?:\([^)\n]{1,40}\)\s*)?[\w.-]+@[\w.-]+(?::[^\n#$]{0,200})?\s?[#$](?:\s|$)|^bash-[\d.]+[#$]")
+_OPENERS = frozenset("👋m{0123456789")  # first characters of the lines that open an agent's trajectory
 
 
 def sniff_cast(head: bytes) -> bool:
@@ -55,16 +58,22 @@ def _clean_line(line: str) -> str:
 
 
 class TerminalTurns:
-    """Feeds raw terminal output in, gets command/output events out."""
+    """Feeds raw terminal output in, gets command/output events out.
 
-    def __init__(self, report: ev.ReadReport) -> None:
-        self.report = report
+    A command that launches an installed agent (see `agent_logs`) is not a step: its output is
+    read by that agent's parser, whose steps take its place, until the shell prompt returns.
+    """
+
+    def __init__(self, transcript: ev.Transcript) -> None:
+        self.transcript = transcript
+        self.report = transcript.report
         self.partial = ""
         self.command: str | None = None
         self.output = ev.BoundedText(TURN_OUTPUT_LIMIT)
         self.preamble = ev.BoundedText(16 * 1024)
         self.continuing = False
         self.pending_call = False
+        self.agent: agent_logs.AgentLog | None = None
 
     def feed(self, chunk: str) -> Iterator[ev.Event]:
         self.partial += chunk
@@ -83,6 +92,11 @@ class TerminalTurns:
         yield from self._flush()
 
     def _line(self, line: str) -> Iterator[ev.Event]:
+        if self.agent is not None:
+            if not _SHELL_PROMPT.match(line):
+                yield from self.agent.line(line)
+                return
+            yield from self._flush()  # the prompt is back: the agent has exited
         if self.continuing and line.startswith(">") and self.command is not None:
             self.command += "\n" + line[1:].lstrip(" ")
             self.continuing = not _TMUX_WAIT.search(line)
@@ -99,19 +113,49 @@ class TerminalTurns:
                 return
             self.command = command
             self.continuing = _open_quote(command)
-            self.pending_call = self.continuing
+            self.pending_call = True
             if not self.continuing:
-                yield ev.Event(ev.TOOL_CALL, "", tool="terminal", command=command)
+                yield from self._start_command()
             return
         if self.pending_call and self.command is not None:
-            yield ev.Event(ev.TOOL_CALL, "", tool="terminal", command=_TMUX_WAIT.sub("", self.command).strip())
-            self.pending_call = False
+            yield from self._start_command()
+            if self.agent is not None:
+                yield from self.agent.line(line)
+                return
+        opening = agent_logs.opening_parser(line, self.transcript) if line[:1] in _OPENERS else None
+        if opening is not None:
+            yield from self._flush()
+            self._start_agent(opening)
+            yield from opening.line(line)
+            return
         (self.output if self.command is not None else self.preamble).add(line + "\n")
 
+    def _start_command(self) -> Iterator[ev.Event]:
+        """The command line is complete: a step, or an agent's launch."""
+        assert self.command is not None
+        self.pending_call = False
+        command = _TMUX_WAIT.sub("", self.command).strip()
+        agent = agent_logs.launched_agent(command)
+        if agent is None:
+            yield ev.Event(ev.TOOL_CALL, "", tool="terminal", command=command)
+            return
+        yield ev.Event(ev.NOTE, f"harness launched {agent}: {ev.clip_middle(command, 400)}")
+        self.command = None
+        self._start_agent(agent_logs.parser_for(agent, self.transcript))
+
+    def _start_agent(self, parser: agent_logs.AgentLog) -> None:
+        self.agent = parser
+        self.transcript.facts.agent_log = self.transcript.facts.agent_log or f"{parser.agent} output in the terminal recording"
+
     def _flush(self) -> Iterator[ev.Event]:
+        if self.agent is not None:
+            yield from self.agent.close()
+            self.agent = None
         if self.pending_call and self.command is not None:
-            yield ev.Event(ev.TOOL_CALL, "", tool="terminal", command=_TMUX_WAIT.sub("", self.command).strip())
-            self.pending_call = False
+            yield from self._start_command()
+            if self.agent is not None:
+                yield from self._flush()
+                return
         if self.command is not None:
             text = self.output.text().strip("\n")
             yield ev.Event(ev.TOOL_RESULT, text, tool="terminal", command=self.command,
@@ -142,7 +186,7 @@ def _open_quote(command: str) -> bool:
 
 
 def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
-    turns = TerminalTurns(transcript.report)
+    turns = TerminalTurns(transcript)
     with path.open("rb") as handle:
         header = handle.readline()
         try:
@@ -163,7 +207,7 @@ def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
 
 
 def read_log(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
-    turns = TerminalTurns(transcript.report)
+    turns = TerminalTurns(transcript)
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
