@@ -16,7 +16,9 @@ from git_skill.workspace import open_workspace
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--feedback", "feedback_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Extra feedback (a CI log, a reviewer's note); repeatable.")
-def command(source: str | None, budget: int | None, output_format: str, feedback_files: tuple[Path, ...]) -> None:
+@click.option("--no-feedback", is_flag=True, help="The trajectory alone: leave out verifier output, rewards and --feedback.")
+def command(source: str | None, budget: int | None, output_format: str, feedback_files: tuple[Path, ...],
+            no_feedback: bool) -> None:
     """Print the redacted, budgeted digest of SOURCE: a transcript file, a trial folder (or a
     run folder holding just one), or nothing for the newest Claude Code or Codex session
     recorded for this repository.
@@ -30,7 +32,7 @@ def command(source: str | None, budget: int | None, output_format: str, feedback
     from git_skill.transcripts.sources import resolve_source, single_trial
 
     path = single_trial(resolve_source(source, open_workspace().root))
-    digest = collect(open_transcript(path, feedback_files))
+    digest = collect(open_transcript(path, feedback_files, use_feedback=not no_feedback))
     chosen = budget or DEFAULT_BUDGET
     if output_format == "json":
         click.echo(to_json(digest, chosen))

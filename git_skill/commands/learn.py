@@ -51,6 +51,8 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 @click.option("--feedback", "feedback_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Verifier output, a CI log or a reviewer's note to learn from too; repeatable.")
+@click.option("--no-feedback", is_flag=True, help="Learn from the trajectory alone: ignore verifier output, rewards and "
+              "--feedback files (recorded as learned-feedback: ignored).")
 @click.option("--model", default=None, help="A model for the reflection pipeline, any litellm model name (default: git "
               "config skill.model, then GIT_SKILL_MODEL; none means the built-in distiller).")
 @click.option("--api-base", default=None, help="An OpenAI-compatible endpoint, e.g. a local server (default: git config "
@@ -74,7 +76,7 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd).")
-def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, api_base: str | None,
+def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedback: bool, model: str | None, api_base: str | None,
             timeout: float, budget: int, skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
             as_json: bool, jobs: int | None, from_hook: str | None) -> None:
@@ -85,8 +87,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     The built-in distiller (no model, no network) writes the steps that worked, each error
     with its fix, the checks run and the verifier's failures; curation extends a similar
     existing skill instead of duplicating it. Exit 0 when done, 2 on usage errors, 3 on
-    unreadable input, 4 when a skill has uncommitted edits (see --force), 5 when another
-    run holds the lock.
+    unreadable input or a session with nothing to learn (no task and no agent step), 4 when
+    a skill has uncommitted edits (see --force), 5 when another run holds the lock.
     """
     from git_skill.digests import source_digest
     from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
@@ -121,10 +123,10 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     show_progress = batch and not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(todo), label="learning", file=sys.stderr) if show_progress else _NoBar() as bar:
         distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
-                                     lambda _: bar.update(1)))
+                                     lambda _: bar.update(1), not no_feedback))
     results = []
     written: set[Path] = set()
-    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None)
+    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None, refuse_empty=not batch)
     for group in group_by_task(distilled):
         outcome = learn_group(workspace, client, group, request)
         if outcome.operation != "none" and not dry_run:

@@ -152,7 +152,8 @@ def _redact_arguments(arguments: Any, redactor: Redactor) -> Any:
         return cleaned
 
 
-def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: Redactor) -> Iterator[ev.Event]:
+def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: Redactor,
+              use_feedback: bool = True) -> Iterator[ev.Event]:
     try:
         for event in events:
             event.text = redact_bounded(event.text, redactor)
@@ -164,6 +165,11 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
         raise GitSkillError(f"cannot read {transcript.facts.source}: {error}", exit_codes.BAD_INPUT) from None
     except RecursionError:
         raise GitSkillError(f"{transcript.facts.source}: nested too deeply to read", exit_codes.BAD_INPUT) from None
+    if not use_feedback:  # trajectory only: no verifier output, reward, resolution or --feedback file
+        if transcript.feedback or transcript.facts.outcome:
+            transcript.report.note("feedback ignored (--no-feedback)")
+        transcript.feedback.clear()
+        transcript.facts.outcome = None
     for item in transcript.feedback:
         item.text = redact_bounded(item.text, redactor)
     if transcript.facts.cwd:
@@ -171,18 +177,20 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
     transcript.report.redactions.update(redactor.counts)
 
 
-def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = ()) -> ev.Transcript:
-    """Open a transcript for streaming; its events and feedback come out redacted."""
+def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = (),
+                    use_feedback: bool = True) -> ev.Transcript:
+    """Open a transcript for streaming; its events and feedback come out redacted. Without
+    `use_feedback` every verifier output, reward and feedback file is left out (trajectory only)."""
     if not path.exists():
         raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     name, data = detect(path)
     transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()))
-    for feedback_path in feedback_files:
+    for feedback_path in feedback_files if use_feedback else ():
         try:
             transcript.feedback.append(user_feedback(Path(feedback_path)))
         except OSError as error:
             raise GitSkillError(f"cannot read feedback file {feedback_path}: {error.strerror or error}",
                                 exit_codes.USAGE) from None
     redactor = Redactor()
-    transcript.events = _redacted(_reader(name, data)(path, transcript), transcript, redactor)
+    transcript.events = _redacted(_reader(name, data)(path, transcript), transcript, redactor, use_feedback)
     return transcript
