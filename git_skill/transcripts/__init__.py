@@ -42,12 +42,15 @@ class Format:
 
 FORMATS = (
     Format(claude_code.FORMAT, "Claude Code session JSONL (~/.claude/projects/…/<session>.jsonl)"),
+    Format(claude_code.FORMAT_STREAM, "Claude Code `-p --output-format stream-json` output (Harbor's agent/claude-code.txt)"),
     Format(codex.FORMAT, "Codex CLI rollout JSONL (~/.codex/sessions/…/rollout-*.jsonl)"),
-    Format(harbor.FORMAT, "Harbor trial folder (agent/trajectory.json, verifier/, result.json; steps/<name>/)"),
+    Format(codex.FORMAT_EXEC, "Codex `exec --json` output (Harbor's agent/codex.txt)"),
+    Format(harbor.FORMAT, "Harbor trial folder (agent/trajectory.json or the agent's own logs, verifier/ with "
+                          "ctrf.json, result.json; steps/<name>/)"),
     Format(harbor.FORMAT_ATIF, "ATIF trajectory JSON (schema_version ATIF-v1.x)"),
     Format(terminal_bench.FORMAT, "Terminal-Bench 1 trial folder (results.json, sessions/agent.cast, sessions/tests.log)"),
-    Format(terminal.FORMAT_CAST, "asciinema v2 recording (.cast)"),
-    Format(terminal.FORMAT_LOG, "raw terminal log (script typescript, tmux capture, agent.log)"),
+    Format(terminal.FORMAT_CAST, "asciinema v2 recording (.cast); installed agents' output inside is read as their steps"),
+    Format(terminal.FORMAT_LOG, "raw terminal log (script typescript, tmux capture, agent.log), agents' output as for .cast"),
     Format(chat.FORMAT_AIDER, "aider chat history (.aider.chat.history.md)"),
     Format(chat.FORMAT_MINI, "mini-SWE-agent trajectory (*.traj.json)"),
     Format(chat.FORMAT_OPENAI, "JSON array of OpenAI-style chat messages"),
@@ -89,6 +92,10 @@ def detect(path: Path) -> tuple[str, Any]:
     if terminal.sniff_cast(stripped):
         return terminal.FORMAT_CAST, None
     records = _first_records(head)
+    if records and claude_code.is_stream(records):
+        return claude_code.FORMAT_STREAM, None
+    if records and codex.sniff_exec(records):
+        return codex.FORMAT_EXEC, None
     if records and claude_code.sniff(records):
         return claude_code.FORMAT, None
     if records and codex.sniff(records):
@@ -114,7 +121,9 @@ def detect(path: Path) -> tuple[str, Any]:
 def _reader(name: str, data: Any) -> Callable[[Path, ev.Transcript], Iterator[ev.Event]]:
     readers: dict[str, Callable[[Path, ev.Transcript], Iterator[ev.Event]]] = {
         claude_code.FORMAT: claude_code.read,
+        claude_code.FORMAT_STREAM: claude_code.read_stream,
         codex.FORMAT: codex.read,
+        codex.FORMAT_EXEC: codex.read_exec,
         harbor.FORMAT: harbor.read,
         harbor.FORMAT_ATIF: lambda p, t: harbor.read_atif_file(p, t),
         terminal_bench.FORMAT: terminal_bench.read,

@@ -18,6 +18,7 @@ from git_skill.transcripts import events as ev
 from git_skill.transcripts.jsonl import iter_json_lines, text_of
 
 FORMAT = "claude-code"
+FORMAT_STREAM = "claude-code-stream"
 TYPES = {"user", "assistant", "system", "summary", "file-history-snapshot"}
 _HARNESS_TEXT = re.compile(r"^(?:Caveat: The messages below were generated|<system-reminder>|<local-command-stdout>)")
 _EXIT = re.compile(r"^Exit code (\d+)")

@@ -17,6 +17,7 @@ from git_skill.transcripts import events as ev
 from git_skill.transcripts.jsonl import iter_json_lines, parse_json_arguments, text_of
 
 FORMAT = "codex"
+FORMAT_EXEC = "codex-exec"
 ENVELOPES = {"session_meta", "turn_context", "response_item", "event_msg", "compacted"}
 ITEMS = {"message", "reasoning", "function_call", "function_call_output", "custom_tool_call",
          "custom_tool_call_output", "local_shell_call", "web_search_call"}
