@@ -197,7 +197,7 @@ def error_signature(text: str) -> str | None:
         exceptions = _EXCEPTION_LINE.findall(text)
         if exceptions:
             return exceptions[-1].strip()[:300]
-    match = _ERROR_LINE.search(text)
+    match = _ERROR_LINE.search(text) or _EXCEPTION_LINE.search(text)  # `KeyError: 'total'` without a traceback
     return match.group(0).strip()[:300] if match else None
 
 
