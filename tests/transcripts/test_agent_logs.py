@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
+import pytest
+
+from git_skill.learning.generalize import generalize
 from git_skill.transcripts import detect, open_transcript
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.digest import collect, fit
 
-from ..conftest import run_cli
+from ..conftest import SHARED_FIXTURES, requires_shared, run_cli
 from .test_readers import jsonl
 
 PROMPT = "root@4f2a9c1e7b3d:/app# "
@@ -402,3 +406,44 @@ def test_description_names_the_task_and_when_to_use_it(repo: Path) -> None:
     assert "Use when a task involves report.json, data.csv" in description
     assert "KeyError: 'total'" in description.replace("''", "'")
     assert "tasks like: ." not in description
+
+
+# ------------------------------------------------------------------ the real trials in ../shared
+def installed_agent_trials() -> list[Path]:
+    root = SHARED_FIXTURES / "terminal-bench"
+    if not root.is_dir():
+        return []
+    return sorted(p.parent for p in root.rglob("results.json")
+                  if "openhands" in str(p) or "swe-agent-mini" in str(p))
+
+
+@requires_shared
+@pytest.mark.parametrize("trial", installed_agent_trials(), ids=lambda p: p.name)
+def test_real_installed_agent_trials_give_the_agents_own_steps(trial: Path, tmp_path: Path) -> None:
+    raw = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", (trial / "sessions" / "agent.log").read_bytes().decode("utf-8", "replace"))
+    printed_steps = (len(re.findall(r"mini-swe-agent \(step \d+, \$", raw))
+                     + len(re.findall(r"\d\d:\d\d:\d\d - (?:\w+_)?ACTION", raw)))
+    transcript = open_transcript(trial)
+    events = list(transcript.events)
+    commands = [e.command for e in events if e.kind == ev.TOOL_CALL and e.command]
+    assert not any(c.startswith(("mini ", "openhands ")) for c in commands)  # the launch is not a step
+    assert not any("Failure to follow these rules" in (e.text or "") for e in events if e.kind == ev.TOOL_RESULT)
+    if not printed_steps:  # the agent never ran, or its log does not print its steps: said, not invented
+        assert commands == []
+        launched = re.search(r"# (?:mini|openhands) -", raw) is not None  # an install that failed launches nothing
+        assert launched == any(e.kind == ev.NOTE and ("printed no step" in e.text or "shows none of them" in e.text)
+                               for e in events)
+        return
+    assert len(commands) >= printed_steps - 2  # every step but the submission (and at most one format error)
+    digest_text, _, _ = fit(collect(open_transcript(trial)), 24000)
+    shown = [c for c in commands if c.splitlines()[0] in digest_text]
+    assert len(shown) >= min(len(commands), 3) and "$ " + commands[0].splitlines()[0] in digest_text
+    workspace = tmp_path / "w"
+    workspace.mkdir()
+    result = run_cli("learn", str(trial), "--dry-run", cwd=workspace)
+    assert result.code == 0, result.err
+    skill = result.out
+    in_skill = {c for c in commands if generalize(c.splitlines()[0].strip())[:60] in skill}
+    assert len(in_skill) >= 3, (trial.name, commands[:10])
+    description = next(line for line in skill.splitlines() if line.startswith("description:"))
+    assert "Use when" in description and "Failure to follow" not in skill
