@@ -22,7 +22,9 @@ from git_skill.transcripts import (
     chat,
     claude_code,
     codex,
+    gemini,
     harbor,
+    opencode,
     terminal,
     terminal_bench,
 )
@@ -51,6 +53,9 @@ FORMATS = (
     Format(terminal_bench.FORMAT, "Terminal-Bench 1 trial folder (results.json, sessions/agent.cast, sessions/tests.log)"),
     Format(terminal.FORMAT_CAST, "asciinema v2 recording (.cast); installed agents' output inside is read as their steps"),
     Format(terminal.FORMAT_LOG, "raw terminal log (script typescript, tmux capture, agent.log), agents' output as for .cast"),
+    Format(gemini.FORMAT, "Gemini CLI session (~/.gemini/tmp/<project hash>/chats/session-*.json)"),
+    Format(gemini.FORMAT_CHECKPOINT, "Gemini CLI /chat save checkpoint (~/.gemini/tmp/<project hash>/checkpoint-*.json)"),
+    Format(opencode.FORMAT, "OpenCode session (~/.local/share/opencode/storage/session/<project>/<session>.json)"),
     Format(chat.FORMAT_AIDER, "aider chat history (.aider.chat.history.md)"),
     Format(chat.FORMAT_MINI, "mini-SWE-agent trajectory (*.traj.json)"),
     Format(chat.FORMAT_OPENAI, "JSON array of OpenAI-style chat messages"),
@@ -107,6 +112,12 @@ def detect(path: Path) -> tuple[str, Any]:
             data = None
         if harbor.is_atif(data):
             return harbor.FORMAT_ATIF, data
+        if gemini.is_recording(data):
+            return gemini.FORMAT, data
+        if gemini.is_checkpoint(data):
+            return gemini.FORMAT_CHECKPOINT, data
+        if opencode.is_session(data, path):
+            return opencode.FORMAT, data
         if chat.is_mini_trajectory(data):
             return chat.FORMAT_MINI, data
         if chat.is_messages(data):
@@ -129,6 +140,9 @@ def _reader(name: str, data: Any) -> Callable[[Path, ev.Transcript], Iterator[ev
         terminal_bench.FORMAT: terminal_bench.read,
         terminal.FORMAT_CAST: terminal.read_cast,
         terminal.FORMAT_LOG: terminal.read_log,
+        gemini.FORMAT: lambda p, t: gemini.read_recording(p, t, data),
+        gemini.FORMAT_CHECKPOINT: lambda p, t: gemini.read_checkpoint(p, t, data),
+        opencode.FORMAT: lambda p, t: opencode.read(p, t, data),
         chat.FORMAT_AIDER: chat.read_aider,
         chat.FORMAT_MINI: lambda p, t: chat.read_mini(p, t, data),
         chat.FORMAT_OPENAI: lambda p, t: chat.read_openai(p, t, data),

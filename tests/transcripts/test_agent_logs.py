@@ -447,3 +447,106 @@ def test_real_installed_agent_trials_give_the_agents_own_steps(trial: Path, tmp_
     assert len(in_skill) >= 3, (trial.name, commands[:10])
     description = next(line for line in skill.splitlines() if line.startswith("description:"))
     assert "Use when" in description and "Failure to follow" not in skill
+
+
+# ------------------------------------------------------------------ Gemini CLI and OpenCode sessions
+def gemini_recording(folder: Path, root: Path) -> Path:
+    import hashlib
+
+    chats = folder / ".gemini" / "tmp" / hashlib.sha256(str(root).encode()).hexdigest() / "chats"
+    chats.mkdir(parents=True)
+    shell = {"id": "run_shell_command-1", "name": "run_shell_command", "args": {"command": "npm test"},
+             "status": "error", "timestamp": "2026-01-01T10:00:02Z",
+             "result": [{"functionResponse": {"id": "run_shell_command-1", "name": "run_shell_command", "response": {
+                 "output": "Command: npm test\nDirectory: (root)\nOutput: TypeError: x is undefined\nExit Code: 1"}}}]}
+    fixed = {"id": "run_shell_command-2", "name": "run_shell_command", "args": {"command": "npm test -- --fix"},
+             "status": "success", "result": [{"functionResponse": {"id": "run_shell_command-2", "name": "run_shell_command",
+                                                                   "response": {"output": "Output: ok\nExit Code: 0"}}}]}
+    path = chats / "session-2026-01-01T10-00-4f2a.json"
+    path.write_text(json.dumps({
+        "sessionId": "4f2a", "projectHash": "h", "startTime": "2026-01-01T10:00:00Z", "lastUpdated": "2026-01-01T10:05:00Z",
+        "messages": [
+            {"id": "m1", "timestamp": "2026-01-01T10:00:00Z", "type": "user", "content": "Make npm test pass"},
+            {"id": "m2", "timestamp": "2026-01-01T10:00:01Z", "type": "gemini", "content": "Running the tests.",
+             "model": "gemini-2.5-pro", "thoughts": [{"subject": "Plan", "description": "Run tests first"}],
+             "toolCalls": [shell, fixed, "junk"], "tokens": {"input": 120, "output": 30, "cached": 0, "total": 150}},
+            {"id": "m3", "timestamp": "2026-01-01T10:00:03Z", "type": "info", "content": "Request cancelled."},
+            7,
+        ]}))
+    return path
+
+
+def test_gemini_cli_recording_and_checkpoint(tmp_path: Path) -> None:
+    path = gemini_recording(tmp_path / "home", tmp_path / "repo")
+    assert detect(path)[0] == "gemini-cli"
+    transcript, events = read(path)
+    calls = [e for e in events if e.kind == ev.TOOL_CALL]
+    assert [c.command for c in calls] == ["npm test", "npm test -- --fix"]
+    assert [(e.exit_code, e.is_error) for e in events if e.kind == ev.TOOL_RESULT] == [(1, True), (0, False)]
+    assert transcript.facts.model == "gemini-2.5-pro" and transcript.facts.input_tokens == 120
+    assert transcript.report.skipped["messages that are not objects"] == 1
+    checkpoint = tmp_path / "checkpoint-fix.json"
+    checkpoint.write_text(json.dumps([
+        {"role": "user", "parts": [{"text": "Make npm test pass"}]},
+        {"role": "model", "parts": [{"text": "Plan", "thought": True},
+                                    {"functionCall": {"name": "run_shell_command", "args": {"command": "npm test"}}}]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "run_shell_command",
+                                                         "response": {"output": "Output: fail\nExit Code: 2"}}}]}]))
+    assert detect(checkpoint)[0] == "gemini-checkpoint"
+    events = read(checkpoint)[1]
+    assert [e.kind for e in events] == ["user", "reasoning", "tool_call", "tool_result"]
+    assert events[3].command == "npm test" and events[3].exit_code == 2
+
+
+def opencode_session(data: Path, directory: Path) -> Path:
+    storage = data / "opencode" / "storage"
+    session = storage / "session" / "prj1" / "ses_01.json"
+    session.parent.mkdir(parents=True)
+    session.write_text(json.dumps({"id": "ses_01", "projectID": "prj1", "directory": str(directory), "version": "0.15.0",
+                                   "title": "fix build", "time": {"created": 1, "updated": 2}}))
+    messages = {"msg_01": {"id": "msg_01", "sessionID": "ses_01", "role": "user", "time": {"created": 10}},
+                "msg_02": {"id": "msg_02", "sessionID": "ses_01", "role": "assistant", "time": {"created": 20},
+                           "modelID": "claude-sonnet-4-5", "cost": 0.02, "tokens": {"input": 500, "output": 40}}}
+    parts = {"msg_01": [{"id": "prt_01", "type": "text", "text": "Fix the build of app.c"},
+                        {"id": "prt_02", "type": "text", "text": "<system-reminder>", "synthetic": True}],
+             "msg_02": [{"id": "prt_03", "type": "reasoning", "text": "Compile first."},
+                        {"id": "prt_04", "type": "tool", "tool": "bash", "callID": "c1",
+                         "state": {"status": "completed", "input": {"command": "make"}, "output": "app.c:3: error: x",
+                                   "metadata": {"exit": 2}}},
+                        {"id": "prt_05", "type": "tool", "tool": "edit", "callID": "c2",
+                         "state": {"status": "error", "input": {"filePath": "app.c"}, "error": "no match"}},
+                        {"id": "prt_06", "type": "step-finish"}, {"id": "prt_07", "type": "text", "text": "Done."}]}
+    for message_id, message in messages.items():
+        (storage / "message" / "ses_01").mkdir(parents=True, exist_ok=True)
+        (storage / "message" / "ses_01" / f"{message_id}.json").write_text(json.dumps(message))
+        (storage / "part" / message_id).mkdir(parents=True)
+        for part in parts[message_id]:
+            (storage / "part" / message_id / f"{part['id']}.json").write_text(json.dumps(part))
+    (storage / "part" / "msg_02" / "prt_08.json").write_text("[not, json")
+    return session
+
+
+def test_opencode_session(tmp_path: Path) -> None:
+    path = opencode_session(tmp_path / "data", tmp_path / "repo")
+    assert detect(path)[0] == "opencode"
+    transcript, events = read(path)
+    assert [e.kind for e in events] == ["user", "note", "reasoning", "tool_call", "tool_result", "tool_call",
+                                        "tool_result", "assistant"]
+    assert events[4].command == "make" and events[4].exit_code == 2 and events[6].is_error
+    assert (transcript.facts.cost_usd, transcript.facts.output_tokens) == (0.02, 40)
+    assert transcript.report.skipped["unreadable part files"] == 1
+
+
+def test_newest_session_of_the_repository_from_gemini_and_opencode(repo: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {"CLAUDE_CONFIG_DIR": tmp_path / "none", "CODEX_HOME": tmp_path / "none",
+                       "GEMINI_CLI_HOME": tmp_path / "gemini-home", "XDG_DATA_HOME": tmp_path / "xdg"}.items():
+        monkeypatch.setenv(key, str(value))
+    gemini_recording(tmp_path / "gemini-home", repo.resolve())
+    result = run_cli("digest", cwd=repo)
+    assert result.code == 0, result.err
+    assert "Make npm test pass" in result.out and "session-2026-01-01T10-00-4f2a.json" in result.err
+    session = opencode_session(tmp_path / "xdg", repo.resolve() / "src")
+    os.utime(session, (2_000_000_000, 2_000_000_000))
+    result = run_cli("digest", cwd=repo)
+    assert result.code == 0 and "Fix the build of app.c" in result.out
