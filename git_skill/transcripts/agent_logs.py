@@ -85,10 +85,21 @@ def _json(line: str) -> dict | None:  # type: ignore[type-arg]
     return value if isinstance(value, dict) else None
 
 
+_SHELL_PROMPT = r"(?:\([^)\n]{1,40}\)[ \t]*)?[\w.-]+@[\w.-]+(?::[^\n#$]{0,200})?[ \t]?[#$](?:[ \t]|$|\n)|bash-[\d.]+[#$]"
+
+
+def markers(pattern: str) -> re.Pattern[str]:
+    """The lines a parser must see one by one (its own markers, and the shell prompt that ends it); the
+    lines between them reach it in bulk. A match is the newline before such a line (a literal first
+    character keeps the search fast)."""
+    return re.compile(f"\\n(?=(?:{pattern})|{_SHELL_PROMPT})")
+
+
 class AgentLog:
     """Base: collects stray output (shown as a note when the agent printed no readable step)."""
 
     agent = "agent"
+    MARKERS = markers(r"")  # every line
 
     def __init__(self, transcript: ev.Transcript) -> None:
         self.transcript = transcript
@@ -97,6 +108,10 @@ class AgentLog:
 
     def line(self, text: str) -> Iterator[ev.Event]:
         raise NotImplementedError
+
+    def bulk(self, text: str) -> None:
+        """Lines that hold no marker: part of the current block, or stray output."""
+        self.stray.add(text)
 
     def close(self) -> Iterator[ev.Event]:
         yield from self._finish()
@@ -124,13 +139,15 @@ _MINI_SPINNER = re.compile(r"^\W{0,3}\s*Waiting for the LM to respond")
 _RULE = re.compile(r"^[─━═-]{20,}\s*$")
 _BASH_BLOCK = re.compile(r"```(?:bash|sh|shell)?[ \t]*\n(.*?)```", re.S)
 _RETURNCODE = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")
-_OUTPUT = re.compile(r"<output(?:_head|_tail)?>\n?(.*?)(?:</output(?:_head|_tail)?>|$)", re.S)
 _TIMEOUT = re.compile(r"The last command <command>(.*?)</command> timed out", re.S)
 _MINI_TASK = re.compile(r"^Please solve this issue:\s*(.*?)(?=\n\s*\nYou can execute bash commands|\n\s*\n##|\Z)", re.S)
 SUBMIT = re.compile(r"^\s*echo\s+(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGENT_FINAL_OUTPUT)\b")
 
 
 class MiniConsole(AgentLog):
+    MARKERS = markers(r"mini-swe-agent \(step \d|\U0001f44b This is mini-swe-agent|System:[ \t]*(?:\n|$)|User:[ \t]*(?:\n|$)|"
+                      r"[─━═-]{20,}|[^\w\n]{0,3}[ \t]*Waiting for the LM|Saved trajectory to|Your config is stored")
+
     def __init__(self, transcript: ev.Transcript) -> None:
         super().__init__(transcript)
         self.block: str | None = None  # "system", "user", "step"
@@ -167,6 +184,13 @@ class MiniConsole(AgentLog):
                 self.stray.add(text + "\n")
             return
         self.text.add(text + "\n")
+
+    def bulk(self, text: str) -> None:
+        if self.block is None:
+            if text.strip():
+                self.stray.add(text)
+        else:
+            self.text.add(text)
 
     def _finish(self) -> Iterator[ev.Event]:
         block, text = self.block, self.text.text().strip("\n")
@@ -211,14 +235,33 @@ class MiniConsole(AgentLog):
         if self.pending is None or not (code or timeout):
             yield ev.Event(ev.NOTE, "harness reply: " + text)  # a format error or a reminder, not a step
             return
-        outputs = _OUTPUT.findall(text)
-        body = "\n".join(o.strip("\n") for o in outputs) if outputs else text
+        body = _outputs(text)
         if timeout:
             body = f"timed out and was killed\n{body}".rstrip()
         exit_code = int(code.group(1)) if code else None
         yield ev.Event(ev.TOOL_RESULT, body, tool="bash", command=self.pending, exit_code=exit_code,
                        is_error=bool(timeout) or bool(exit_code))
         self.pending = None
+
+
+def _outputs(text: str) -> str:
+    """The `<output>` (or `<output_head>`/`<output_tail>`) parts of an observation, else all of it."""
+    parts = []
+    position = 0
+    while True:
+        start = text.find("<output", position)
+        if start < 0:
+            break
+        open_end = text.find(">", start)
+        if open_end < 0:
+            break
+        tag = text[start + 1:open_end]
+        close = text.find(f"</{tag}>", open_end)
+        parts.append(text[open_end + 1:close if close >= 0 else len(text)].strip("\n"))
+        if close < 0:
+            break
+        position = close + len(tag) + 3
+    return "\n".join(parts) if parts else text
 
 
 # ------------------------------------------------------------------ OpenHands
@@ -235,6 +278,8 @@ _OH_IGNORED = frozenset({"AgentStateChangedObservation", "NullObservation", "Rec
 
 
 class OpenHandsConsole(AgentLog):
+    MARKERS = markers(r"\d\d:\d\d:\d\d - ")
+
     def __init__(self, transcript: ev.Transcript) -> None:
         super().__init__(transcript)
         self.record: str | None = None  # "ACTION" or "OBSERVATION"
@@ -254,11 +299,13 @@ class OpenHandsConsole(AgentLog):
             if '"POST /execute_action' in text:
                 self.unseen_actions += 1
             return
-        if self.record is None:
-            if text.strip() and not text.startswith(("  ", "/")):
-                self.stray.add(text + "\n")
-            return
-        self.text.add(text + "\n")
+        self.bulk(text + "\n")
+
+    def bulk(self, text: str) -> None:
+        if self.record is not None:
+            self.text.add(text)
+        elif text.strip():
+            self.stray.add(text)
 
     def close(self) -> Iterator[ev.Event]:
         yield from self._finish()

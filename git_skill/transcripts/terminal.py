@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import json
 import re
+
+import orjson
 from pathlib import Path
 from typing import Iterator
 
@@ -20,6 +22,7 @@ from git_skill.transcripts import events as ev
 FORMAT_CAST = "asciinema"
 FORMAT_LOG = "terminal-log"
 TURN_OUTPUT_LIMIT = 256 * 1024
+_CAST_BATCH = 256 * 1024
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()][A-Za-z0-9]|\x1b[@-Z\\-_=>]")
 _CONTROL = re.compile(r"[\x00-\x07\x0b\x0c\x0e-\x1f\x7f]")
 PROMPT = re.compile(
@@ -57,6 +60,35 @@ def _clean_line(line: str) -> str:
     return _CONTROL.sub("", line).rstrip()
 
 
+# Escape sequences (which start with ESC, itself a control character) and other control characters, in one
+# pass; an OSC sequence stops at a line's end, so an unterminated one cannot swallow the lines after it.
+_ANSI_BLOCK = re.compile(_ANSI.pattern.replace(r"\x1b\][^\x07\x1b]*", r"\x1b\][^\x07\x1b\n]*"))
+
+
+def _clean_block(text: str) -> str:
+    """`_clean_line` on every line of a block at once (trailing blanks are left to the line reader):
+    whole-block passes, and per-line work only for the lines that redraw (`\\r`) or backspace."""
+    text = text.replace("\r\n", "\n")
+    if "\x1b" in text:
+        text = _ANSI_BLOCK.sub("", text)
+    for special in ("\r", "\x08"):
+        if special in text:
+            text = _clean_lines_with(text, special)
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
+def _clean_lines_with(text: str, special: str) -> str:
+    pieces, position = [], 0
+    while (found := text.find(special, position)) >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        end = len(text) if end < 0 else end
+        pieces += [text[position:start], _clean_line(text[start:end])]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 class TerminalTurns:
     """Feeds raw terminal output in, gets command/output events out.
 
@@ -77,17 +109,40 @@ class TerminalTurns:
 
     def feed(self, chunk: str) -> Iterator[ev.Event]:
         self.partial += chunk
-        if "\n" not in self.partial:
+        cut = self.partial.rfind("\n")
+        if cut < 0:
             if len(self.partial) > TURN_OUTPUT_LIMIT:  # a redraw storm with no newline
                 self.partial = self.partial[-TURN_OUTPUT_LIMIT:]
             return
-        *lines, self.partial = self.partial.split("\n")
-        for line in lines:
-            yield from self._line(_clean_line(line))
+        block, self.partial = self.partial[:cut], self.partial[cut + 1:]
+        yield from self._block(_clean_block(block))
+
+    def _block(self, text: str) -> Iterator[ev.Event]:
+        """Cleaned lines: one at a time, except that an agent's output between its marker lines
+        (an observation, a long reasoning) goes to its parser in one piece."""
+        text = "\n" + text  # every line now follows a newline, which marker searches anchor on
+        position, end = 1, len(text)
+        while position <= end:
+            if self.agent is None:
+                newline = text.find("\n", position)
+                stop = newline if newline >= 0 else end
+                yield from self._line(text[position:stop].rstrip())
+                position = stop + 1
+                continue
+            marker = self.agent.MARKERS.search(text, position - 1)
+            start = marker.start() + 1 if marker else end + 1
+            if start > position:
+                self.agent.bulk(text[position:start - 1] + "\n")
+            if marker is None:
+                return
+            newline = text.find("\n", start)
+            stop = newline if newline >= 0 else end
+            yield from self._line(text[start:stop].rstrip())
+            position = stop + 1
 
     def close(self) -> Iterator[ev.Event]:
         if self.partial:
-            yield from self._line(_clean_line(self.partial))
+            yield from self._block(_clean_block(self.partial))
             self.partial = ""
         yield from self._flush()
 
@@ -195,14 +250,22 @@ def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
                 transcript.facts.agent = transcript.facts.agent or "terminal"
         except ValueError:
             transcript.report.skip("unreadable asciinema header")
+        pending: list[str] = []  # outputs are fed in batches: a cast writes a line per small screen update
+        size = 0
         for raw in handle:
             try:
-                event = json.loads(raw)
-            except ValueError:
+                event = orjson.loads(raw)
+            except orjson.JSONDecodeError:
                 transcript.report.skip("truncated last line" if not raw.endswith(b"\n") else "lines that are not JSON")
                 continue
             if isinstance(event, list) and len(event) >= 3 and event[1] == "o" and isinstance(event[2], str):
-                yield from turns.feed(event[2])
+                pending.append(event[2])
+                size += len(event[2])
+                if size >= _CAST_BATCH:
+                    yield from turns.feed("".join(pending))
+                    pending, size = [], 0
+        if pending:
+            yield from turns.feed("".join(pending))
     yield from turns.close()
 
 
