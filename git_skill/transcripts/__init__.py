@@ -106,10 +106,14 @@ def detect(path: Path) -> tuple[str, Any]:
     if records and codex.sniff(records):
         return codex.FORMAT, None
     if stripped[:1] in (b"{", b"["):
+        raw = path.read_bytes()
         try:
-            data = json.loads(path.read_bytes().decode("utf-8", "replace"))
-        except ValueError:
-            data = None
+            data = orjson.loads(raw)  # several times the standard library's speed on a large document
+        except orjson.JSONDecodeError:
+            try:  # NaN, huge integers, invalid UTF-8: the standard library is more lenient
+                data = json.loads(raw.decode("utf-8", "replace"))
+            except (ValueError, RecursionError):
+                data = None
         if harbor.is_atif(data):
             return harbor.FORMAT_ATIF, data
         if gemini.is_recording(data):

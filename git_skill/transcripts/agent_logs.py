@@ -370,7 +370,8 @@ class OpenHandsConsole(AgentLog):
             header_end = text.find(")**")
             header_end = header_end + 3 if header_end >= 0 else (text.find("**", 2) + 2 if text.find("**", 2) > 0 else 0)
             body = text[header_end:]
-        body = _OH_TRAILER.sub("", body).strip("\n")
+        cut = max(0, len(body) - 600)  # the runtime's trailers close the observation
+        body = (body[:cut] + _OH_TRAILER.sub("", body[cut:])).strip("\n")
         exit_code = int(exit_match.group(1)) if exit_match else None
         is_error = name == "ErrorObservation" or bool(exit_code and exit_code > 0)
         yield self.tracker.result(f"openhands-{self.calls}", body, exit_code=exit_code if exit_code != -1 else None,
