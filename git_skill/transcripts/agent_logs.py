@@ -38,7 +38,7 @@ _LAUNCH = (
 _ENV_PREFIX = re.compile(r"^(?:(?:export\s+)?[A-Z_][A-Z0-9_]*=\S*\s+)+")
 _START = re.compile(
     r"(?:👋 This is mini-swe-agent|mini-swe-agent \(step \d)|\d\d:\d\d:\d\d - (?:\w+_)?ACTION$|"
-    r"\{\s*\"type\":\s*\"(?:system|thread\.started)\"|\{\s*\"id\":\s*\"\d+\",\s*\"msg\":"
+    r"\{\s*\"type\":\s*\"(?:system\",\s*\"subtype\":\s*\"init|thread\.started)\"|\{\s*\"id\":\s*\"0\",\s*\"msg\":"
 )
 
 

@@ -223,10 +223,18 @@ def _legacy_exec(msg: dict[str, Any], state: ExecState) -> Iterator[ev.Event]:
         yield ev.Event(ev.NOTE, f"codex reported an error: {text_of(msg.get('message'))}")
 
 
+_SIMPLE_WRAP = re.compile(r"(?:/bin/|/usr/bin/)?(?:bash|sh|zsh) -l?c '([^']*)'")
+
+
 def _unwrap(command: str) -> str:
     """`bash -lc 'ls -la'` as Codex prints it -> the inner command."""
     import shlex
 
+    simple = _SIMPLE_WRAP.fullmatch(command)
+    if simple:
+        return simple.group(1)
+    if not command.startswith(("bash ", "sh ", "zsh ", "/bin/", "/usr/bin/")):
+        return command
     try:
         parts = shlex.split(command)
     except ValueError:

@@ -137,12 +137,12 @@ def _agent_events(step: Path, transcript: ev.Transcript, thread: str, logs_seen:
         calls = tool_calls(log)
         if calls > best_calls:
             best, best_calls = log, calls
-    atif_calls = -1
-    if trajectory.is_file():
+    atif_calls = 0 if best is None else -1
+    if best is not None and trajectory.is_file():
         scratch = ev.Transcript(facts=ev.SessionFacts(format="scratch", source=str(trajectory)), events=iter(()))
         atif_calls = sum(1 for e in read_atif_file(trajectory, scratch) if e.kind == ev.TOOL_CALL)
-    if best is None or (atif_calls >= 0 and atif_calls >= best_calls):
-        if atif_calls >= 0:
+    if best is None or atif_calls >= best_calls:
+        if trajectory.is_file():
             if best is not None:
                 transcript.facts.agent_log = "agent/trajectory.json (ATIF)"
             yield from read_atif_file(trajectory, transcript, thread)
