@@ -139,6 +139,8 @@ def extract(digest: Digest) -> Lessons:
             continue
         if not _succeeded(result):
             error = error_signature(result.text) if result and result.text else None
+            if not error and result is not None and "timed out" in result.text[:300]:
+                error = "timed out"
             if not error and result is not None:
                 error = f"exit {result.exit_code}" if result.exit_code else "reported an error"
             later = [t for t, _, r in described[i + 1:] if t and _succeeded(r)]
@@ -209,8 +211,13 @@ def description(lessons: Lessons) -> str:
         what = f"Helps {sentence[0].lower() + sentence[1:] if _IMPERATIVE.match(sentence) else 'with tasks like: ' + sentence}"
     else:
         what = "Steps an agent took" + (f" for {lessons.name.replace('-', ' ')}" if lessons.name != "learned-skill" else "")
-    what += ", with the steps that worked" + (", errors and their fixes" if lessons.pairs else "") + \
-        (" and the verifier's pitfalls" if lessons.failed_tests else "") + "."
+    parts = [part for part, present in (("the steps that worked", lessons.steps or lessons.inspect),
+                                         ("errors and their fixes", lessons.pairs),
+                                         ("the checks that ran", lessons.checks and not lessons.steps),
+                                         ("the verifier's pitfalls", lessons.failed_tests)) if present]
+    if parts:
+        what += ", with " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+    what += "."
     terms = key_terms(lessons.task)
     tools = [t for t in _programs(lessons) if t.lower() not in {term.lower() for term in terms}]
     terms = terms[:6 - min(len(tools), 2)] + tools[:2]
@@ -255,7 +262,7 @@ def key_terms(task: str, limit: int = 6) -> list[str]:
         words = [w.lower() for w in _WORD.findall(text)]
         counts = {w: words.count(w) for w in dict.fromkeys(words) if w not in _STOP and w not in _VERBS}
         for word, count in counts.items():
-            if (count > 1 or len(terms) < 3) and word not in {t.lower() for t in terms}:
+            if (count > 1 or len(terms) < 2) and not any(word in t.lower() for t in terms):
                 terms.append(word)
             if len(terms) >= limit:
                 break
