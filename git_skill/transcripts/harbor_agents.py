@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from git_skill.transcripts import events as ev
-from git_skill.transcripts.jsonl import iter_json_lines, text_of
+from git_skill.transcripts.jsonl import text_of
 
 MAX_CANDIDATES = 40
 Reader = Callable[[Path, ev.Transcript], Iterator[ev.Event]]

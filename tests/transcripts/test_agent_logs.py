@@ -100,7 +100,7 @@ def test_mini_swe_agent_console_steps_replace_the_launch_command(tmp_path: Path)
 def test_mini_swe_agent_in_a_raw_log_without_a_trial_takes_the_task_from_its_prompt(tmp_path: Path) -> None:
     path = tmp_path / "agent.log"
     path.write_text(launch("mini -t 'Fix it' -y", mini_console("Fix process_data.sh so that it runs.", MINI_STEPS[:2])))
-    transcript, events = read(path)
+    _, events = read(path)
     assert detect(path)[0] == "terminal-log"
     assert [e.text for e in events if e.kind == ev.USER] == ["Fix process_data.sh so that it runs."]
     digest = collect(open_transcript(path))
@@ -167,7 +167,7 @@ def test_openhands_log_that_shows_no_action_says_so(tmp_path: Path) -> None:
 
 def test_a_failed_launch_is_a_note_not_an_error_step(tmp_path: Path) -> None:
     trial = tb1_trial(tmp_path / "t", launch("mini -m m -t 'task' -y", "bash: mini: command not found\r\n"))
-    transcript, events = read(trial)
+    _, events = read(trial)
     assert not any(e.kind in (ev.TOOL_CALL, ev.TOOL_RESULT) for e in events)
     assert any("mini: command not found" in e.text for e in events if e.kind == ev.NOTE)
 
