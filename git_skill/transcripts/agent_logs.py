@@ -154,6 +154,7 @@ class MiniConsole(AgentLog):
         self.text = ev.BoundedText(STEP_TEXT_LIMIT)
         self.pending: str | None = None  # the step's command, until its observation
         self.started = False
+        self.wrap: re.Pattern[str] | None = None  # lines the console wrapped, once its width is known
 
     def line(self, text: str) -> Iterator[ev.Event]:
         if _MINI_SPINNER.match(text):
@@ -175,6 +176,8 @@ class MiniConsole(AgentLog):
             self.block, self.started = text[:-1].lower(), True
             return
         if _RULE.match(text):
+            if self.wrap is None and len(text) >= 60:  # the rule spans the console: its width
+                self.wrap = re.compile(r"(?m)^(.{%d,} )\n" % (len(text) - 30))
             yield from self._finish()
             return
         if self.block is None:
@@ -195,6 +198,8 @@ class MiniConsole(AgentLog):
     def _finish(self) -> Iterator[ev.Event]:
         block, text = self.block, self.text.text().strip("\n")
         self.block, self.text = None, ev.BoundedText(STEP_TEXT_LIMIT)
+        if self.wrap is not None and text:  # the console (rich) wrapped long lines at a space, which it kept
+            text = self.wrap.sub(r"\1", text)
         if block == "system" and text:
             yield ev.Event(ev.NOTE, "agent instructions (harness): " + text)
         elif block == "step":

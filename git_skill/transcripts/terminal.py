@@ -50,14 +50,15 @@ def sniff_log(head: bytes) -> bool:
     return any(PROMPT.match(_clean_line(line)) for line in text.splitlines()[:400])
 
 
-def _clean_line(line: str) -> str:
+def _clean_line(line: str, keep_trailing: bool = False) -> str:
     line = _ANSI.sub("", line)
     if "\r" in line:
         segments = [s for s in line.split("\r") if s.strip()]
         line = segments[-1] if segments else ""
     while "\b" in line:
         line = re.sub(r"[^\b]\b", "", line, count=1) if re.search(r"[^\b]\b", line) else line.replace("\b", "")
-    return _CONTROL.sub("", line).rstrip()
+    line = _CONTROL.sub("", line)
+    return line if keep_trailing else line.rstrip()
 
 
 # Escape sequences (which start with ESC, itself a control character) and other control characters, in one
@@ -66,7 +67,8 @@ _ANSI_BLOCK = re.compile(_ANSI.pattern.replace(r"\x1b\][^\x07\x1b]*", r"\x1b\][^
 
 
 def _clean_block(text: str) -> str:
-    """`_clean_line` on every line of a block at once (trailing blanks are left to the line reader):
+    """`_clean_line` on every line of a block at once (trailing blanks are kept: the line reader strips
+    them, and an agent's parser needs them to undo a console's word wrapping):
     whole-block passes, and per-line work only for the lines that redraw (`\\r`) or backspace."""
     text = text.replace("\r\n", "\n")
     if "\x1b" in text:
@@ -83,7 +85,7 @@ def _clean_lines_with(text: str, special: str) -> str:
         start = text.rfind("\n", 0, found) + 1
         end = text.find("\n", found)
         end = len(text) if end < 0 else end
-        pieces += [text[position:start], _clean_line(text[start:end])]
+        pieces += [text[position:start], _clean_line(text[start:end], keep_trailing=True)]
         position = end
     pieces.append(text[position:])
     return "".join(pieces)

@@ -550,3 +550,17 @@ def test_newest_session_of_the_repository_from_gemini_and_opencode(repo: Path, t
     os.utime(session, (2_000_000_000, 2_000_000_000))
     result = run_cli("digest", cwd=repo)
     assert result.code == 0 and "Fix the build of app.c" in result.out
+
+
+def test_mini_swe_agent_lines_the_console_wrapped_are_joined(tmp_path: Path) -> None:
+    long_command = ("python3 -c \"import fasttext; print('available')\" 2>/dev/null || python -c \"import fasttext\" "
+                    "|| echo \"Need another way\"")
+    cut = long_command.index("|| echo") + len("|| echo ")
+    assert cut >= 60  # wider than the rule (80) minus 30: where the console would have wrapped it
+    console = mini_console("Train a model.", [("Check.", long_command, 0, "Need another way")])
+    wrapped = console.replace(long_command, long_command[:cut] + "\r\n" + long_command[cut:])
+    assert long_command not in wrapped
+    path = tmp_path / "agent.log"
+    path.write_text(launch("mini -t 'Train a model.' -y", wrapped))
+    _, events = read(path)
+    assert [e.command for e in events if e.kind == ev.TOOL_CALL] == [long_command]
