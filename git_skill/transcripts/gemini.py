@@ -66,6 +66,11 @@ def _response_text(result: Any) -> str:
     return "\n".join(t for t in texts if t)
 
 
+def _list(value: Any) -> list[Any]:
+    """A field that should be a list; anything else (a wrong-typed record) as an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def _exit_code(text: str) -> int | None:
     match = _EXIT.search(text)
     return int(match.group(1)) if match else None
@@ -94,13 +99,13 @@ def read_recording(path: Path, transcript: ev.Transcript, data: Any) -> Iterator
                 yield ev.Event(ev.NOTE, f"{kind}: {text}", timestamp=when)
             continue
         facts.model = message.get("model") if isinstance(message.get("model"), str) else facts.model
-        for thought in message.get("thoughts") or []:
+        for thought in _list(message.get("thoughts")):
             if isinstance(thought, dict) and (thought.get("description") or thought.get("subject")):
                 yield ev.Event(ev.REASONING, text_of(thought.get("description")) or text_of(thought.get("subject")),
                                timestamp=when)
         if text:
             yield ev.Event(ev.ASSISTANT, text, timestamp=when)
-        for call in message.get("toolCalls") or []:
+        for call in _list(message.get("toolCalls")):
             if not isinstance(call, dict):
                 continue
             call_id = str(call.get("id") or "")
