@@ -136,6 +136,7 @@ class AgentLog:
 _MINI_STEP = re.compile(r"^mini-swe-agent \(step (\d+), \$([\d.]+)\):\s*$")
 _MINI_BANNER = re.compile(r"^👋 This is mini-swe-agent version (\S+?)\.?\s*$")
 _MINI_SPINNER = re.compile(r"^\W{0,3}\s*Waiting for the LM to respond")
+_SPINNER_LINES = re.compile(r"(?m)^[^\w\n]{0,3}[ \t]*Waiting for the LM to respond[^\n]*\n?")
 _RULE = re.compile(r"^[─━═-]{20,}\s*$")
 _BASH_BLOCK = re.compile(r"```(?:bash|sh|shell)?[ \t]*\n(.*?)```", re.S)
 _RETURNCODE = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")
@@ -146,7 +147,7 @@ SUBMIT = re.compile(r"^\s*echo\s+(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_S
 
 class MiniConsole(AgentLog):
     MARKERS = markers(r"mini-swe-agent \(step \d|\U0001f44b This is mini-swe-agent|System:[ \t]*(?:\n|$)|User:[ \t]*(?:\n|$)|"
-                      r"[─━═-]{20,}|[^\w\n]{0,3}[ \t]*Waiting for the LM|Saved trajectory to|Your config is stored")
+                      r"[─━═-]{20,}|Saved trajectory to|Your config is stored")
 
     def __init__(self, transcript: ev.Transcript) -> None:
         super().__init__(transcript)
@@ -189,16 +190,18 @@ class MiniConsole(AgentLog):
         self.text.add(text + "\n")
 
     def bulk(self, text: str) -> None:
-        if self.block is None:
-            if text.strip():
-                self.stray.add(text)
-        else:
+        if self.block is not None:
             self.text.add(text)
+        elif text.strip() and "Waiting for the LM" not in text:
+            self.stray.add(text)
 
     def _finish(self) -> Iterator[ev.Event]:
-        block, text = self.block, self.text.text().strip("\n")
+        block, text = self.block, self.text.text()
         self.block, self.text = None, ev.BoundedText(STEP_TEXT_LIMIT)
-        if self.wrap is not None and text:  # the console (rich) wrapped long lines at a space, which it kept
+        if "Waiting for the LM" in text:  # spinner lines reach the block in bulk; they are not the agent's words
+            text = _SPINNER_LINES.sub("", text)
+        text = text.strip("\n")
+        if self.wrap is not None and " \n" in text:  # the console (rich) wrapped long lines at a space, which it kept
             text = self.wrap.sub(r"\1", text)
         if block == "system" and text:
             yield ev.Event(ev.NOTE, "agent instructions (harness): " + text)
@@ -235,8 +238,8 @@ class MiniConsole(AgentLog):
             else:
                 yield self._task_or_note(text)
             return
-        code = _RETURNCODE.search(text)
-        timeout = _TIMEOUT.search(text)
+        code = _RETURNCODE.search(text, 0, 200) if "<returncode>" in text[:200] else None
+        timeout = _TIMEOUT.search(text) if "</command> timed out" in text else None
         if self.pending is None or not (code or timeout):
             yield ev.Event(ev.NOTE, "harness reply: " + text)  # a format error or a reminder, not a step
             return

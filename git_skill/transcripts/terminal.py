@@ -66,16 +66,30 @@ def _clean_line(line: str, keep_trailing: bool = False) -> str:
 _ANSI_BLOCK = re.compile(_ANSI.pattern.replace(r"\x1b\][^\x07\x1b]*", r"\x1b\][^\x07\x1b\n]*"))
 
 
-def _clean_block(text: str) -> str:
+# Control bytes a raw log's chunks lose before decoding (a byte-level pass is several times cheaper than a
+# regex over the decoded text); ESC, backspace, tab, CR and LF stay for the passes that interpret them.
+_CONTROL_BYTES = bytes(c for c in [*range(32), 127] if c not in (8, 9, 10, 13, 27))
+
+
+def prepare_bytes(chunk: bytes) -> bytes:
+    """A raw log's chunk with CRLF line ends as LF and control bytes other than ESC/BS/TAB/CR/LF dropped
+    (UTF-8 continuation bytes are never below 0x80, so this never splits a character)."""
+    return chunk.replace(b"\r\n", b"\n").translate(None, _CONTROL_BYTES)
+
+
+def _clean_block(text: str, prepared: bool = False) -> str:
     """`_clean_line` on every line of a block at once (trailing blanks are kept: the line reader strips
     them, and an agent's parser needs them to undo a console's word wrapping):
     whole-block passes, and per-line work only for the lines that redraw (`\\r`) or backspace."""
-    text = text.replace("\r\n", "\n")
+    if not prepared:
+        text = text.replace("\r\n", "\n")
     if "\x1b" in text:
         text = _ANSI_BLOCK.sub("", text)
     for special in ("\r", "\x08"):
         if special in text:
             text = _clean_lines_with(text, special)
+    if prepared:  # only a lone ESC can be left
+        return text.replace("\x1b", "") if "\x1b" in text else text
     return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
@@ -98,8 +112,9 @@ class TerminalTurns:
     read by that agent's parser, whose steps take its place, until the shell prompt returns.
     """
 
-    def __init__(self, transcript: ev.Transcript) -> None:
+    def __init__(self, transcript: ev.Transcript, prepared: bool = False) -> None:
         self.transcript = transcript
+        self.prepared = prepared  # chunks come through `prepare_bytes`
         self.report = transcript.report
         self.partial = ""
         self.command: str | None = None
@@ -117,7 +132,7 @@ class TerminalTurns:
                 self.partial = self.partial[-TURN_OUTPUT_LIMIT:]
             return
         block, self.partial = self.partial[:cut], self.partial[cut + 1:]
-        yield from self._block(_clean_block(block))
+        yield from self._block(_clean_block(block, self.prepared))
 
     def _block(self, text: str) -> Iterator[ev.Event]:
         """Cleaned lines: one at a time, except that an agent's output between its marker lines
@@ -144,7 +159,7 @@ class TerminalTurns:
 
     def close(self) -> Iterator[ev.Event]:
         if self.partial:
-            yield from self._block(_clean_block(self.partial))
+            yield from self._block(_clean_block(self.partial, self.prepared))
             self.partial = ""
         yield from self._flush()
 
@@ -272,11 +287,11 @@ def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
 
 
 def read_log(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
-    turns = TerminalTurns(transcript)
+    turns = TerminalTurns(transcript, prepared=True)
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
-            yield from turns.feed(decoder.decode(chunk))
+            yield from turns.feed(decoder.decode(prepare_bytes(chunk)))
     yield from turns.feed(decoder.decode(b"", final=True))
     yield from turns.close()
 
