@@ -44,8 +44,7 @@ _START = re.compile(
 
 def launched_agent(command: str) -> str | None:
     """Which installed agent a shell command launches (its first command, after env assignments)."""
-    first = _ENV_PREFIX.sub("", command.strip())
-    first = re.split(r"\s*(?:&&|;|\|\|?)\s*", first, maxsplit=1)[0] if not first.startswith(("mini ", "openhands ")) else first
+    first = re.split(r"\s*(?:&&|;|\|\|?)\s*", _ENV_PREFIX.sub("", command.strip()), maxsplit=1)[0]
     for name, pattern in _LAUNCH:
         if pattern.search(first):
             return name
@@ -85,14 +84,15 @@ def _json(line: str) -> dict | None:  # type: ignore[type-arg]
     return value if isinstance(value, dict) else None
 
 
-_SHELL_PROMPT = r"(?:\([^)\n]{1,40}\)[ \t]*)?[\w.-]+@[\w.-]+(?::[^\n#$]{0,200})?[ \t]?[#$](?:[ \t]|$|\n)|bash-[\d.]+[#$]"
+# A shell prompt of the user@host form: the agent has exited (a bare `$ ` could be the agent's own output).
+SHELL_PROMPT = r"(?:\([^)\n]{1,40}\)[ \t]*)?[\w.-]+@[\w.-]+(?::[^\n#$]{0,200})?[ \t]?[#$](?:[ \t]|$|\n)|bash-[\d.]+[#$]"
 
 
 def markers(pattern: str) -> re.Pattern[str]:
     """The lines a parser must see one by one (its own markers, and the shell prompt that ends it); the
     lines between them reach it in bulk. A match is the newline before such a line (a literal first
     character keeps the search fast)."""
-    return re.compile(f"\\n(?=(?:{pattern})|{_SHELL_PROMPT})")
+    return re.compile(f"\\n(?=(?:{pattern})|{SHELL_PROMPT})")
 
 
 class AgentLog:

@@ -30,7 +30,7 @@ PROMPT = re.compile(
 )
 _HARNESS = re.compile(r"^(?:clear|asciinema rec\b.*|source /installed-agent/.*|bash\s+/tests/run-tests\.sh|exit)$")
 _TMUX_WAIT = re.compile(r";\s*tmux wait -S done\s*$")
-_SHELL_PROMPT = re.compile(r"^(?:\([^)\n]{1,40}\)\s*)?[\w.-]+@[\w.-]+(?::[^\n#$]{0,200})?\s?[#$](?:\s|$)|^bash-[\d.]+[#$]")
+_SHELL_PROMPT = re.compile(agent_logs.SHELL_PROMPT)
 _OPENERS = frozenset("👋m{0123456789")  # first characters of the lines that open an agent's trajectory
 
 
