@@ -20,11 +20,13 @@ from git_skill.workspace import open_workspace
 def command(source: str | None, budget: int | None, output_format: str, feedback_files: tuple[Path, ...],
             no_feedback: bool) -> None:
     """Print the redacted, budgeted digest of SOURCE: a transcript file, a trial folder (or a
-    run folder holding just one), or nothing for the newest Claude Code or Codex session
-    recorded for this repository.
+    run folder holding just one), or nothing for the newest Claude Code, Codex, Gemini CLI or
+    OpenCode session recorded for this repository.
 
-    Formats are detected from content: Claude Code and Codex JSONL, Harbor and
-    Terminal-Bench trials, ATIF, asciinema casts, raw terminal logs, aider chat
+    Formats are detected from content: Claude Code and Codex JSONL (and their stream-json /
+    exec --json output), Gemini CLI sessions and checkpoints, OpenCode sessions, Harbor trials
+    (ATIF or the agent's own logs) and Terminal-Bench trials, ATIF, asciinema casts and raw
+    terminal logs (an installed agent's output inside is read as its steps), aider chat
     history, mini-SWE-agent trajectories and OpenAI-style message arrays.
     """
     from git_skill.transcripts.digest import DEFAULT_BUDGET, collect, fit, to_json

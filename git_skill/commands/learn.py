@@ -82,7 +82,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             as_json: bool, jobs: int | None, from_hook: str | None) -> None:
     """Learn a skill from SOURCE: a transcript, a trial folder, a Terminal-Bench run or Harbor job
     folder (every trial in it; attempts at one task make one skill), or nothing for the newest
-    Claude Code or Codex session recorded for this repository.
+    Claude Code, Codex, Gemini CLI or OpenCode session recorded for this repository.
 
     The built-in distiller (no model, no network) writes the steps that worked, each error
     with its fix, the checks run and the verifier's failures; curation extends a similar
