@@ -83,7 +83,7 @@ def read(folder: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
         for event in _agent_events(step, transcript, thread, logs_seen):
             asked = asked or event.kind == ev.USER
             yield event
-        _verifier(step, transcript, result)
+        _verifier(step, transcript, result if step == folder else {})  # result.json's reward is the trial's
     if not asked:  # the task from the first user message of any log, else the task's name
         from git_skill.transcripts.harbor_agents import first_request
 
