@@ -122,7 +122,10 @@ def generate_agent_log(path: Path, megabytes: int, fmt: str) -> None:
             handle.write(json.dumps({"type": "system", "subtype": "init", "session_id": "s", "model": "m"}) + "\n")
         if fmt == "codex-exec":
             handle.write(json.dumps({"type": "thread.started", "thread_id": "t"}) + "\n")
-        messages = []
+        if fmt == "gemini":  # one JSON document, written message by message (the parent's memory stays small)
+            handle.write(json.dumps({"sessionId": "s", "projectHash": "h", "startTime": "2026-01-01T00:00:00Z",
+                                     "lastUpdated": "2026-01-01T00:00:00Z"})[:-1] + ', "messages": [' + json.dumps(
+                {"id": "u", "timestamp": "2026-01-01T00:00:00Z", "type": "user", "content": "Make CI green"}))
         for i, command, output, failing in steps(megabytes):
             code = 2 if failing else 0
             if fmt == "mini-log":
@@ -152,19 +155,16 @@ def generate_agent_log(path: Path, megabytes: int, fmt: str) -> None:
                     "id": f"c{i}", "type": "command_execution", "command": f"bash -lc '{command}'",
                     "aggregated_output": output, "exit_code": code, "status": "failed" if failing else "completed"}}) + "\n")
             elif fmt == "gemini":
-                messages.append({"id": f"m{i}", "timestamp": "2026-01-01T00:00:00Z", "type": "gemini",
+                handle.write(", " + json.dumps({"id": f"m{i}", "timestamp": "2026-01-01T00:00:00Z", "type": "gemini",
                                  "content": f"Running {command} next.", "toolCalls": [{
                                      "id": f"c{i}", "name": "run_shell_command", "args": {"command": command},
                                      "status": "error" if failing else "success", "result": [{"functionResponse": {
                                          "id": f"c{i}", "name": "run_shell_command",
-                                         "response": {"output": f"Output: {output}\nExit Code: {code}"}}}]}]})
+                                         "response": {"output": f"Output: {output}\nExit Code: {code}"}}}]}]}))
         if fmt in ("mini-log", "openhands-log"):
             handle.write(f"{prompt}\r\n")
         if fmt == "gemini":
-            json.dump({"sessionId": "s", "projectHash": "h", "startTime": "2026-01-01T00:00:00Z",
-                       "lastUpdated": "2026-01-01T00:00:00Z", "messages": [
-                           {"id": "u", "timestamp": "2026-01-01T00:00:00Z", "type": "user", "content": "Make CI green"},
-                           *messages]}, handle)
+            handle.write("]}")
 
 
 FORMATS = ("claude-code", "mini-log", "openhands-log", "claude-stream", "codex-exec", "gemini")
