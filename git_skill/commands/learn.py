@@ -91,7 +91,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     a skill has uncommitted edits (see --force), 5 when another run holds the lock.
     """
     from git_skill.digests import source_digest
-    from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
+    from git_skill.learning.batch import LearnCache, cache_key, default_jobs, distill_all, group_by_task
     from git_skill.learning.run import Request, learn_group, open_client, write_outcome
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
@@ -117,7 +117,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     members = [str(trial) for path in paths for trial in expand_sources(path)]
     cache = LearnCache(workspace)
-    skipped = [m for m in members if not force and not dry_run and source_digest(Path(m)) in cache]
+    skipped = [m for m in members
+               if not force and not dry_run and cache_key(source_digest(Path(m)), not no_feedback) in cache]
     todo = [m for m in members if m not in skipped]
     batch = len(members) > 1
     show_progress = batch and not as_json and sys.stderr.isatty()
@@ -134,7 +135,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             written.add(outcome.path)
         if not dry_run:
             for item in group:
-                cache.record(item.fingerprint, outcome.name, outcome.operation)
+                cache.record(cache_key(item.fingerprint, item.use_feedback), outcome.name, outcome.operation)
         results.append((group, outcome))
         if not as_json and not batch:
             _report(outcome, dry_run)

@@ -64,6 +64,12 @@ def group_by_task(items: list[Distilled]) -> list[list[Distilled]]:
     return list(groups.values())
 
 
+def cache_key(fingerprint: str, use_feedback: bool) -> str:
+    """What the cache remembers: the source, and whether feedback was used (an ablation learns the same
+    source both ways)."""
+    return fingerprint if use_feedback else f"{fingerprint}:no-feedback"
+
+
 class LearnCache:
     """Source digests already learned, so re-running a batch skips them (`--force` redoes)."""
 

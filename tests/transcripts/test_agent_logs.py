@@ -564,3 +564,14 @@ def test_mini_swe_agent_lines_the_console_wrapped_are_joined(tmp_path: Path) -> 
     path.write_text(launch("mini -t 'Train a model.' -y", wrapped))
     _, events = read(path)
     assert [e.command for e in events if e.kind == ev.TOOL_CALL] == [long_command]
+
+
+def test_a_source_learned_with_feedback_is_learned_again_without(repo: Path) -> None:
+    trial = harbor_claude_trial(repo.parent / "csv-report__abc")
+    assert run_cli("learn", str(trial), cwd=repo).code == 0
+    again = run_cli("learn", str(trial), cwd=repo)
+    assert "already learned" in again.out
+    ablation = run_cli("learn", str(trial), "--no-feedback", "--skills-dir", "trajectory-only", cwd=repo)
+    assert ablation.code == 0 and "already learned" not in ablation.out, ablation.out
+    [skill] = (repo / "trajectory-only").rglob("SKILL.md")
+    assert "learned-feedback: ignored" in skill.read_text()
