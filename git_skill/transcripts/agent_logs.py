@@ -211,14 +211,15 @@ class MiniConsole(AgentLog):
             yield from self._observation(text)
 
     def _step(self, text: str) -> Iterator[ev.Event]:
-        blocks = _BASH_BLOCK.findall(text)
-        thought = _BASH_BLOCK.sub("", text).strip()
+        blocks = list(_BASH_BLOCK.finditer(text))
+        thought = "".join(text[start:end] for start, end in zip([0] + [b.end() for b in blocks],
+                                                                 [b.start() for b in blocks] + [len(text)])).strip()
         if thought.startswith("THOUGHT:"):
             thought = thought[8:].strip()
         if thought:
             yield ev.Event(ev.ASSISTANT, thought)
-        if len(blocks) == 1:
-            command = blocks[0].strip()
+        if len(blocks) == 1:  # exactly one action per step; more (or none) is a format error the harness rejects
+            command = blocks[0].group(1).strip()
             if SUBMIT.match(command):
                 yield ev.Event(ev.NOTE, "the agent submitted its work")
                 return
