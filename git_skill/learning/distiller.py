@@ -21,7 +21,10 @@ from git_skill.transcripts.events import error_signature
 MAX_STEPS = 12
 MAX_PAIRS = 8
 _INSPECT = re.compile(r"^(?:ls|cat|head|tail|less|more|pwd|wc|file|stat|tree|find|grep|rg|which|type|echo|env|"
-                      r"git (?:status|log|diff|show|branch)|ps|df|du|id|whoami|uname)\b")
+                      r"git (?:status|log|diff|show|branch)|ps|df|du|id|whoami|uname|"
+                      # agents' own reading tools (Claude Code, Gemini CLI, OpenCode, OpenHands), described as `Tool target`
+                      r"Read|Glob|Grep|LS|NotebookRead|WebFetch|WebSearch|read_file|read_many_files|list_directory|glob|"
+                      r"search_file_content|google_web_search|web_fetch|list|view)\b")
 _VERIFY = re.compile(r"\b(?:pytest|unittest|tox|nox|make (?:test|check)|npm (?:run )?test|yarn test|pnpm test|cargo test|"
                      r"go test|mvn (?:test|verify)|gradle test|ctest|ruff|mypy|flake8|eslint|tsc|diff|cmp|sha256sum|"
                      r"curl|test -[a-z]|\[ -[a-z]|--version|&& echo)\b")
@@ -95,7 +98,8 @@ def _describe_call(step: Step) -> str | None:
             command = heredoc.group(1).strip()
         return generalize(command)
     if step.tool and step.text:
-        target = re.search(r"(?:file_path|path|notebook_path)=([^,]+)", step.text)
+        target = re.search(r"(?:file_path|absolute_path|filePath|path|notebook_path|pattern|skill|url|query)=([^,]+)",
+                           step.text)
         if target:
             return f"{step.tool} {generalize(target.group(1).strip())}"
     return None
