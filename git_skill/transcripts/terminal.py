@@ -63,7 +63,10 @@ def _clean_line(line: str, keep_trailing: bool = False) -> str:
 
 # Escape sequences (which start with ESC, itself a control character) and other control characters, in one
 # pass; an OSC sequence stops at a line's end, so an unterminated one cannot swallow the lines after it.
-_ANSI_BLOCK = re.compile(_ANSI.pattern.replace(r"\x1b\][^\x07\x1b]*", r"\x1b\][^\x07\x1b\n]*"))
+# `_ANSI` for whole blocks: the common ESC factored out (a literal first character searches faster), and an
+# OSC sequence stopped at the line's end, so an unterminated one cannot swallow the lines after it.
+_ANSI_BLOCK = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*\x1b\\|[()][A-Za-z0-9]|"
+                         r"[@-Z\\-_=>])")
 
 
 # Control bytes a raw log's chunks lose before decoding (a byte-level pass is several times cheaper than a
@@ -147,11 +150,12 @@ class TerminalTurns:
                 position = stop + 1
                 continue
             marker = self.agent.MARKERS.search(text, position - 1)
-            start = marker.start() + 1 if marker else end + 1
-            if start > position:
-                self.agent.bulk(text[position:start - 1] + "\n")
             if marker is None:
+                self.agent.bulk(text[position:] + "\n")
                 return
+            start = marker.start() + 1
+            if start > position:
+                self.agent.bulk(text[position:start])  # whole lines, the last newline included
             newline = text.find("\n", start)
             stop = newline if newline >= 0 else end
             yield from self._line(text[start:stop].rstrip())
