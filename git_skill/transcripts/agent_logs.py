@@ -181,10 +181,12 @@ class MiniConsole(AgentLog):
                 self.wrap = re.compile(r"(?m)^(.{%d,} )\n" % (len(text) - 30))
             yield from self._finish()
             return
+        if text.startswith("Saved trajectory to"):  # the run is over
+            yield from self._finish()
+            self.transcript.report.note("mini-SWE-agent trajectories saved outside the trial")
+            return
         if self.block is None:
-            if text.startswith("Saved trajectory to"):
-                self.transcript.report.note("mini-SWE-agent trajectories saved outside the trial")
-            elif text.strip() and not text.startswith("Your config is stored"):
+            if text.strip() and not text.startswith("Your config is stored"):
                 self.stray.add(text + "\n")
             return
         self.text.add(text + "\n")

@@ -91,6 +91,8 @@ def test_mini_swe_agent_console_steps_replace_the_launch_command(tmp_path: Path)
     assert results[1].text == "bash: ./process_data.sh: Permission denied" and results[1].command == "./process_data.sh"
     assert "timed out" in results[4].text
     assert not any(HARNESS_RULE in e.text or "never do this" in e.text for e in events if e.kind != ev.NOTE)
+    assert not any("Saved trajectory" in e.text for e in events)  # the run's end, counted in the notes
+    assert transcript.report.notes["mini-SWE-agent trajectories saved outside the trial"] == 1
     assert [e.text for e in events if e.kind == ev.USER] == [task]  # the trial's instruction; the agent's copy is a note
     assert transcript.facts.agent == "mini-swe-agent 1.9.0" and transcript.facts.cost_usd == 0.09
     assert transcript.facts.agent_log == "mini-swe-agent output in the terminal recording"
