@@ -66,6 +66,16 @@ def opening_parser(line: str, transcript: ev.Transcript) -> AgentLog | None:
     return parser_for("openhands", transcript)
 
 
+_CONSOLES = (("mini-swe-agent", re.compile(r"^(?:\U0001f44b This is mini-swe-agent|mini-swe-agent \(step \d)", re.M)),
+             ("openhands", re.compile(r"^\d\d:\d\d:\d\d - (?:\w+_)?(?:ACTION|OBSERVATION)\s*$", re.M)))
+
+
+def console_agent(head: str) -> str | None:
+    """Which agent's console output a text (a file's head, terminal codes and all) holds, if any."""
+    plain = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", head)
+    return next((agent for agent, pattern in _CONSOLES if pattern.search(plain)), None)
+
+
 def parser_for(agent: str, transcript: ev.Transcript) -> AgentLog:
     parsers: dict[str, type[AgentLog]] = {"mini-swe-agent": MiniConsole, "openhands": OpenHandsConsole,
                                           "claude-code": JsonLines, "codex": JsonLines}

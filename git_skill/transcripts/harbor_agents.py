@@ -1,6 +1,7 @@
 """The agent's own logs in a Harbor trial's `agent/` folder, for trials without a (complete) ATIF trajectory.
 
 Harbor's installed agents leave their own records beside (or instead of) `agent/trajectory.json`:
+their console output (`agent/mini-swe-agent.txt`, `agent/openhands.txt`: read as in a terminal log);
 Claude Code's `--output-format stream-json` output (`agent/claude-code.txt`, or
 `agent/command-*/stdout.txt` after a shell banner) and its session JSONL (`agent/sessions/projects/…`,
 as `CLAUDE_CONFIG_DIR` points there); Codex's `exec --json` output (`agent/codex.txt`) and rollouts
@@ -34,7 +35,7 @@ class AgentLogFile:
 
 def candidates(agent: Path) -> list[AgentLogFile]:
     """Every agent log in `agent/` that a reader here understands, in order of preference."""
-    from git_skill.transcripts import chat, claude_code, codex
+    from git_skill.transcripts import chat, claude_code, codex, terminal
 
     found: list[AgentLogFile] = []
 
@@ -51,6 +52,10 @@ def candidates(agent: Path) -> list[AgentLogFile]:
             add(path, "Claude Code stream-json", claude_code.read_stream)
         elif codex.sniff_exec(records):
             add(path, "Codex exec --json", codex.read_exec)
+        else:
+            console = _console(path)
+            if console:
+                add(path, f"{console} console", lambda p, t, agent=console: terminal.read_log(p, t, agent))
     sessions = agent / "sessions"
     if sessions.is_dir():
         for path in sorted(sessions.rglob("*.jsonl"))[:MAX_CANDIDATES]:
@@ -68,6 +73,18 @@ def candidates(agent: Path) -> list[AgentLogFile]:
             found.append(AgentLogFile(events_dir, f"{events_dir.relative_to(agent.parent).as_posix()}/ "
                                       "(OpenHands events)", read_openhands_events))
     return found
+
+
+def _console(path: Path) -> str | None:
+    """The agent whose console output a text file holds (mini-SWE-agent's, OpenHands')."""
+    from git_skill.transcripts.agent_logs import console_agent
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256 * 1024)
+    except OSError:
+        return None
+    return console_agent(head.decode("utf-8", "replace").replace("\r", "\n"))
 
 
 def _first_records(path: Path) -> list[dict[str, Any]]:

@@ -290,8 +290,12 @@ def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     yield from turns.close()
 
 
-def read_log(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
+def read_log(path: Path, transcript: ev.Transcript, agent: str | None = None) -> Iterator[ev.Event]:
+    """A raw terminal log; with `agent`, a file holding only that agent's console output (Harbor's
+    `agent/mini-swe-agent.txt`), read by its parser from the first line."""
     turns = TerminalTurns(transcript, prepared=True)
+    if agent:
+        turns._start_agent(agent_logs.parser_for(agent, transcript))
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):

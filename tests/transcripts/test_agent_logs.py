@@ -580,3 +580,17 @@ def test_a_source_learned_with_feedback_is_learned_again_without(repo: Path) -> 
     assert ablation.code == 0 and "already learned" not in ablation.out, ablation.out
     [skill] = (repo / "trajectory-only").rglob("SKILL.md")
     assert "learned-feedback: ignored" in skill.read_text()
+
+
+def test_harbor_folder_with_an_agents_console_output(tmp_path: Path) -> None:
+    trial = tmp_path / "perms__1"
+    (trial / "agent").mkdir(parents=True)
+    (trial / "result.json").write_text(json.dumps({"task_name": "fix-permissions",
+                                                   "verifier_result": {"rewards": {"reward": 1.0}}}))
+    (trial / "agent" / "mini-swe-agent.txt").write_text(mini_console("Fix process_data.sh so that it runs.", MINI_STEPS))
+    (trial / "agent" / "openhands.txt").write_text(openhands_console())
+    (trial / "agent" / "notes.txt").write_text("nothing an agent printed\n")
+    digest = collect(open_transcript(trial))
+    assert digest.facts["agent_log"] == "agent/mini-swe-agent.txt (mini-swe-agent console): 5 tool calls"
+    assert digest.task == "Fix process_data.sh so that it runs." and digest.counts["commands"] == 5
+    assert digest.facts["outcome"] == "resolved (reward 1)"
