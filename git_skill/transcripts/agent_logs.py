@@ -115,6 +115,7 @@ class AgentLog:
         self.transcript = transcript
         self.steps = 0
         self.stray = ev.BoundedText(4096)
+        self.explained = False  # a parser said why it found no step; the generic note is not needed
 
     def line(self, text: str) -> Iterator[ev.Event]:
         raise NotImplementedError
@@ -125,7 +126,7 @@ class AgentLog:
 
     def close(self) -> Iterator[ev.Event]:
         yield from self._finish()
-        if not self.steps:
+        if not self.steps and not self.explained:
             tail = self.stray.text().strip()
             self.transcript.report.note(f"{self.agent} runs with no step in its log")
             yield ev.Event(ev.NOTE, f"{self.agent} printed no step git-skill can read"
@@ -334,7 +335,7 @@ class OpenHandsConsole(AgentLog):
             self.transcript.report.note("OpenHands actions its log does not show", self.unseen_actions)
             yield ev.Event(ev.NOTE, f"OpenHands executed {self.unseen_actions} actions, but its log shows none of them "
                            "(no ACTION/OBSERVATION records at this log level): its steps are unknown")
-            self.steps = -1  # said: no second note
+            self.explained = True
         yield from super().close()
 
     def _finish(self) -> Iterator[ev.Event]:
