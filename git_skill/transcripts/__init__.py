@@ -205,9 +205,10 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
 
 
 def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = (),
-                    use_feedback: bool = True) -> ev.Transcript:
-    """Open a transcript for streaming; its events and feedback come out redacted. Without
-    `use_feedback` every verifier output, reward and feedback file is left out (trajectory only)."""
+                    use_feedback: bool = True, redactor: Redactor | None = None) -> ev.Transcript:
+    """Open a transcript for streaming; its events and feedback come out redacted (by `redactor`, if given:
+    the precision benchmark passes one that records its finds). Without `use_feedback` every verifier
+    output, reward and feedback file is left out (trajectory only)."""
     if not path.exists():
         raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     name, data = detect(path)
@@ -218,6 +219,6 @@ def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = 
         except OSError as error:
             raise GitSkillError(f"cannot read feedback file {feedback_path}: {error.strerror or error}",
                                 exit_codes.USAGE) from None
-    redactor = Redactor()
+    redactor = redactor or Redactor()
     transcript.events = _redacted(_reader(name, data)(path, transcript), transcript, redactor, use_feedback)
     return transcript
