@@ -74,8 +74,8 @@ def _token_counts(payload: dict[str, Any], facts: ev.SessionFacts) -> None:
         return
     total = payload["info"].get("total_token_usage")
     if isinstance(total, dict):
-        facts.input_tokens = int(total.get("input_tokens") or 0)
-        facts.output_tokens = int(total.get("output_tokens") or 0)
+        facts.input_tokens = _int(total.get("input_tokens"))  # a wrong-typed count is 0, never fatal
+        facts.output_tokens = _int(total.get("output_tokens"))
 
 
 def _item(item: dict[str, Any], tracker: ev.CallTracker, when: str | None) -> Iterator[ev.Event]:
