@@ -52,6 +52,8 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 @click.option("--feedback", "feedback_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Verifier output, a CI log or a reviewer's note to learn from too; repeatable.")
+@click.option("--no-feedback", is_flag=True, help="Learn from the trajectory alone: ignore verifier output, rewards and "
+              "--feedback files (recorded as learned-feedback: ignored).")
 @click.option("--model", default=None, help="A model for the reflection pipeline, any litellm model name (default: git "
               "config skill.model, then GIT_SKILL_MODEL; none means the built-in distiller).")
 @click.option("--api-base", default=None, help="An OpenAI-compatible endpoint, e.g. a local server (default: git config "
@@ -83,25 +85,27 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd).")
 @task_options
-def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, api_base: str | None,
-            timeout: float | None, budget: int | None, context_window: int | None, skills_dirs: tuple[str, ...],
+def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedback: bool, model: str | None,
+            api_base: str | None, timeout: float | None, budget: int | None, context_window: int | None,
+            skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
             as_json: bool, jobs: int | None, from_hook: str | None, fold: str | None, tasks_file: Path | None,
             exclude_file: Path | None) -> None:
     """Learn a skill from SOURCE: a transcript, a trial folder, a Terminal-Bench run or Harbor job
     folder (every trial in it; attempts at one task make one skill), or nothing for the newest
-    Claude Code or Codex session recorded for this repository.
+    Claude Code, Codex, Gemini CLI or OpenCode session recorded for this repository.
 
     The built-in distiller (no model, no network) writes the steps that worked, each error
     with its fix, the checks run and the verifier's failures; curation extends a similar
     existing skill instead of duplicating it. Exit 0 when done, 2 on usage errors, 3 on
-    unreadable input, 4 when a skill has uncommitted edits (see --force), 5 when another
-    run holds the lock. In a batch, a task that fails is reported in the summary, the
-    others go on, and the run exits with the first failure's code; a rerun learns only what failed.
+    unreadable input or a session with nothing to learn (no task and no agent step), 4 when
+    a skill has uncommitted edits (see --force), 5 when another run holds the lock. In a batch,
+    a task that fails is reported in the summary, the others go on, and the run exits with the
+    first failure's code; a rerun learns only what failed.
     """
     from git_skill.digests import source_digest
     from git_skill.evaluation.tasks import learn_sources
-    from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
+    from git_skill.learning.batch import LearnCache, cache_key, default_jobs, distill_all, group_by_task
     from git_skill.learning.run import Request, learn_tasks, open_client, usage_line, write_outcome
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
@@ -129,17 +133,18 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     members = [str(trial) for path in paths for trial in expand_sources(path)]
     members = learn_sources(members, fold, tasks_file, exclude_file)  # held-out learning: see README
     cache = LearnCache(workspace)
-    skipped = [m for m in members if not force and not dry_run and source_digest(Path(m)) in cache]
+    skipped = [m for m in members
+               if not force and not dry_run and cache_key(source_digest(Path(m)), not no_feedback) in cache]
     todo = [m for m in members if m not in skipped]
     batch = len(members) > 1
     show_progress = batch and not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(todo), label="learning", file=sys.stderr) if show_progress else _NoBar() as bar:
         distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
-                                     lambda _: bar.update(1)))
+                                     lambda _: bar.update(1), not no_feedback))
     results = []
     failures: list[tuple[list[Any], GitSkillError]] = []
     written: set[Path] = set()
-    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None)
+    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None, refuse_empty=not batch)
     groups = group_by_task(distilled)
     model_bar = show_progress and client is not None
     with click.progressbar(length=len(groups), label="model", file=sys.stderr,
@@ -154,7 +159,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                 written.add(outcome.path)
             if not dry_run:
                 for item in group:
-                    cache.record(item.fingerprint, outcome.name, outcome.operation)
+                    cache.record(cache_key(item.fingerprint, item.use_feedback), outcome.name, outcome.operation)
             results.append((group, outcome))
             if not as_json and not batch:
                 _report(outcome, dry_run, workspace)
@@ -183,6 +188,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         _where(results, workspace)
     if failures:
         first = failures[0][1]
+        if not batch:
+            raise first  # one source: its own message (nothing to learn, a refusal), not a batch summary
         raise GitSkillError(f"{len(failures)} of {len(groups)} tasks failed (first: {first.message}); a rerun "
                             "learns only those", first.exit_code)
 

@@ -26,33 +26,34 @@ class Distilled:
     lessons: Lessons
     feedback: tuple[Path, ...] = ()
     format: str = ""  # the transcript format: a session of an agent we read goes where that agent looks
+    use_feedback: bool = True  # False: learned from the trajectory alone (--no-feedback)
 
 
-def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:
+def distill_source(source: str, feedback: tuple[str, ...], use_feedback: bool = True) -> Distilled:
     """Read, digest and distill one source (runs in a worker process under --jobs)."""
     from git_skill.transcripts.digest import collect
     from git_skill.digests import source_digest
     from git_skill.learning.distiller import extract
     from git_skill.transcripts import open_transcript
 
-    digest = collect(open_transcript(Path(source), [Path(f) for f in feedback]))
+    digest = collect(open_transcript(Path(source), [Path(f) for f in feedback], use_feedback))
     lessons = extract(digest)
     task = str(digest.facts.get("task_id") or lessons.name)
     return Distilled(source, source_digest(Path(source)), task, lessons, tuple(Path(f) for f in feedback),
-                     str(digest.facts.get("format", "")))
+                     str(digest.facts.get("format", "")), use_feedback)
 
 
 def distill_all(sources: list[str], feedback: tuple[str, ...], jobs: int,
-                progress: Callable[[str], None] | None = None) -> Iterator[Distilled]:
+                progress: Callable[[str], None] | None = None, use_feedback: bool = True) -> Iterator[Distilled]:
     """Distill every source, `jobs` at a time, in input order."""
     if jobs <= 1 or len(sources) <= 1:
         for source in sources:
-            yield distill_source(source, feedback)
+            yield distill_source(source, feedback, use_feedback)
             if progress:
                 progress(source)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(distill_source, sources, [feedback] * len(sources)):
+        for result in pool.map(distill_source, sources, [feedback] * len(sources), [use_feedback] * len(sources)):
             if progress:
                 progress(result.source)
             yield result
@@ -63,6 +64,12 @@ def group_by_task(items: list[Distilled]) -> list[list[Distilled]]:
     for item in items:
         groups.setdefault(item.task, []).append(item)
     return list(groups.values())
+
+
+def cache_key(fingerprint: str, use_feedback: bool) -> str:
+    """What the cache remembers: the source, and whether feedback was used (an ablation learns the same
+    source both ways)."""
+    return fingerprint if use_feedback else f"{fingerprint}:no-feedback"
 
 
 class LearnCache:

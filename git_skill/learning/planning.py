@@ -34,6 +34,8 @@ class Outcome:
     commit: str | None = None
     outcome: str | None = None
     learner: str = "git-skill distiller"
+    feedback: str | None = None  # "used", "none" or "ignored" (see provenance.feedback_use)
+    empty: bool = False  # the session held no task and no step: nothing to learn
     files: dict[str, str] = field(default_factory=dict)  # scripts/ and references/ beside SKILL.md
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +64,7 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
     reason = decision.reason if chosen == decision.operation else f"chosen by the user; proposed {decision.operation}: {decision.reason}"
     fingerprint = _fingerprint(group)
     learner = provenance.distiller_name()
+    feedback = provenance.feedback_use(group)
     sources = ", ".join(item.source for item in group)
     outcome = Outcome(sources, fingerprint, chosen, reason, skill_name, None, "", outcome=lessons.outcome)
     if chosen == "none":
@@ -74,12 +77,12 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
         title = f"{skill_name} ({provenance.today()})"
         skill.set_body(skill.body.rstrip("\n") + "\n\n" + curation.variant_section(title, body, skill.body))
         metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
-        skill.set_field("metadata", provenance.record(fingerprint, learner, "extend", lessons.outcome, metadata))
+        skill.set_field("metadata", provenance.record(fingerprint, learner, "extend", lessons.outcome, metadata, feedback))
         outcome.name = str(skill.fields.get("name") or target.location.folder.name)
         outcome.path = target.location.skill_file
         outcome.text = skill.to_bytes().decode("utf-8")
     else:
-        metadata = provenance.record(fingerprint, learner, "create", lessons.outcome)
+        metadata = provenance.record(fingerprint, learner, "create", lessons.outcome, feedback=feedback)
         if len(group) > 1:
             metadata["learned-attempts"] = str(len(group))
         folder = target_root(workspace, skills_dirs, session_root(item.format for item in group)) / skill_name
@@ -99,6 +102,7 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
     from git_skill.learning.distiller import body as render_distilled
     from git_skill.learning.distiller import description as describe
     from git_skill.learning.synthesis import merge
+    from git_skill.learning import provenance
     from git_skill.skills.skill import read_skill_file
 
     total = pipeline.reflection_budget(client, budget)
@@ -109,7 +113,8 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
     candidates = curation.rank(lessons.name, describe(lessons), render_distilled(lessons), existing)
     creation = pipeline.create(client, reflections, candidates)
     outcome = Outcome(", ".join(i.source for i in group), _fingerprint(group), "create", "", "", None, "",
-                      outcome=lessons.outcome, learner=f"model {client.settings.model}")
+                      outcome=lessons.outcome, learner=f"model {client.settings.model}",
+                      feedback=provenance.feedback_use(group))
     _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates,
                           session_root(item.format for item in group))
     return outcome, creation
@@ -124,7 +129,7 @@ def _reflect_within(client: Any, item: Any, budget: int) -> dict[str, Any]:
     from git_skill.transcripts import open_transcript
     from git_skill.transcripts.digest import collect, fit
 
-    digest = collect(open_transcript(Path(item.source), item.feedback))
+    digest = collect(open_transcript(Path(item.source), item.feedback, item.use_feedback))
     digest_text, _, _ = fit(digest, budget)
     try:
         return pipeline.reflect(client, digest_text)
@@ -165,7 +170,8 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
         f"chosen by the user; the model proposed {parts['operation']}"
     if chosen == "none":
         return
-    metadata_record = provenance.record(outcome.source_digest, outcome.learner, chosen, outcome.outcome)
+    metadata_record = provenance.record(outcome.source_digest, outcome.learner, chosen, outcome.outcome,
+                                        feedback=outcome.feedback)
     outcome.files = pipeline.extra_files(parts)
     if chosen == "update":
         skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
@@ -176,7 +182,7 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
         skill.set_body(body)
         metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
         skill.set_field("metadata", provenance.record(outcome.source_digest, outcome.learner, "update", outcome.outcome,
-                                                      metadata))
+                                                      metadata, outcome.feedback))
         outcome.reason += f"; {applied} line(s) changed" + (f", {rejected} edit(s) matched nothing" if rejected else "")
         outcome.name = str(skill.fields.get("name"))
         outcome.path = target.location.skill_file
@@ -189,7 +195,7 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
         skill.set_body(skill.body.rstrip("\n") + "\n\n" + section)
         metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
         skill.set_field("metadata", provenance.record(outcome.source_digest, outcome.learner, "extend", outcome.outcome,
-                                                      metadata))
+                                                      metadata, outcome.feedback))
         outcome.name = str(skill.fields.get("name"))
         outcome.path = target.location.skill_file
         outcome.text = skill.to_bytes().decode("utf-8")

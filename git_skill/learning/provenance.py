@@ -13,7 +13,7 @@ from typing import Any
 
 from git_skill import __version__
 
-KEYS = ("learned-from", "learned-by", "learned-on", "learned-operation", "learned-outcome")
+KEYS = ("learned-from", "learned-by", "learned-on", "learned-operation", "learned-outcome", "learned-feedback")
 
 
 def today() -> str:
@@ -23,8 +23,10 @@ def today() -> str:
 
 
 def record(source_digest: str, learner: str, operation: str, outcome: str | None,
-           existing: dict[str, Any] | None = None) -> dict[str, str]:
-    """The skill's new `metadata`: existing string entries kept, provenance entries set."""
+           existing: dict[str, Any] | None = None, feedback: str | None = None) -> dict[str, str]:
+    """The skill's new `metadata`: existing string entries kept, provenance entries set.
+    `feedback` says whether verifier feedback was used ("used", "none" when there was none, "ignored"
+    under --no-feedback), so trajectory-only skills can be told apart in an ablation."""
     metadata = {str(k): str(v) for k, v in (existing or {}).items()}
     metadata.update({
         "learned-from": source_digest,
@@ -34,7 +36,21 @@ def record(source_digest: str, learner: str, operation: str, outcome: str | None
     })
     if outcome:
         metadata["learned-outcome"] = outcome.split(" ")[0]
+    elif feedback == "ignored":
+        metadata.pop("learned-outcome", None)
+    if feedback:
+        metadata["learned-feedback"] = feedback
     return metadata
+
+
+def feedback_use(group: list[Any]) -> str:
+    """How a task's attempts used feedback: "ignored" (--no-feedback), "used", or "none" (there was none)."""
+    if any(not getattr(item, "use_feedback", True) for item in group):
+        return "ignored"
+    lessons = [item.lessons for item in group]
+    had = any(l.resolved is not None or l.failed_tests or l.passed_tests for l in lessons) or any(
+        getattr(item, "feedback", ()) for item in group)
+    return "used" if had else "none"
 
 
 def distiller_name() -> str:

@@ -34,6 +34,7 @@ class Request:
     operation: str | None = None
     budget: int | None = None  # a ceiling; None: as large as fits the model's window, at most 24,000
     ask: Callable[[str, str, str], str] | None = None  # interactive curation (distiller path only)
+    refuse_empty: bool = False  # a lone source with nothing to learn is an error (exit 3), not a row of a batch
 
 
 LOCAL_TIMEOUT = 600.0  # seconds per call for a server on this machine: CPU inference can take minutes
@@ -121,9 +122,23 @@ def learn_with_model(workspace: Workspace, client: Any, group: list[Any], reques
 
 
 def learn_group(workspace: Workspace, client: Any, group: list[Any], request: Request) -> Outcome:
+    if all(item.lessons.empty for item in group):
+        return nothing_to_learn(group, request)
     if client is None:
         return learn_with_distiller(workspace, group, request)
     return learn_with_model(workspace, client, group, request)
+
+
+EMPTY_REASON = "it records no task and no agent step"
+
+
+def nothing_to_learn(group: list[Any], request: Request) -> Outcome:
+    """A session with no task and no step (or bytes that only looked like a terminal log): no skill, no model call."""
+    sources = ", ".join(item.source for item in group)
+    if request.refuse_empty:
+        raise GitSkillError(f"nothing to learn from {sources}: {EMPTY_REASON}; nothing written", exit_codes.BAD_INPUT)
+    return Outcome(sources, str(group[0].fingerprint), "none", EMPTY_REASON, group[0].lessons.name, None, "",
+                   empty=True)
 
 
 def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:

@@ -22,7 +22,9 @@ from git_skill.transcripts import (
     chat,
     claude_code,
     codex,
+    gemini,
     harbor,
+    opencode,
     terminal,
     terminal_bench,
 )
@@ -42,12 +44,18 @@ class Format:
 
 FORMATS = (
     Format(claude_code.FORMAT, "Claude Code session JSONL (~/.claude/projects/…/<session>.jsonl)"),
+    Format(claude_code.FORMAT_STREAM, "Claude Code `-p --output-format stream-json` output (Harbor's agent/claude-code.txt)"),
     Format(codex.FORMAT, "Codex CLI rollout JSONL (~/.codex/sessions/…/rollout-*.jsonl)"),
-    Format(harbor.FORMAT, "Harbor trial folder (agent/trajectory.json, verifier/, result.json; steps/<name>/)"),
+    Format(codex.FORMAT_EXEC, "Codex `exec --json` output (Harbor's agent/codex.txt)"),
+    Format(harbor.FORMAT, "Harbor trial folder (agent/trajectory.json or the agent's own logs, verifier/ with "
+                          "ctrf.json, result.json; steps/<name>/)"),
     Format(harbor.FORMAT_ATIF, "ATIF trajectory JSON (schema_version ATIF-v1.x)"),
     Format(terminal_bench.FORMAT, "Terminal-Bench 1 trial folder (results.json, sessions/agent.cast, sessions/tests.log)"),
-    Format(terminal.FORMAT_CAST, "asciinema v2 recording (.cast)"),
-    Format(terminal.FORMAT_LOG, "raw terminal log (script typescript, tmux capture, agent.log)"),
+    Format(terminal.FORMAT_CAST, "asciinema v2 recording (.cast); installed agents' output inside is read as their steps"),
+    Format(terminal.FORMAT_LOG, "raw terminal log (script typescript, tmux capture, agent.log), agents' output as for .cast"),
+    Format(gemini.FORMAT, "Gemini CLI session (~/.gemini/tmp/<project hash>/chats/session-*.json)"),
+    Format(gemini.FORMAT_CHECKPOINT, "Gemini CLI /chat save checkpoint (~/.gemini/tmp/<project hash>/checkpoint-*.json)"),
+    Format(opencode.FORMAT, "OpenCode session (~/.local/share/opencode/storage/session/<project>/<session>.json)"),
     Format(chat.FORMAT_AIDER, "aider chat history (.aider.chat.history.md)"),
     Format(chat.FORMAT_MINI, "mini-SWE-agent trajectory (*.traj.json)"),
     Format(chat.FORMAT_OPENAI, "JSON array of OpenAI-style chat messages"),
@@ -89,17 +97,31 @@ def detect(path: Path) -> tuple[str, Any]:
     if terminal.sniff_cast(stripped):
         return terminal.FORMAT_CAST, None
     records = _first_records(head)
+    if records and claude_code.is_stream(records):
+        return claude_code.FORMAT_STREAM, None
+    if records and codex.sniff_exec(records):
+        return codex.FORMAT_EXEC, None
     if records and claude_code.sniff(records):
         return claude_code.FORMAT, None
     if records and codex.sniff(records):
         return codex.FORMAT, None
     if stripped[:1] in (b"{", b"["):
+        raw = path.read_bytes()
         try:
-            data = json.loads(path.read_bytes().decode("utf-8", "replace"))
-        except ValueError:
-            data = None
+            data = orjson.loads(raw)  # several times the standard library's speed on a large document
+        except orjson.JSONDecodeError:
+            try:  # NaN, huge integers, invalid UTF-8: the standard library is more lenient
+                data = json.loads(raw.decode("utf-8", "replace"))
+            except (ValueError, RecursionError):
+                data = None
         if harbor.is_atif(data):
             return harbor.FORMAT_ATIF, data
+        if gemini.is_recording(data):
+            return gemini.FORMAT, data
+        if gemini.is_checkpoint(data):
+            return gemini.FORMAT_CHECKPOINT, data
+        if opencode.is_session(data, path):
+            return opencode.FORMAT, data
         if chat.is_mini_trajectory(data):
             return chat.FORMAT_MINI, data
         if chat.is_messages(data):
@@ -114,12 +136,17 @@ def detect(path: Path) -> tuple[str, Any]:
 def _reader(name: str, data: Any) -> Callable[[Path, ev.Transcript], Iterator[ev.Event]]:
     readers: dict[str, Callable[[Path, ev.Transcript], Iterator[ev.Event]]] = {
         claude_code.FORMAT: claude_code.read,
+        claude_code.FORMAT_STREAM: claude_code.read_stream,
         codex.FORMAT: codex.read,
+        codex.FORMAT_EXEC: codex.read_exec,
         harbor.FORMAT: harbor.read,
         harbor.FORMAT_ATIF: lambda p, t: harbor.read_atif_file(p, t),
         terminal_bench.FORMAT: terminal_bench.read,
         terminal.FORMAT_CAST: terminal.read_cast,
         terminal.FORMAT_LOG: terminal.read_log,
+        gemini.FORMAT: lambda p, t: gemini.read_recording(p, t, data),
+        gemini.FORMAT_CHECKPOINT: lambda p, t: gemini.read_checkpoint(p, t, data),
+        opencode.FORMAT: lambda p, t: opencode.read(p, t, data),
         chat.FORMAT_AIDER: chat.read_aider,
         chat.FORMAT_MINI: lambda p, t: chat.read_mini(p, t, data),
         chat.FORMAT_OPENAI: lambda p, t: chat.read_openai(p, t, data),
@@ -152,7 +179,8 @@ def _redact_arguments(arguments: Any, redactor: Redactor) -> Any:
         return cleaned
 
 
-def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: Redactor) -> Iterator[ev.Event]:
+def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: Redactor,
+              use_feedback: bool = True) -> Iterator[ev.Event]:
     try:
         for event in events:
             event.text = redact_bounded(event.text, redactor)
@@ -164,6 +192,11 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
         raise GitSkillError(f"cannot read {transcript.facts.source}: {error}", exit_codes.BAD_INPUT) from None
     except RecursionError:
         raise GitSkillError(f"{transcript.facts.source}: nested too deeply to read", exit_codes.BAD_INPUT) from None
+    if not use_feedback:  # trajectory only: no verifier output, reward, resolution or --feedback file
+        if transcript.feedback or transcript.facts.outcome:
+            transcript.report.note("feedback ignored (--no-feedback)")
+        transcript.feedback.clear()
+        transcript.facts.outcome = None
     for item in transcript.feedback:
         item.text = redact_bounded(item.text, redactor)
     if transcript.facts.cwd:
@@ -172,19 +205,20 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
 
 
 def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = (),
-                    redactor: Redactor | None = None) -> ev.Transcript:
+                    use_feedback: bool = True, redactor: Redactor | None = None) -> ev.Transcript:
     """Open a transcript for streaming; its events and feedback come out redacted (by `redactor`, if given:
-    the precision benchmark passes one that records its finds)."""
+    the precision benchmark passes one that records its finds). Without `use_feedback` every verifier
+    output, reward and feedback file is left out (trajectory only)."""
     if not path.exists():
         raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     name, data = detect(path)
     transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()))
-    for feedback_path in feedback_files:
+    for feedback_path in feedback_files if use_feedback else ():
         try:
             transcript.feedback.append(user_feedback(Path(feedback_path)))
         except OSError as error:
             raise GitSkillError(f"cannot read feedback file {feedback_path}: {error.strerror or error}",
                                 exit_codes.USAGE) from None
     redactor = redactor or Redactor()
-    transcript.events = _redacted(_reader(name, data)(path, transcript), transcript, redactor)
+    transcript.events = _redacted(_reader(name, data)(path, transcript), transcript, redactor, use_feedback)
     return transcript

@@ -18,6 +18,7 @@ from git_skill.transcripts import events as ev
 from git_skill.transcripts.jsonl import iter_json_lines, text_of
 
 FORMAT = "claude-code"
+FORMAT_STREAM = "claude-code-stream"
 TYPES = {"user", "assistant", "system", "summary", "file-history-snapshot"}
 _HARNESS_TEXT = re.compile(r"^(?:Caveat: The messages below were generated|<system-reminder>|<local-command-stdout>)")
 _EXIT = re.compile(r"^Exit code (\d+)")
@@ -121,6 +122,65 @@ def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, t
         elif block_type == "tool_use":
             yield state.tracker.call(str(block.get("name") or "tool"), block.get("input"), str(block.get("id") or ""),
                                      thread=thread, timestamp=when)
+
+
+class StreamState(_State):
+    """Reading `claude -p --output-format stream-json` output: the same records without the session
+    file's envelope, plus `system` (init) and `result` (cost, turns, duration, usage) records."""
+
+
+def stream_record(record: dict[str, Any], state: _State) -> Iterator[ev.Event]:
+    """Events of one stream-json record; `result` fills the transcript's usage."""
+    facts = state.transcript.facts
+    kind = record.get("type")
+    facts.session_id = facts.session_id or (record.get("session_id") if isinstance(record.get("session_id"), str) else None)
+    parent = record.get("parent_tool_use_id")
+    thread = f"subagent:{parent}" if isinstance(parent, str) and parent else "main"
+    message = record.get("message")
+    if kind == "system":
+        if record.get("subtype") == "init":
+            facts.agent = facts.agent or f"claude-code {record.get('claude_code_version') or ''}".strip()
+            facts.model = record.get("model") if isinstance(record.get("model"), str) else facts.model
+            facts.cwd = facts.cwd or (record.get("cwd") if isinstance(record.get("cwd"), str) else None)
+    elif kind == "assistant" and isinstance(message, dict):
+        yield from _assistant(message, record, state, thread, None)
+    elif kind == "user" and isinstance(message, dict):
+        yield from _user(message, record, state, thread, None)
+    elif kind == "result":
+        _result(record, facts)
+        subtype = record.get("subtype")
+        if record.get("is_error") is True or (isinstance(subtype, str) and subtype.startswith("error")):
+            yield ev.Event(ev.NOTE, f"the agent's run ended with {subtype or 'an error'}")
+    elif kind is not None:
+        state.transcript.report.skip("stream-json records of unknown type")
+
+
+def _result(record: dict[str, Any], facts: ev.SessionFacts) -> None:
+    cost = record.get("total_cost_usd", record.get("cost_usd"))
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+        facts.cost_usd = float(cost)
+    if isinstance(record.get("num_turns"), int):
+        facts.turns = record["num_turns"]
+    if isinstance(record.get("duration_ms"), (int, float)):
+        facts.duration_seconds = round(record["duration_ms"] / 1000, 1)
+    usage = record.get("usage")
+    if isinstance(usage, dict):
+        facts.input_tokens = (_number(usage.get("input_tokens")) + _number(usage.get("cache_creation_input_tokens"))
+                              + _number(usage.get("cache_read_input_tokens")))
+        facts.output_tokens = _number(usage.get("output_tokens"))
+
+
+def read_stream(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
+    """A file of stream-json lines (Harbor's `agent/claude-code.txt`); lines before the first record
+    (a shell banner) are skipped."""
+    state = StreamState(transcript)
+    for record in iter_json_lines(path, transcript.report):
+        yield from stream_record(record, state)
+
+
+def is_stream(first_records: list[dict[str, Any]]) -> bool:
+    return any(r.get("type") == "system" and r.get("subtype") == "init" and "session_id" in r for r in first_records) or (
+        any(r.get("type") == "result" and "num_turns" in r for r in first_records))
 
 
 def _number(value: Any) -> int:

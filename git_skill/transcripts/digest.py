@@ -268,8 +268,8 @@ def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) 
     facts = digest.facts
     task = ev.clip_middle(digest.task.strip(), level.message * 8) or "(no task recorded)"
     lines = ["# Task", task, "", "# Session"]
-    for key in ("format", "agent", "model", "task_id", "outcome", "cwd", "started", "ended", "input_tokens",
-                "output_tokens", "cost_usd"):
+    for key in ("format", "agent_log", "agent", "model", "task_id", "outcome", "cwd", "started", "ended",
+                "input_tokens", "output_tokens", "cost_usd", "turns", "duration_seconds"):
         if key in facts:
             lines.append(f"- {key.replace('_', ' ')}: {facts[key]}")
     counts = digest.counts

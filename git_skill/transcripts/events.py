@@ -68,9 +68,12 @@ class SessionFacts:
     input_tokens: int | None = None
     output_tokens: int | None = None
     cost_usd: float | None = None
+    turns: int | None = None  # the agent's own count of model turns (Claude Code's result record)
+    duration_seconds: float | None = None
     outcome: str | None = None  # "resolved", "unresolved", or a failure mode
     task_id: str | None = None
     session_id: str | None = None
+    agent_log: str | None = None  # which of the agent's own logs the steps come from, when not the obvious file
 
 
 @dataclass
@@ -94,6 +97,7 @@ class Transcript:
     events: Iterator[Event]
     feedback: list[Feedback] = field(default_factory=list)
     report: ReadReport = field(default_factory=ReadReport)
+    task_known: bool = False  # a trial gave the task, so an agent's first request in its log is not it
 
 
 _ERROR_LINE = re.compile(
@@ -193,7 +197,7 @@ def error_signature(text: str) -> str | None:
         exceptions = _EXCEPTION_LINE.findall(text)
         if exceptions:
             return exceptions[-1].strip()[:300]
-    match = _ERROR_LINE.search(text)
+    match = _ERROR_LINE.search(text) or _EXCEPTION_LINE.search(text)  # `KeyError: 'total'` without a traceback
     return match.group(0).strip()[:300] if match else None
 
 

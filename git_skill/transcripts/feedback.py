@@ -54,11 +54,16 @@ def parse_test_output(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def verifier_feedback(text: str, source: str, path: str | None, known: dict[str, str] | None = None,
-                      resolved: bool | None = None, reward: float | None = None) -> Feedback:
-    """Feedback from a verifier's log: statuses from the log, overridden by `known` results."""
+                      resolved: bool | None = None, reward: float | None = None,
+                      known_messages: dict[str, list[str]] | None = None) -> Feedback:
+    """Feedback from a verifier's log: statuses from the log, overridden by `known` results (a
+    structured report's), whose messages come first."""
     cleaned = clean_text(text[-MAX_FEEDBACK_CHARS:])
     statuses, messages = parse_test_output(cleaned)
     statuses.update(known or {})
+    for name, extra in (known_messages or {}).items():
+        bucket = messages.setdefault(name, [])
+        bucket[:0] = [m for m in extra if m not in bucket]
     failed = [name for name, status in statuses.items() if status in ("failed", "error")]
     lines = []
     for name in failed:
@@ -77,3 +82,32 @@ def user_feedback(path: Path) -> Feedback:
     if statuses:
         return verifier_feedback(text, "user", str(path))
     return Feedback(source="user", text=clean_text(text).strip(), path=str(path))
+
+
+def ctrf_results(path: Path) -> tuple[dict[str, str], dict[str, list[str]]] | None:
+    """Per-test statuses and messages from a CTRF report (`{"results": {"tests": [{"name", "status",
+    "message", "trace"}]}}`, https://ctrf.io); None when the file is not one."""
+    import json
+
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8", "replace"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    results = data.get("results") if isinstance(data, dict) else None
+    tests = results.get("tests") if isinstance(results, dict) else None
+    if not isinstance(tests, list):
+        return None
+    statuses: dict[str, str] = {}
+    messages: dict[str, list[str]] = {}
+    for test in tests:
+        if not isinstance(test, dict) or not isinstance(test.get("name"), str):
+            continue
+        name = test_name(test["name"])
+        status = str(test.get("status") or "other").lower()
+        statuses[name] = {"pending": "skipped", "other": "error"}.get(status, status)
+        message = test.get("message") if isinstance(test.get("message"), str) else ""
+        if not message and isinstance(test.get("trace"), str):
+            message = next((line[1:].strip() for line in test["trace"].splitlines() if line.startswith("E ")), "")
+        if message and statuses[name] in ("failed", "error"):
+            messages[name] = [line.strip()[:500] for line in message.strip().splitlines()[:3] if line.strip()]
+    return statuses, messages

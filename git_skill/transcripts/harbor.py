@@ -26,12 +26,27 @@ def is_atif(data: Any) -> bool:
 def step_folders(folder: Path) -> list[Path]:
     steps = folder / "steps"
     if steps.is_dir():
-        return sorted(p for p in steps.iterdir() if (p / "agent" / "trajectory.json").is_file())
-    return [folder] if (folder / "agent" / "trajectory.json").is_file() else []
+        return sorted(p for p in steps.iterdir() if (p / "agent").is_dir())
+    return [folder] if (folder / "agent").is_dir() else []
 
 
 def sniff(folder: Path) -> bool:
-    return bool(step_folders(folder)) or ((folder / "result.json").is_file() and (folder / "verifier").is_dir())
+    if (folder / "result.json").is_file() and ((folder / "verifier").is_dir() or (folder / "agent").is_dir()):
+        return True
+    return any((step / "agent" / "trajectory.json").is_file() for step in step_folders(folder))
+
+
+_INSTRUCTIONS = ("instruction.md", "agent/instruction.md", "agent/instruction.txt", "task/instruction.md")
+
+
+def _instruction(folder: Path) -> str | None:
+    for name in _INSTRUCTIONS:
+        path = folder / name
+        if path.is_file():
+            text = path.read_bytes()[:256 * 1024].decode("utf-8", "replace").strip()
+            if text:
+                return text
+    return None
 
 
 def _read_reward(verifier: Path) -> float | None:
@@ -56,30 +71,110 @@ def _read_reward(verifier: Path) -> float | None:
 
 
 def read(folder: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
-    result_path = folder / "result.json"
-    if result_path.is_file():
-        try:
-            result = json.loads(result_path.read_text(encoding="utf-8", errors="replace"))
-        except ValueError:
-            result = {}
-            transcript.report.skip("unreadable result.json")
-        if isinstance(result, dict):
-            transcript.facts.task_id = result.get("task_name") or result.get("trial_name")
-            if result.get("exception_info"):
-                transcript.facts.outcome = f"exception: {str(result['exception_info'])[:200]}"
+    result = _result(folder, transcript)
+    instruction = _instruction(folder)
+    if instruction:
+        transcript.task_known = True
+        yield ev.Event(ev.USER, instruction)
+    asked = bool(instruction)
+    logs_seen: list[Any] = []
     for step in step_folders(folder):
         thread = "main" if step == folder else f"step:{step.name}"
-        yield from read_atif_file(step / "agent" / "trajectory.json", transcript, thread)
-        verifier = step / "verifier"
-        stdout = verifier / "test-stdout.txt"
-        reward = _read_reward(verifier)
-        if stdout.is_file() or reward is not None:
-            text = stdout.read_bytes().decode("utf-8", "replace") if stdout.is_file() else ""
-            resolved = None if reward is None else reward >= 1.0
-            transcript.feedback.append(verifier_feedback(text, "verifier", str(stdout) if stdout.is_file() else None,
-                                                         resolved=resolved, reward=reward))
-            if reward is not None and not transcript.facts.outcome:
-                transcript.facts.outcome = f"{'resolved' if resolved else 'unresolved'} (reward {reward:g})"
+        for event in _agent_events(step, transcript, thread, logs_seen):
+            asked = asked or event.kind == ev.USER
+            yield event
+        _verifier(step, transcript, result if step == folder else {})  # result.json's reward is the trial's
+    if not asked:  # the task from the first user message of any log, else the task's name
+        from git_skill.transcripts.harbor_agents import first_request
+
+        request = first_request(logs_seen) or transcript.facts.task_id
+        if request:
+            yield ev.Event(ev.USER, request)
+
+
+def _result(folder: Path, transcript: ev.Transcript) -> dict[str, Any]:
+    """`result.json`: the task's name, the agent's usage, the reward, an exception."""
+    result_path = folder / "result.json"
+    if not result_path.is_file():
+        return {}
+    try:
+        result = json.loads(result_path.read_text(encoding="utf-8", errors="replace"))
+    except ValueError:
+        transcript.report.skip("unreadable result.json")
+        return {}
+    if not isinstance(result, dict):
+        return {}
+    facts = transcript.facts
+    name = result.get("task_name") or result.get("trial_name")
+    facts.task_id = name if isinstance(name, str) else None
+    if result.get("exception_info"):
+        facts.outcome = f"exception: {str(result['exception_info'])[:200]}"
+    usage = result.get("agent_result") if isinstance(result.get("agent_result"), dict) else {}
+    for key, field_name in (("n_input_tokens", "input_tokens"), ("n_output_tokens", "output_tokens"),
+                            ("cost_usd", "cost_usd")):
+        value = usage.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and getattr(facts, field_name) is None:
+            setattr(facts, field_name, value)
+    return result
+
+
+def _result_reward(result: dict[str, Any]) -> float | None:
+    verifier = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
+    rewards = verifier.get("rewards") if isinstance(verifier.get("rewards"), dict) else {}
+    value = rewards.get("reward", verifier.get("reward"))
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _agent_events(step: Path, transcript: ev.Transcript, thread: str, logs_seen: list[Any]) -> Iterator[ev.Event]:
+    """The ATIF trajectory, or the agent's own log when there is no trajectory or it holds fewer tool calls."""
+    from git_skill.transcripts.harbor_agents import candidates, tool_calls
+
+    trajectory = step / "agent" / "trajectory.json"
+    logs = candidates(step / "agent")
+    logs_seen += logs
+    best, best_calls = None, -1
+    for log in logs:
+        calls = tool_calls(log)
+        if calls > best_calls:
+            best, best_calls = log, calls
+    atif_calls = 0 if best is None else -1
+    if best is not None and trajectory.is_file():
+        scratch = ev.Transcript(facts=ev.SessionFacts(format="scratch", source=str(trajectory)), events=iter(()))
+        atif_calls = sum(1 for e in read_atif_file(trajectory, scratch) if e.kind == ev.TOOL_CALL)
+    if best is None or atif_calls >= best_calls:
+        if trajectory.is_file():
+            if best is not None:
+                transcript.facts.agent_log = "agent/trajectory.json (ATIF)"
+            yield from read_atif_file(trajectory, transcript, thread)
+        return
+    held = f"; agent/trajectory.json held {atif_calls}" if atif_calls >= 0 else ""
+    transcript.facts.agent_log = f"{best.label}: {best_calls} tool calls{held}"
+    for event in best.read(best.path, transcript):
+        if thread != "main":
+            event.thread = thread
+        yield event
+
+
+def _verifier(step: Path, transcript: ev.Transcript, result: dict[str, Any]) -> None:
+    """The verifier's per-test report (CTRF), its log and the reward, as one feedback item."""
+    from git_skill.transcripts.feedback import ctrf_results
+
+    verifier = step / "verifier"
+    stdout = verifier / "test-stdout.txt"
+    ctrf = ctrf_results(verifier / "ctrf.json") if (verifier / "ctrf.json").is_file() else None
+    reward = _read_reward(verifier)
+    if reward is None:
+        reward = _result_reward(result)
+    if not (stdout.is_file() or reward is not None or ctrf):
+        return
+    text = stdout.read_bytes().decode("utf-8", "replace") if stdout.is_file() else ""
+    resolved = None if reward is None else reward >= 1.0
+    shown = stdout if stdout.is_file() else verifier / "ctrf.json"
+    statuses, messages = ctrf if ctrf else ({}, {})
+    transcript.feedback.append(verifier_feedback(text, "verifier", str(shown) if shown.is_file() else None, statuses,
+                                                 resolved=resolved, reward=reward, known_messages=messages))
+    if reward is not None and not transcript.facts.outcome:
+        transcript.facts.outcome = f"{'resolved' if resolved else 'unresolved'} (reward {reward:g})"
 
 
 def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") -> Iterator[ev.Event]:

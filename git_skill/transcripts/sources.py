@@ -1,9 +1,13 @@
-"""Find the newest agent session recorded for a repository, in Claude Code's and Codex's stores.
+"""Find the newest agent session recorded for a repository, in Claude Code's, Codex's, Gemini CLI's
+and OpenCode's stores.
 
 Claude Code keeps `<config>/projects/<cwd with every non-alphanumeric character as ->/<id>.jsonl`
 (`CLAUDE_CONFIG_DIR` or `~/.claude`); Codex keeps `<home>/sessions/YYYY/MM/DD/rollout-*.jsonl`
-(`CODEX_HOME` or `~/.codex`), whose first record names the working directory. A session
-counts when its working directory is the repository or a folder inside it.
+(`CODEX_HOME` or `~/.codex`), whose first record names the working directory; Gemini CLI keeps
+`<home>/.gemini/tmp/<sha256 of the project root>/chats/session-*.json` (`GEMINI_CLI_HOME` or the
+home folder); OpenCode keeps `<data>/opencode/storage/session/<project>/<id>.json` naming its
+directory (`XDG_DATA_HOME` or `~/.local/share`). A session counts when its working directory is
+the repository or a folder inside it (for Gemini CLI: the repository root).
 """
 
 from __future__ import annotations
@@ -83,8 +87,11 @@ def codex_sessions_for(root: Path) -> list[Path]:
 
 
 def newest_session(root: Path) -> Path | None:
+    from git_skill.transcripts import gemini, opencode
+
     root = root.resolve()
-    candidates = claude_sessions_for(root) + codex_sessions_for(root)
+    candidates = (claude_sessions_for(root) + codex_sessions_for(root) + gemini.sessions_for(root)
+                  + opencode.sessions_for(root, _inside))
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
 
@@ -95,12 +102,25 @@ def resolve_source(source: str | None, root: Path) -> Path:
     found = newest_session(root)
     if found is None:
         raise GitSkillError(
-            f"no agent session recorded for {root} (looked in {claude_projects()} and {codex_sessions()}); "
+            f"no agent session recorded for {root} (looked in {claude_projects()}, {codex_sessions()}, "
+            f"{_gemini_chats(root)} and {_opencode_storage()}); "
             "pass a transcript or trial folder as SOURCE",
             exit_codes.USAGE,
         )
     click.echo(f"git-skill: using the newest session for this repository: {display_path(found)}", err=True)
     return found
+
+
+def _gemini_chats(root: Path) -> Path:
+    from git_skill.transcripts import gemini
+
+    return gemini.chats_folder(root.resolve())
+
+
+def _opencode_storage() -> Path:
+    from git_skill.transcripts import opencode
+
+    return opencode.storage() / "session"
 
 
 def is_trial(folder: Path) -> bool:

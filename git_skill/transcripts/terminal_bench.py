@@ -52,6 +52,7 @@ def read(folder: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
                                                  resolved if isinstance(resolved, bool) else None))
     instruction = results.get("instruction")
     if isinstance(instruction, str):
+        transcript.task_known = True
         yield ev.Event(ev.USER, instruction)
     cast = folder / "sessions" / "agent.cast"
     agent_log = folder / "sessions" / "agent.log"

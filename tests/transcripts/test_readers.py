@@ -357,7 +357,8 @@ def test_every_shared_trial_reads(trial: Path) -> None:
     sent = [line for line in (trial / "commands.txt").read_text().splitlines()
             if not re.search(r"asciinema rec|'clear'|source /installed-agent|run-tests\.sh|C-d", line)]
     agent_launched = bool(sent) and (trial / "sessions" / "agent.cast").stat().st_size > 10_000
-    assert agent_launched == any(e.kind == ev.TOOL_CALL and e.command for e in events)
+    assert agent_launched == any((e.kind == ev.TOOL_CALL and e.command) or e.text.startswith("harness launched")
+                                 for e in events)
 
 
 @requires_shared
