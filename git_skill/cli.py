@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from typing import Any
 
@@ -69,9 +71,39 @@ def cli(ctx: click.Context, debug: bool) -> None:
         click.echo(ctx.get_help())
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (timeout, CI cancellation, docker stop) stops a run the way Ctrl-C does: the
+    KeyboardInterrupt unwinds through every rollback. Further signals are ignored meanwhile,
+    so a second one cannot cut a rollback short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _handle_termination() -> dict[int, Any]:
+    """Route SIGTERM and SIGINT to `_interrupt`; returns the handlers to restore (none off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGINT):
+        if signal.getsignal(number) is not signal.SIG_IGN:  # ignored by the parent (nohup, &): keep it so
+            previous[number] = signal.signal(number, _interrupt)
+    return previous
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure becomes one message and a documented exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("GIT_SKILL_DEBUG"))
+    previous = _handle_termination()
+    try:
+        code = _run(argv, debug)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _run(argv: list[str] | None, debug: bool) -> Any:
     try:
         code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)
     except GitSkillError as error:
@@ -96,4 +128,4 @@ def main(argv: list[str] | None = None) -> Any:
             traceback.print_exc()
         click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
         code = INTERNAL_ERROR
-    sys.exit(code if isinstance(code, int) else exit_codes.OK)
+    return code

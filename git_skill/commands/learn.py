@@ -14,7 +14,7 @@ from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.learning.planning import Outcome
 from git_skill.options import skills_dir_option
-from git_skill.workspace import display_path, open_workspace
+from git_skill.workspace import display_path, open_workspace, require_work_tree
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
@@ -90,7 +90,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     """
     from git_skill.digests import source_digest
     from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
-    from git_skill.learning.run import Request, learn_group, open_client, write_outcome
+    from git_skill.learning.run import Request, learn_and_write, learn_group, open_client
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
 
@@ -99,6 +99,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         workspace = open_workspace(start)
     else:
         workspace = open_workspace()
+    require_work_tree(workspace, "git skill learn")
     client = open_client(workspace, model, api_base, timeout)
     if name is not None and (not _NAME.match(name) or len(name) > 64):
         raise GitSkillError(f"--name {name!r} is not a valid skill name (lowercase letters, digits, single '-')",
@@ -126,9 +127,11 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     written: set[Path] = set()
     request = Request(skills_dirs, name, operation, budget, _ask if interactive else None)
     for group in group_by_task(distilled):
-        outcome = learn_group(workspace, client, group, request)
-        if outcome.operation != "none" and not dry_run:
-            write_outcome(outcome, workspace, force or outcome.path in written, make_commit)
+        if dry_run:
+            outcome = learn_group(workspace, client, group, request)
+        else:
+            outcome = learn_and_write(workspace, client, group, request, lambda o: force or o.path in written,
+                                      make_commit)
             written.add(outcome.path)
         if not dry_run:
             for item in group:

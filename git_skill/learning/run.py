@@ -62,20 +62,65 @@ def learn_group(workspace: Workspace, client: Any, group: list[Any], request: Re
     return learn_with_model(workspace, client, group, request)
 
 
+def skills_fingerprint(workspace: Workspace, skills_dirs: tuple[str, ...]) -> str:
+    """A digest of every existing skill's SKILL.md: what curation read when it planned."""
+    import hashlib
+
+    from git_skill.skills.discovery import discover
+
+    digest = hashlib.sha256()
+    for location in discover(workspace, (), skills_dirs).skills:
+        digest.update(str(location.skill_file).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            digest.update(location.skill_file.read_bytes())
+        except OSError:
+            digest.update(b"\1unreadable")
+    return digest.hexdigest()
+
+
+def learn_and_write(workspace: Workspace, client: Any, group: list[Any], request: Request,
+                    force: Callable[[Outcome], bool], make_commit: bool) -> Outcome:
+    """Plan one task against the skills as they are and write it, as one step under the repository lock.
+
+    The distiller plans in milliseconds, so it plans under the lock: a concurrent run's skill
+    is always seen (its `## Variant` kept, not overwritten). A model takes minutes, so it plans
+    outside the lock, and under the lock the skills it read are compared with what is there
+    now: if another run changed them meanwhile, it plans again (while holding the lock), so
+    nothing is planned on a stale copy.
+    """
+    from git_skill.workspace import RepositoryLock
+
+    if client is None:
+        with RepositoryLock(workspace):
+            outcome = learn_with_distiller(workspace, group, request)
+            if outcome.operation != "none":
+                write_outcome(outcome, workspace, force(outcome), make_commit)
+        return outcome
+    seen = skills_fingerprint(workspace, request.skills_dirs)
+    outcome = learn_with_model(workspace, client, group, request)
+    with RepositoryLock(workspace):
+        if skills_fingerprint(workspace, request.skills_dirs) != seen:
+            outcome = learn_with_model(workspace, client, group, request)
+        if outcome.operation != "none":
+            write_outcome(outcome, workspace, force(outcome), make_commit)
+    return outcome
+
+
 def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
     """Write one skill under the repository lock; `force` also covers a skill this run already wrote."""
     from git_skill.learning.writer import commit_skill, local_changes, write_skill_folder
     from git_skill.workspace import RepositoryLock
 
     assert outcome.path is not None
-    with RepositoryLock(workspace):
+    with RepositoryLock(workspace) as lock:
         changed = local_changes(workspace, outcome.path.parent)
         if changed and not force:
             raise GitSkillError(
                 f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
                 "commit or stash them, or rerun with --force", exit_codes.REFUSED)
         write_skill_folder(outcome.path.parent, outcome.text.encode("utf-8"),
-                           {relative: content.encode("utf-8") for relative, content in outcome.files.items()})
+                           {relative: content.encode("utf-8") for relative, content in outcome.files.items()},
+                           lock.journal)
         outcome.written = True
         if make_commit:
             message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"

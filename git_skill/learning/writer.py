@@ -1,20 +1,17 @@
 """Write learned skills into a repository without ever losing or half-writing anything.
 
-A lock file (`O_CREAT|O_EXCL`, git's own pattern) under `.git/` keeps two `learn` runs
-apart; files are written through temp-file-and-rename; a skill folder with uncommitted
+The repository lock (`workspace.RepositoryLock`, a kernel-released `flock` under `.git/`)
+keeps concurrent runs apart; files are written through temp-file-and-rename; a skill folder with uncommitted
 or untracked changes is never overwritten unless the user says --force.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from git_skill import exit_codes
-from git_skill.atomic import write_atomic
+from git_skill.atomic import current_umask, write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.workspace import Workspace
 
@@ -36,32 +33,34 @@ def local_changes(workspace: Workspace, folder: Path) -> list[str]:
     return sorted(changed)
 
 
-def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes]) -> None:
+def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes], journal: Path | None = None) -> None:
     """Write a skill so an interruption never leaves half of it.
 
-    A new folder is built beside its destination and renamed into place in one step. In an
-    existing folder each file is replaced atomically, SKILL.md last, so the worst an
-    interruption leaves is a new file that SKILL.md does not mention yet.
+    A new folder is staged beside its destination and renamed into place in one step (the
+    shared `FolderSwap`, journalled under the repository lock so a killed run is rolled back
+    by the next). In an existing folder each file is replaced atomically, SKILL.md last, so
+    the worst an interruption leaves is a new file that SKILL.md does not mention yet.
     """
+    from git_skill.sharing.apply import FolderSwap
+    from git_skill.sharing.fetch import EXECUTABLE, FILE, Entry
+
     def mode(relative: str) -> int:
-        return 0o755 if relative.startswith("scripts/") else 0o644
+        return 0o777 & ~current_umask() if relative.startswith("scripts/") else 0o666 & ~current_umask()
 
     if not folder.exists():
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        swap = FolderSwap(folder.parent, journal)
+        entries = {relative: Entry(data, EXECUTABLE if relative.startswith("scripts/") else FILE)
+                   for relative, data in sorted(files.items())}
         try:
-            for relative, data in sorted(files.items()):
-                write_atomic(staging / relative, data, mode=mode(relative))
-            write_atomic(staging / "SKILL.md", skill_md, mode=0o644)
-            os.chmod(staging, 0o755)
-            os.rename(staging, folder)
+            swap.stage(folder, {**entries, "SKILL.md": Entry(skill_md)})
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            swap.discard()
             raise
+        swap.commit()
         return
     for relative, data in sorted(files.items()):
         write_atomic(folder / relative, data, mode=mode(relative))
-    write_atomic(folder / "SKILL.md", skill_md, mode=0o644)
+    write_atomic(folder / "SKILL.md", skill_md)
 
 
 def commit_skill(workspace: Workspace, folder: Path, message: str) -> str:

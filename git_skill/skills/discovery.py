@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from git_skill import exit_codes
+from git_skill.atomic import is_staging_name
 from git_skill.errors import GitSkillError
 from git_skill.findings import Finding, Severity
 from git_skill.skills.rules import RULES
@@ -105,6 +106,9 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
                     discovery.findings.append(_escape_finding(entry.path, os.readlink(entry.path)))
                     names.discard(entry.name)
                     continue
+            if is_staging_name(entry.name):  # a swap in progress, or left by a killed run: not a skill
+                names.discard(entry.name)
+                continue
             if entry.name not in SKIPPED_FOLDERS and entry.is_dir():
                 subfolders.append(entry.path)
         skill_name = _skill_file_in(names)

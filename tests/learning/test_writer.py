@@ -9,6 +9,7 @@ import pytest
 from git_skill.errors import GitSkillError
 from git_skill.learning.writer import write_skill_folder
 from git_skill.workspace import RepositoryLock, open_workspace
+from tests.lock_holder import lock_held_elsewhere
 
 
 def test_a_new_skill_folder_appears_whole(tmp_path: Path) -> None:
@@ -27,11 +28,17 @@ def test_a_failed_write_leaves_no_folder_and_no_staging(tmp_path: Path) -> None:
     assert not folder.exists() and list((tmp_path / "skills").iterdir()) == []
 
 
-def test_the_lock_excludes_a_second_holder(repo: Path) -> None:
+def test_the_lock_excludes_another_process_and_is_reentrant_in_one(repo: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_SKILL_LOCK_TIMEOUT", "0")
     workspace = open_workspace(repo)
     with RepositoryLock(workspace):
+        with RepositoryLock(workspace):  # the same run, deeper: no self-deadlock
+            pass
+    with lock_held_elsewhere(repo):
         with pytest.raises(GitSkillError) as raised:
             with RepositoryLock(workspace):
                 pass
         assert raised.value.exit_code == 5
-    assert not (repo / ".git" / "git-skill.lock").exists()
+    with RepositoryLock(workspace):  # released by the holder's exit
+        pass
