@@ -146,18 +146,25 @@ def lock_timeout() -> float:
 
 
 def open_workspace(start: Path | None = None) -> Workspace:
-    """Discover the repository containing `start` (default: the current folder)."""
+    """Discover the repository containing `start` (default: the current folder).
+
+    As git does, `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` (relative to the current
+    folder) are honoured: git sets `GIT_INDEX_FILE` for the hooks of `git commit -a`,
+    `git commit -- PATH` and `--only`, whose index is a temporary one.
+    """
     import pygit2
 
     folder = Path(start or os.getcwd()).resolve()
+    explicit = os.environ.get("GIT_DIR") if start is None else None
     try:
-        git_path = pygit2.discover_repository(str(folder))
+        git_path = str(Path(explicit).resolve()) if explicit else pygit2.discover_repository(str(folder))
     except pygit2.GitError as error:
         raise GitSkillError(f"cannot read the git repository at {folder}: {error}") from None
     if git_path is None:
         return Workspace(root=folder, repo=None)
     try:
-        repo = pygit2.Repository(git_path)
+        flags = pygit2.enums.RepositoryOpenFlag.FROM_ENV if start is None else pygit2.enums.RepositoryOpenFlag.DEFAULT
+        repo = pygit2.Repository(git_path, flags=flags)
     except pygit2.GitError as error:
         raise GitSkillError(f"cannot open the git repository at {git_path}: {error}") from None
     if repo.is_bare or repo.workdir is None:
