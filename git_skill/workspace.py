@@ -127,7 +127,8 @@ class RepositoryLock:
             return
         os.close(descriptor)  # closing drops the flock; the file stays (unlinking it would race)
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 trace: TracebackType | None) -> None:
         self._release(str(self.path))
 
 

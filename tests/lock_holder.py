@@ -20,7 +20,8 @@ with RepositoryLock(open_workspace()):
 @contextmanager
 def lock_held_elsewhere(repo: Path, seconds: float = 30.0) -> Iterator[subprocess.Popen[str]]:
     """A process holding the lock of `repo` until the block ends (or `seconds` pass)."""
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(seconds)], cwd=repo, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(seconds)], cwd=repo, stdout=subprocess.PIPE,
+                              text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         yield holder

@@ -135,8 +135,10 @@ def remove_installation(workspace: Workspace, hooks: bool, driver: bool, dry_run
 @click.command("install")
 @click.option("--hooks", "only_hooks", is_flag=True, help="Only the plain git pre-commit hook.")
 @click.option("--merge-driver", "only_driver", is_flag=True, help="Only the SKILL.md merge driver (.gitattributes + git config).")
-@click.option("--force", is_flag=True, help="Replace an existing hook that is not git-skill's (keeping a backup; an existing backup is never overwritten).")
-@click.option("--uninstall", is_flag=True, help="Remove what git-skill installed (never a hook that is not ours), restoring a hook --force backed up.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing hook that is not git-skill's (keeping a backup, never overwriting one).")
+@click.option("--uninstall", is_flag=True,
+              help="Remove what git-skill installed (never a hook that is not ours); restore a hook --force kept.")
 @click.option("--dry-run", is_flag=True, help="Show what would be installed or removed; write nothing.")
 def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool, dry_run: bool) -> None:
     """Set this repository up: the pre-commit hook that validates and lints staged skills, and the
