@@ -86,7 +86,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     with its fix, the checks run and the verifier's failures; curation extends a similar
     existing skill instead of duplicating it. Exit 0 when done, 2 on usage errors, 3 on
     unreadable input, 4 when a skill has uncommitted edits (see --force), 5 when another
-    run holds the lock.
+    run holds the repository lock for longer than GIT_SKILL_LOCK_TIMEOUT seconds (default 60).
     """
     from git_skill.digests import source_digest
     from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
