@@ -53,8 +53,9 @@ class RepositoryLock:
 
     An advisory `flock` on `.git/git-skill.lock` (a `.git-skill.lock` file outside a repository):
     the kernel releases it when the holder exits or is killed, so a crash never leaves the
-    repository locked. A run that finds it held waits up to `GIT_SKILL_LOCK_TIMEOUT` seconds
-    (default 60, so agent hooks that fire together queue), then exits 5 naming the holder.
+    repository locked (a killed holder's file stays behind; only the flock counts). A run that
+    finds it held waits up to `GIT_SKILL_LOCK_TIMEOUT` seconds (default 60, so agent hooks that
+    fire together queue), then exits 5 naming the holder.
     Re-entrant within one process. The first holder also finishes what an interrupted run
     left behind (see `atomic.recover_interrupted`).
     """
@@ -73,7 +74,6 @@ class RepositoryLock:
         return self.path.with_name(self.path.name.removesuffix(".lock") + "-swap.json")
 
     def __enter__(self) -> RepositoryLock:
-        import fcntl
         import time
 
         key = str(self.path)
@@ -81,28 +81,18 @@ class RepositoryLock:
             descriptor, depth = self._held[key]
             self._held[key] = (descriptor, depth + 1)
             return self
-        try:
-            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except OSError as error:
-            raise GitSkillError(f"cannot open the lock file {display_path(self.path)}: {error.strerror or error}",
-                                exit_codes.BAD_INPUT) from None
         deadline = time.monotonic() + lock_timeout()
-        try:
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        while True:
+            descriptor = self._open()
+            try:
+                if self._wait(descriptor, deadline) and self._still_named(descriptor):
+                    os.ftruncate(descriptor, 0)
+                    os.pwrite(descriptor, f"pid {os.getpid()}\n".encode(), 0)
                     break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise GitSkillError(
-                            f"another git-skill run ({self._holder(descriptor)}) holds {display_path(self.path)}; "
-                            f"waited {lock_timeout():g} s (GIT_SKILL_LOCK_TIMEOUT)", exit_codes.LOCKED) from None
-                    time.sleep(0.05)
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, f"pid {os.getpid()}\n".encode(), 0)
-        except BaseException:
-            os.close(descriptor)
-            raise
+            except BaseException:
+                os.close(descriptor)
+                raise
+            os.close(descriptor)  # the holder removed the file as it let go: lock the one there now
         self._held[key] = (descriptor, 1)
         try:
             from git_skill.atomic import recover_interrupted
@@ -112,6 +102,36 @@ class RepositoryLock:
             self._release(key)
             raise
         return self
+
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise GitSkillError(f"cannot open the lock file {display_path(self.path)}: {error.strerror or error}",
+                                exit_codes.BAD_INPUT) from None
+
+    def _wait(self, descriptor: int, deadline: float) -> bool:
+        """Take the flock, polling until `deadline`; then exit 5 naming the holder."""
+        import fcntl
+        import time
+
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise GitSkillError(
+                        f"another git-skill run ({self._holder(descriptor)}) holds {display_path(self.path)}; "
+                        f"waited {lock_timeout():g} s (GIT_SKILL_LOCK_TIMEOUT)", exit_codes.LOCKED) from None
+                time.sleep(0.05)
+
+    def _still_named(self, descriptor: int) -> bool:
+        """Whether the locked file is still the one at `path` (a releasing holder unlinks it)."""
+        try:
+            return os.stat(self.path).st_ino == os.fstat(descriptor).st_ino
+        except FileNotFoundError:
+            return False
 
     @staticmethod
     def _holder(descriptor: int) -> str:
@@ -125,7 +145,11 @@ class RepositoryLock:
         if depth > 1:
             self._held[key] = (descriptor, depth - 1)
             return
-        os.close(descriptor)  # closing drops the flock; the file stays (unlinking it would race)
+        try:
+            os.unlink(self.path)  # while still locked: a waiter then sees the name gone and retries
+        except OSError:
+            pass
+        os.close(descriptor)  # closing drops the flock
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  trace: TracebackType | None) -> None:

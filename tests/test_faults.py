@@ -223,8 +223,9 @@ def test_a_leftover_staging_folder_is_not_a_skill(repo: Path) -> None:
     write_skill(repo / SHARED, "good-skill")
     write_skill(repo / SHARED, "x", skill_text("Not Valid"), folder=".good-skill.git-skill-new-abc123")
     write_skill(repo / SHARED, "y", skill_text("Not Valid"), folder=".good-skill.git-skill-old-4242")
-    for command in ("validate", "lint", "list"):
-        code, output = run(repo, command)
+    git(repo, "add", "-A")  # even staged by mistake, they are not skills for the hooks
+    for command in (("validate",), ("lint",), ("list",), ("validate", "--staged"), ("lint", "--staged")):
+        code, output = run(repo, *command)
         assert code == 0 and "Not Valid" not in output, (command, output)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from git_skill.atomic import is_staging_name
 from git_skill.skills.discovery import SKILL_FILE_NAMES, configured_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
@@ -60,7 +61,8 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
     index = repo.index
     index.read()
     roots = _relative_roots(workspace, skills_dirs)
-    entries = {entry.path: entry for entry in index if _under(entry.path, roots)}
+    entries = {entry.path: entry for entry in index if _under(entry.path, roots)
+               and not any(is_staging_name(part) for part in entry.path.split("/"))}
     skill_files: dict[str, str] = {}
     for path in entries:
         folder, name = posixpath.split(path)

@@ -42,3 +42,4 @@ def test_the_lock_excludes_another_process_and_is_reentrant_in_one(repo: Path,
         assert raised.value.exit_code == 5
     with RepositoryLock(workspace):  # released by the holder's exit
         pass
+    assert not (repo / ".git" / "git-skill.lock").exists()  # a clean release leaves no file
