@@ -58,7 +58,9 @@ def assert_consistent(repo: Path) -> None:
     code, output = run(repo, "validate")
     assert code == 0, output
     skills_root = repo / SHARED
-    assert not [p for p in skills_root.iterdir() if p.name.startswith(".")] if skills_root.is_dir() else True
+    for root in (skills_root, repo / ".claude" / "skills"):  # staging and set-aside folders are all gone
+        assert not [p for p in root.iterdir() if p.name.startswith(".")] if root.is_dir() else True
+    assert not (repo / ".git" / "index.lock").exists()  # git itself was never killed mid-commit
     if not (repo / "skills.lock").exists():
         return
     code, output = run(repo, "status", "--no-fetch")
@@ -161,9 +163,12 @@ def test_runs_interrupted_at_random_moments_leave_a_consistent_repository(
         repo: Path, upstream: Upstream, tmp_path: Path, signal_number: int) -> None:
     _shared_repo(repo, upstream)
     chance = random.Random(20261201 + signal_number)
-    for round_ in range(4):
+    for round_ in range(5):
         _next_upstream_change(upstream, round_)
-        command = chance.choice([("update",), ("add", upstream.url + f"//skills/round-{round_}")])
+        trial = write_harbor_trial(tmp_path / f"trial{round_}")
+        command = chance.choice([("update",), ("add", upstream.url + f"//skills/round-{round_}"),
+                                 ("learn", str(trial), "--skills-dir", ".claude/skills", "--name",
+                                  f"learned-{round_}", "--operation", "create", "--commit")])
         process = start(repo, *command)
         time.sleep(chance.uniform(0.05, 0.9))
         process.send_signal(signal_number)

@@ -63,15 +63,27 @@ def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes], j
     write_atomic(folder / "SKILL.md", skill_md)
 
 
+def _git(root: str, *args: str) -> str:
+    """Run git to completion even when this run is interrupted: a git killed mid-commit leaves
+    `.git/index.lock` behind and blocks the user's next commit (the interruption is re-raised)."""
+    process = subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = process.communicate()
+    except KeyboardInterrupt:
+        process.communicate()
+        raise
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, args, out, err)
+    return out
+
+
 def commit_skill(workspace: Workspace, folder: Path, message: str) -> str:
     """Commit only the skill's folder; returns the new commit id."""
     root = str(workspace.root)
     try:
-        subprocess.run(["git", "add", "--", str(folder)], cwd=root, check=True, capture_output=True, text=True)
-        subprocess.run(["git", "commit", "--quiet", "--only", "-m", message, "--", str(folder)], cwd=root, check=True,
-                       capture_output=True, text=True)
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True,
-                              text=True).stdout.strip()
+        _git(root, "add", "--", str(folder))
+        _git(root, "commit", "--quiet", "--only", "-m", message, "--", str(folder))
+        return _git(root, "rev-parse", "HEAD").strip()
     except subprocess.CalledProcessError as error:
         detail = (error.stderr or error.stdout or "").strip().splitlines()
         raise GitSkillError(f"git could not commit the skill: {detail[-1] if detail else error}",
