@@ -183,7 +183,8 @@ with RepositoryLock(open_workspace()):
     sys.stdin.readline()
     folder = Path(".agents/skills/unrelated-skill")
     folder.mkdir(parents=True)
-    (folder / "SKILL.md").write_text("---\\nname: unrelated-skill\\ndescription: Something else. Use when never.\\n---\\n")
+    (folder / "SKILL.md").write_text(
+        "---\\nname: unrelated-skill\\ndescription: Something else. Use when never.\\n---\\n")
 """
 
 
