@@ -10,8 +10,8 @@ whether to write it.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,10 +142,10 @@ class FolderSwap:
     def stage(self, destination: Path, files: Files) -> None:
         self._check(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}{STAGING_MARK}", dir=destination.parent))
+        staging = destination.with_name(f".{destination.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}")
         self.staged.append((staging, destination))
-        self._record("staging", [(s, d, None) for s, d in self.staged])
-        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; a skill folder is not
+        self._record("staging", [(s, d, None) for s, d in self.staged])  # before it exists: a kill leaves no orphan
+        os.mkdir(staging, 0o777)  # the umask applies, as to any folder the user makes
         write_files(staging, files)
 
     def discard(self) -> None:
