@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from git_skill.sharing.lockfile import read_lock
+from git_skill.workspace import RepositoryLock, open_workspace
 from tests.conftest import Upstream, env_with_git_skill, git, git_skill_executable, skill_text, write_skill
 from tests.transcripts.test_readers import write_harbor_trial
 
@@ -51,9 +52,12 @@ def plain_source(folder: Path, name: str) -> Path:
 def assert_consistent(repo: Path) -> None:
     """What every run, finished or interrupted, must leave: the next run unblocked, no staging folder
     taken for a skill, the lock naming exactly the shared folders there are, every skill valid."""
-    taken = subprocess.run([sys.executable, "-c", _TAKE_LOCK], cwd=repo, capture_output=True, text=True,
-                           env={**os.environ, "GIT_SKILL_LOCK_TIMEOUT": "0"}, timeout=60)
-    assert taken.returncode == 0, taken.stderr  # not blocked; an interrupted run's leftovers are undone
+    os.environ["GIT_SKILL_LOCK_TIMEOUT"] = "0"  # not blocked; taking it undoes an interrupted run's leftovers
+    try:
+        with RepositoryLock(open_workspace(repo)):
+            pass
+    finally:
+        del os.environ["GIT_SKILL_LOCK_TIMEOUT"]
     assert not (repo / ".git" / "git-skill-swap.json").exists()
     code, output = run(repo, "validate")
     assert code == 0, output
@@ -70,13 +74,6 @@ def assert_consistent(repo: Path) -> None:
     assert folders == set(entries), (folders, set(entries))
     for path in entries:
         assert (repo / path / "SKILL.md").is_file()
-
-
-_TAKE_LOCK = """
-from git_skill.workspace import RepositoryLock, open_workspace
-with RepositoryLock(open_workspace()):
-    pass
-"""
 
 
 # --- concurrency -------------------------------------------------------------------------------
