@@ -221,6 +221,33 @@ def test_a_run_stopped_between_the_swap_and_the_lock_write_is_rolled_back(
     assert_consistent(repo)
 
 
+_KILLED_AFTER_THE_LOCK_WRITE = """
+import os, signal
+from git_skill.sharing import apply
+
+def interrupted(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)  # everything is in place and recorded; the old copy is not deleted yet
+
+apply.remove_tree = interrupted
+from git_skill.cli import main
+main(["update"])
+"""
+
+
+def test_a_run_killed_after_its_lock_write_is_finished_not_undone(repo: Path, upstream: Upstream) -> None:
+    _shared_repo(repo, upstream)
+    path = upstream.path / "skills/pdf-forms/SKILL.md"
+    path.write_text(path.read_text().replace("None recorded.", "Flatten first."))
+    head = upstream.commit("upstream edit")
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_THE_LOCK_WRITE], cwd=repo, capture_output=True,
+                            text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    assert [p.name for p in (repo / SHARED).iterdir() if ".git-skill-old-" in p.name]  # the set-aside copy
+    assert_consistent(repo)  # the next lock holder deletes it and keeps the update
+    assert "Flatten first." in (repo / SHARED / "pdf-forms" / "SKILL.md").read_text()
+    assert read_lock(repo)[f"{SHARED}/pdf-forms"].commit == head
+
+
 def test_a_leftover_staging_folder_is_not_a_skill(repo: Path) -> None:
     write_skill(repo / SHARED, "good-skill")
     write_skill(repo / SHARED, "x", skill_text("Not Valid"), folder=".good-skill.git-skill-new-abc123")
