@@ -36,31 +36,29 @@ def local_changes(workspace: Workspace, folder: Path) -> list[str]:
 def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes], journal: Path | None = None) -> None:
     """Write a skill so an interruption never leaves half of it.
 
-    A new folder is staged beside its destination and renamed into place in one step (the
-    shared `FolderSwap`, journalled under the repository lock so a killed run is rolled back
-    by the next). In an existing folder each file is replaced atomically, SKILL.md last, so
-    the worst an interruption leaves is a new file that SKILL.md does not mention yet.
+    The new content is staged beside the folder (for an existing one, a copy of it with the
+    new files written over) and swapped in with one rename: the shared `FolderSwap`,
+    journalled under the repository lock so a killed run is rolled back by the next. A skill
+    folder that is itself a symbolic link is written through, file by file, SKILL.md last.
     """
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.fetch import EXECUTABLE, FILE, Entry
 
-    def mode(relative: str) -> int:
-        return 0o777 & ~current_umask() if relative.startswith("scripts/") else 0o666 & ~current_umask()
-
-    if not folder.exists():
-        swap = FolderSwap(folder.parent, journal)
-        entries = {relative: Entry(data, EXECUTABLE if relative.startswith("scripts/") else FILE)
-                   for relative, data in sorted(files.items())}
-        try:
-            swap.stage(folder, {**entries, "SKILL.md": Entry(skill_md)})
-        except BaseException:
-            swap.discard()
-            raise
-        swap.commit()
+    entries = {relative: Entry(data, EXECUTABLE if relative.startswith("scripts/") else FILE)
+               for relative, data in sorted(files.items())}
+    entries["SKILL.md"] = Entry(skill_md)
+    if folder.is_symlink():
+        for relative, entry in entries.items():
+            write_atomic(folder / relative, entry.data,
+                         mode=(0o777 if entry.mode == EXECUTABLE else 0o666) & ~current_umask())
         return
-    for relative, data in sorted(files.items()):
-        write_atomic(folder / relative, data, mode=mode(relative))
-    write_atomic(folder / "SKILL.md", skill_md)
+    swap = FolderSwap(folder.parent, journal)
+    try:
+        swap.stage(folder, entries, over_existing=folder.exists())
+    except BaseException:
+        swap.discard()
+        raise
+    swap.commit()
 
 
 def _git(root: str, *args: str) -> str:

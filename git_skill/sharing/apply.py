@@ -93,6 +93,8 @@ def write_files(folder: Path, files: Files) -> None:
         if not is_inside(target.parent, folder.resolve()):
             raise GitSkillError(f"{path!r} would be written outside its skill folder; refused")
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():  # replace the link itself, never write through it
+            target.unlink()
         if entry.mode == LINK:
             os.symlink(entry.data.decode("utf-8"), target)
         else:
@@ -139,13 +141,18 @@ class FolderSwap:
         self._check(destination)
         self.staged.append((None, destination))
 
-    def stage(self, destination: Path, files: Files) -> None:
+    def stage(self, destination: Path, files: Files, over_existing: bool = False) -> None:
+        """Stage `files` as the new content of `destination`; `over_existing` starts from a copy of
+        what is there (links, modes and other files kept) and writes `files` over it."""
         self._check(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
         staging = destination.with_name(f".{destination.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}")
         self.staged.append((staging, destination))
         self._record("staging", [(s, d, None) for s, d in self.staged])  # before it exists: a kill leaves no orphan
-        os.mkdir(staging, 0o777)  # the umask applies, as to any folder the user makes
+        if over_existing:
+            shutil.copytree(destination, staging, symlinks=True)
+        else:
+            os.mkdir(staging, 0o777)  # the umask applies, as to any folder the user makes
         write_files(staging, files)
 
     def discard(self) -> None:

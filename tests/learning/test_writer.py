@@ -43,3 +43,20 @@ def test_the_lock_excludes_another_process_and_is_reentrant_in_one(repo: Path,
     with RepositoryLock(workspace):  # released by the holder's exit
         pass
     assert not (repo / ".git" / "git-skill.lock").exists()  # a clean release leaves no file
+
+
+def test_an_existing_folder_is_swapped_whole_keeping_what_it_does_not_rewrite(tmp_path: Path) -> None:
+    folder = tmp_path / "skills" / "old-skill"
+    (folder / "references").mkdir(parents=True)
+    (folder / "SKILL.md").write_text("old\n")
+    (folder / "references" / "private.md").write_text("mine\n")
+    (folder / "references" / "private.md").chmod(0o600)
+    (folder / "link.md").symlink_to("references/private.md")
+    (folder / "SKILL.md.bak").symlink_to("/etc/hostname")  # a link is replaced, never written through
+    write_skill_folder(folder, b"new\n", {"scripts/run.sh": b"#!/bin/sh\n", "SKILL.md.bak": b"plain now\n"})
+    assert (folder / "SKILL.md").read_text() == "new\n"
+    assert (folder / "references" / "private.md").stat().st_mode & 0o777 == 0o600
+    assert (folder / "link.md").is_symlink() and (folder / "link.md").read_text() == "mine\n"
+    assert not (folder / "SKILL.md.bak").is_symlink() and (folder / "SKILL.md.bak").read_text() == "plain now\n"
+    assert (folder / "scripts" / "run.sh").stat().st_mode & 0o111
+    assert [p.name for p in folder.parent.iterdir()] == ["old-skill"]
