@@ -92,7 +92,8 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
         visited.add(real)
         try:
             with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
+                # a swap in progress, or one a killed run left: never a skill
+                entries = sorted((e for e in scan if not is_staging_name(e.name)), key=lambda e: e.name)
         except OSError as error:
             discovery.findings.append(Finding(display_path(folder), "file-unreadable", Severity.ERROR,
                                               f"cannot list folder: {error.strerror or error}"))
@@ -106,9 +107,6 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
                     discovery.findings.append(_escape_finding(entry.path, os.readlink(entry.path)))
                     names.discard(entry.name)
                     continue
-            if is_staging_name(entry.name):  # a swap in progress, or left by a killed run: not a skill
-                names.discard(entry.name)
-                continue
             if entry.name not in SKIPPED_FOLDERS and entry.is_dir():
                 subfolders.append(entry.path)
         skill_name = _skill_file_in(names)
