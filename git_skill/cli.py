@@ -81,30 +81,19 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _handle_termination() -> dict[int, Any]:
-    """Route SIGTERM and SIGINT to `_interrupt`; returns the handlers to restore (none off the main thread)."""
+def _handle_termination() -> None:
+    """Route SIGTERM and SIGINT to `_interrupt` (signals can only be set from the main thread)."""
     if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous = {}
+        return
     for number in (signal.SIGTERM, signal.SIGINT):
         if signal.getsignal(number) is not signal.SIG_IGN:  # ignored by the parent (nohup, &): keep it so
-            previous[number] = signal.signal(number, _interrupt)
-    return previous
+            signal.signal(number, _interrupt)
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure becomes one message and a documented exit code."""
+    _handle_termination()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("GIT_SKILL_DEBUG"))
-    previous = _handle_termination()
-    try:
-        code = _run(argv, debug)
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    sys.exit(code if isinstance(code, int) else exit_codes.OK)
-
-
-def _run(argv: list[str] | None, debug: bool) -> Any:
     try:
         code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)
     except GitSkillError as error:
@@ -129,4 +118,4 @@ def _run(argv: list[str] | None, debug: bool) -> Any:
             traceback.print_exc()
         click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
         code = INTERNAL_ERROR
-    return code
+    sys.exit(code if isinstance(code, int) else exit_codes.OK)
