@@ -72,20 +72,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
         click.echo(ctx.get_help())
 
 
+_STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
 def _interrupt(signum: int, frame: Any) -> None:
-    """SIGTERM (timeout, CI cancellation, docker stop) stops a run the way Ctrl-C does: the
-    KeyboardInterrupt unwinds through every rollback. Further signals are ignored meanwhile,
-    so a second one cannot cut a rollback short."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """SIGTERM (timeout, CI cancellation, docker stop) and SIGHUP (a closed terminal) stop a run
+    the way Ctrl-C does: the KeyboardInterrupt unwinds through every rollback. Further signals
+    are ignored meanwhile, so a second one cannot cut a rollback short."""
+    for number in _STOPPING_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
 def _handle_termination() -> None:
-    """Route SIGTERM and SIGINT to `_interrupt` (signals can only be set from the main thread)."""
+    """Route the stopping signals to `_interrupt` (signals can only be set from the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         return
-    for number in (signal.SIGTERM, signal.SIGINT):
+    for number in _STOPPING_SIGNALS:
         if signal.getsignal(number) is not signal.SIG_IGN:  # ignored by the parent (nohup, &): keep it so
             signal.signal(number, _interrupt)
 
