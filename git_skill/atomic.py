@@ -101,5 +101,8 @@ def recover_interrupted(journal: Path) -> list[str]:
                 else:
                     write_atomic(Path(name), text.encode("utf-8"))
         done.append("rolled back an interrupted run")
+    for name in guarded:  # a write_atomic of a guarded file cut short leaves its temporary file
+        for leftover in Path(name).parent.glob(f".{Path(name).name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
     journal.unlink(missing_ok=True)
     return done

@@ -6,6 +6,7 @@ pygit2 is imported here, lazily, so `git skill --version` stays fast.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -97,7 +98,8 @@ class RepositoryLock:
         try:
             from git_skill.atomic import recover_interrupted
 
-            recover_interrupted(self.journal)
+            for done in recover_interrupted(self.journal):
+                sys.stderr.write(f"git-skill: {done} (its journal was {display_path(self.journal)})\n")
         except BaseException:
             self._release(key)
             raise

@@ -210,10 +210,13 @@ def test_a_run_stopped_between_the_swap_and_the_lock_write_is_rolled_back(
         assert staged, "the kill left the set-aside copy behind"
         code, output = run(repo, "validate")
         assert code == 0, output  # the leftovers are never taken for skills
+        (repo / ".skills.lock.k1ll3d.tmp").write_text("half a lock file")  # as a kill inside write_atomic leaves
     code, output = run(repo, "status", "--no-fetch")  # read-only: it does not need the lock
     assert code in (0, 1), output
     code, output = run(repo, "update")  # the next writer rolls the interrupted run back first, then updates
     assert code == 0, output
+    assert ("rolled back an interrupted run" in output) == (signal_name == "SIGKILL")
+    assert not list(repo.glob(".skills.lock.*.tmp"))
     assert not (repo / ".git" / "git-skill-swap.json").exists()
     assert not [p.name for p in (repo / SHARED).iterdir() if p.name.startswith(".")]
     assert "Flatten first." in (repo / SHARED / "pdf-forms" / "SKILL.md").read_text()
