@@ -22,6 +22,7 @@ import pytest
 from git_skill.sharing.lockfile import read_lock
 from git_skill.workspace import RepositoryLock, open_workspace
 from tests.conftest import Upstream, env_with_git_skill, git, git_skill_executable, skill_text, write_skill
+from tests.evaluation.runs import write_tb_run
 from tests.transcripts.test_readers import write_harbor_trial
 
 SHARED = ".agents/skills"
@@ -279,6 +280,8 @@ def test_no_command_leaves_anything_in_the_temp_folder(repo: Path, upstream: Ups
         ("add", upstream.url + "//skills"), ("status",),
         ("merge", str(tmp_path / "base.md"), str(tmp_path / "ours.md"), str(tmp_path / "theirs.md")),
         ("merge-driver", str(tmp_path / "base.md"), str(tmp_path / "a.md"), str(tmp_path / "theirs.md"), "SKILL.md"),
+        ("compare", str(write_tb_run(tmp_path / "baseline", {"a": True, "b": False})),
+         str(write_tb_run(tmp_path / "candidate", {"a": True, "b": True}))),
     ]
     for command in commands:
         code, output = run(repo, *command, env={"TMPDIR": str(temp)})
