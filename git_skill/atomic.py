@@ -1,17 +1,41 @@
-"""Write files so that a crash or a concurrent reader never sees half a file.
+"""Write files and swap folders so that a crash or a concurrent reader never sees half of anything.
 
-git's own pattern: write a temporary file in the same folder, fsync it, then
-`os.replace` it over the target (atomic on POSIX within one filesystem).
+Files: git's own pattern, a temporary file in the same folder, fsynced, then `os.replace`d
+over the target (atomic on POSIX within one filesystem), with the permissions a plain
+`open()` would give (the umask applies).
+
+Folders: new content is staged beside its destination (same filesystem, so the renames are
+atomic) under a name discovery never reads as a skill, and a journal beside the repository
+lock records every step. An interrupted run (SIGKILL, a power cut) leaves the journal
+behind; the next run that takes the lock rolls it back (or, past the commit point, finishes
+it) before doing anything else.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
+STAGING_MARK = ".git-skill-new-"
+SET_ASIDE_MARK = ".git-skill-old-"
+
+
+def is_staging_name(name: str) -> bool:
+    """A folder a swap is building or setting aside: never a skill of its own."""
+    return name.startswith(".") and (STAGING_MARK in name or SET_ASIDE_MARK in name)
+
+
+def current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data` in one step; `mode` None means 0666 less the umask, as `open()` does."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -19,8 +43,7 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
             temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
-        if mode is not None:
-            os.chmod(temp_name, mode)
+        os.chmod(temp_name, mode if mode is not None else 0o666 & ~current_umask())
         os.replace(temp_name, path)
     except BaseException:
         try:
@@ -28,3 +51,58 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def write_journal(journal: Path, record: dict) -> None:
+    write_atomic(journal, json.dumps(record, indent=1).encode("utf-8"), mode=0o644)
+
+
+def recover_interrupted(journal: Path) -> list[str]:
+    """Undo (or, past its commit point, finish) the swap an interrupted run left in `journal`.
+
+    Called with the repository lock held, so no live run owns the journal. Returns what it did.
+    """
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+        moves = [(m["staging"], m["destination"], m["old"]) for m in record["moves"]]
+        guarded: dict[str, str | None] = dict(record.get("files") or {})
+        state = record["state"]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)  # unreadable: nothing can be replayed from it
+        return []
+    done: list[str] = []
+    if state == "done":  # everything is in place and recorded: only the old copies remain
+        for _, _, old in moves:
+            if old and os.path.lexists(old):
+                remove_tree(Path(old))
+        done.append("finished an interrupted run's cleanup")
+    else:
+        for staging, destination, old in reversed(moves):
+            moved_in = staging is not None and not os.path.lexists(staging) and os.path.lexists(destination)
+            if state == "swapping" and moved_in:
+                remove_tree(Path(destination))
+            if staging is not None and os.path.lexists(staging):
+                remove_tree(Path(staging))
+            if old and os.path.lexists(old) and not os.path.lexists(destination):
+                os.rename(old, destination)
+        if state == "swapping":
+            for name, text in guarded.items():
+                if text is None:
+                    Path(name).unlink(missing_ok=True)
+                else:
+                    write_atomic(Path(name), text.encode("utf-8"))
+        done.append("rolled back an interrupted run")
+    for name in guarded:  # a write_atomic of a guarded file cut short leaves its temporary file
+        for leftover in Path(name).parent.glob(f".{Path(name).name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+    return done

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from typing import Any
 
@@ -72,8 +74,30 @@ def cli(ctx: click.Context, debug: bool) -> None:
         click.echo(ctx.get_help())
 
 
+_STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (timeout, CI cancellation, docker stop) and SIGHUP (a closed terminal) stop a run
+    the way Ctrl-C does: the KeyboardInterrupt unwinds through every rollback. Further signals
+    are ignored meanwhile, so a second one cannot cut a rollback short."""
+    for number in _STOPPING_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _handle_termination() -> None:
+    """Route the stopping signals to `_interrupt` (signals can only be set from the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in _STOPPING_SIGNALS:
+        if signal.getsignal(number) is not signal.SIG_IGN:  # ignored by the parent (nohup, &): keep it so
+            signal.signal(number, _interrupt)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure becomes one message and a documented exit code."""
+    _handle_termination()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("GIT_SKILL_DEBUG"))
     try:
         code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)

@@ -6,6 +6,7 @@ pygit2 is imported here, lazily, so `git skill --version` stays fast.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -13,6 +14,8 @@ from typing import Any
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+
+DEFAULT_LOCK_TIMEOUT = 60.0
 
 
 @dataclass
@@ -47,47 +50,148 @@ class Workspace:
 
 
 class RepositoryLock:
-    """Held while a run writes skills; a second run fails at once (exit 5) instead of waiting."""
+    """Held across a run's whole read-modify-write of skills, `skills.lock` and the learn cache.
+
+    An advisory `flock` on `.git/git-skill.lock` (a `.git-skill.lock` file outside a repository):
+    the kernel releases it when the holder exits or is killed, so a crash never leaves the
+    repository locked (a killed holder's file stays behind; only the flock counts). A run that
+    finds it held waits up to `GIT_SKILL_LOCK_TIMEOUT` seconds (default 60, so agent hooks that
+    fire together queue), then exits 5 naming the holder.
+    Re-entrant within one process. The first holder also finishes what an interrupted run
+    left behind (see `atomic.recover_interrupted`).
+    """
+
+    _held: dict[str, tuple[int, int]] = {}  # lock path -> (descriptor, depth), for re-entry
 
     def __init__(self, workspace: Workspace) -> None:
-        folder = workspace.git_dir if workspace.git_dir is not None else workspace.root
-        self.path = Path(folder) / "git-skill.lock" if workspace.git_dir is not None else Path(folder) / ".git-skill.lock"
+        if workspace.git_dir is not None:
+            self.path = Path(workspace.git_dir) / "git-skill.lock"
+        else:
+            self.path = workspace.root / ".git-skill.lock"
+
+    @property
+    def journal(self) -> Path:
+        """Where a folder swap records its steps, so the next holder can undo an interrupted one."""
+        return self.path.with_name(self.path.name.removesuffix(".lock") + "-swap.json")
 
     def __enter__(self) -> RepositoryLock:
-        try:
-            handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
+        import time
+
+        key = str(self.path)
+        if key in self._held:
+            descriptor, depth = self._held[key]
+            self._held[key] = (descriptor, depth + 1)
+            return self
+        deadline = time.monotonic() + lock_timeout()
+        while True:
+            descriptor = self._open()
             try:
-                holder = self.path.read_text().strip()
-            except OSError:
-                holder = "?"
-            raise GitSkillError(
-                f"another git-skill run holds {display_path(self.path)} (pid {holder}); "
-                "wait for it, or remove the file if no such run exists", exit_codes.LOCKED) from None
-        with os.fdopen(handle, "w") as stream:
-            stream.write(str(os.getpid()))
+                if self._wait(descriptor, deadline) and self._still_named(descriptor):
+                    os.ftruncate(descriptor, 0)
+                    os.pwrite(descriptor, f"pid {os.getpid()}\n".encode(), 0)
+                    break
+            except BaseException:
+                os.close(descriptor)
+                raise
+            os.close(descriptor)  # the holder removed the file as it let go: lock the one there now
+        self._held[key] = (descriptor, 1)
+        try:
+            from git_skill.atomic import recover_interrupted
+
+            for done in recover_interrupted(self.journal):
+                sys.stderr.write(f"git-skill: {done} (its journal was {display_path(self.journal)})\n")
+        except BaseException:
+            self._release(key)
+            raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
+    def _open(self) -> int:
         try:
-            self.path.unlink()
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise GitSkillError(f"cannot open the lock file {display_path(self.path)}: {error.strerror or error}",
+                                exit_codes.BAD_INPUT) from None
+
+    def _wait(self, descriptor: int, deadline: float) -> bool:
+        """Take the flock, polling until `deadline`; then exit 5 naming the holder."""
+        import fcntl
+        import time
+
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise GitSkillError(
+                        f"another git-skill run ({self._holder(descriptor)}) holds {display_path(self.path)}; "
+                        f"waited {lock_timeout():g} s (GIT_SKILL_LOCK_TIMEOUT)", exit_codes.LOCKED) from None
+                time.sleep(0.05)
+
+    def _still_named(self, descriptor: int) -> bool:
+        """Whether the locked file is still the one at `path` (a releasing holder unlinks it)."""
+        try:
+            return os.stat(self.path).st_ino == os.fstat(descriptor).st_ino
         except FileNotFoundError:
+            return False
+
+    @staticmethod
+    def _holder(descriptor: int) -> str:
+        try:
+            return os.pread(descriptor, 200, 0).decode("utf-8", "replace").strip() or "pid unknown"
+        except OSError:
+            return "pid unknown"
+
+    def _release(self, key: str) -> None:
+        descriptor, depth = self._held.pop(key)
+        if depth > 1:
+            self._held[key] = (descriptor, depth - 1)
+            return
+        try:
+            os.unlink(self.path)  # while still locked: a waiter then sees the name gone and retries
+        except OSError:
             pass
+        os.close(descriptor)  # closing drops the flock
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._release(str(self.path))
+
+
+def lock_timeout() -> float:
+    """Seconds a run waits for the repository lock: `GIT_SKILL_LOCK_TIMEOUT`, default 60."""
+    raw = os.environ.get("GIT_SKILL_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise GitSkillError(f"GIT_SKILL_LOCK_TIMEOUT={raw!r} is not a number of seconds", exit_codes.USAGE) from None
+    if value < 0 or value != value:
+        raise GitSkillError(f"GIT_SKILL_LOCK_TIMEOUT={raw!r} must be 0 or more seconds", exit_codes.USAGE)
+    return value
 
 
 def open_workspace(start: Path | None = None) -> Workspace:
-    """Discover the repository containing `start` (default: the current folder)."""
+    """Discover the repository containing `start` (default: the current folder).
+
+    As git does, `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` (relative to the current
+    folder) are honoured: git sets `GIT_INDEX_FILE` for the hooks of `git commit -a`,
+    `git commit -- PATH` and `--only`, whose index is a temporary one.
+    """
     import pygit2
 
     folder = Path(start or os.getcwd()).resolve()
+    explicit = os.environ.get("GIT_DIR") if start is None else None
     try:
-        git_path = pygit2.discover_repository(str(folder))
+        git_path = str(Path(explicit).resolve()) if explicit else pygit2.discover_repository(str(folder))
     except pygit2.GitError as error:
         raise GitSkillError(f"cannot read the git repository at {folder}: {error}") from None
     if git_path is None:
         return Workspace(root=folder, repo=None)
     try:
-        repo = pygit2.Repository(git_path)
+        flags = pygit2.enums.RepositoryOpenFlag.FROM_ENV if start is None else pygit2.enums.RepositoryOpenFlag.DEFAULT
+        repo = pygit2.Repository(git_path, flags=flags)
     except pygit2.GitError as error:
         raise GitSkillError(f"cannot open the git repository at {git_path}: {error}") from None
     if repo.is_bare or repo.workdir is None:
@@ -100,6 +204,13 @@ def require_repository(workspace: Workspace, what: str) -> Any:
         raise GitSkillError(f"{what} needs a git repository with a work tree; {workspace.root} is not in one",
                             exit_codes.USAGE)
     return workspace.repo
+
+
+def require_work_tree(workspace: Workspace, what: str) -> None:
+    """Refuse a bare repository (or a run inside a git directory): skills would land among git's own files."""
+    if workspace.repo is not None and (workspace.repo.is_bare or workspace.repo.workdir is None):
+        raise GitSkillError(f"{what} needs a work tree; {workspace.root} is a bare repository (or inside a git "
+                            "directory): nothing written", exit_codes.USAGE)
 
 
 def display_path(path: Path | str) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO_ROOT, git, skill_text, write_skill
+from .commands.test_install import COMMIT_FORMS
+from .conftest import REPO_ROOT, env_with_git_skill, git, skill_text, write_skill
 
 pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None and not (
     Path(os.sys.executable).with_name("pre-commit").exists()), reason="pre-commit is not installed")
@@ -77,3 +78,33 @@ def test_skill_index_hook_fails_on_a_stale_agents_md(repo: Path, pre_commit_home
     git(repo, "add", "-A")
     passed = try_repo(repo, pre_commit_home, "skill-index")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def _framework_repo(repo: Path, home: Path) -> dict[str, str]:
+    """`repo` set up with the pre-commit framework running our `.pre-commit-hooks.yaml` entries from a real
+    `git commit` (as `language: system`, so the installed git-skill runs and no environment is built)."""
+    import yaml
+
+    hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+    local = [{**hook, "language": "system"} for hook in hooks]
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": local}]}))
+    env = {**env_with_git_skill(), "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    subprocess.run([pre_commit(), "install"], cwd=repo, check=True, capture_output=True, env=env)
+    write_skill(repo / "skills", "tidy")
+    git(repo, "add", "-A")
+    first = subprocess.run(["git", "commit", "-m", "good"], cwd=repo, capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    return env
+
+
+@pytest.mark.parametrize("form", list(COMMIT_FORMS))
+def test_every_commit_form_is_checked_by_the_framework(repo: Path, pre_commit_home: Path, form: str) -> None:
+    env = _framework_repo(repo, pre_commit_home)
+    stage_first, arguments = COMMIT_FORMS[form]
+    (repo / "skills" / "tidy" / "SKILL.md").write_text(skill_text("Tidy"))
+    if stage_first:
+        git(repo, "add", "-A")
+    rejected = subprocess.run(["git", *arguments], cwd=repo, capture_output=True, text=True, env=env)
+    assert rejected.returncode != 0, rejected.stdout + rejected.stderr
+    assert "[name-lowercase]" in rejected.stdout + rejected.stderr
+    assert git(repo, "log", "--oneline").stdout.count("\n") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path, PurePosixPath
 
 import click
@@ -10,7 +11,7 @@ import click
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.options import skills_dir_option
-from git_skill.workspace import display_path, open_workspace
+from git_skill.workspace import display_path, open_workspace, require_work_tree
 
 
 def _local_name(source_location: str, subpath: str) -> str:
@@ -54,57 +55,59 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
         within,
     )
     from git_skill.sharing.library import content_digest, incoming_errors, load_source, recorded_ref
-    from git_skill.sharing.lockfile import LockEntry, read_lock, write_lock
+    from git_skill.sharing.lockfile import LockEntry, lock_path, read_lock, write_lock
     from git_skill.sharing.source import parse_source
     from git_skill.workspace import RepositoryLock
 
     workspace = open_workspace()
+    require_work_tree(workspace, "git skill add")
     root = workspace.root
     origin = resolve_local(parse_source(source, Path(os.getcwd()), root), root)
-    locked = read_lock(root)
     skills_root = target_root(workspace, skills_dirs)
-    snapshot = load_source(origin, root)
+    snapshot = load_source(origin, root)  # fetched before the lock: a slow remote never holds other runs up
     folders = skill_folders(snapshot.files)
     if not folders:
         raise GitSkillError(f"no skill (a folder with SKILL.md) in {origin.describe()}")
-    planned: list[tuple[LockEntry, Path, dict]] = []
-    already: list[str] = []  # skills this source shares here already: left to update
-    for folder in folders:
-        subpath = "/".join(p for p in (origin.subpath, folder) if p)
-        name = check_upstream_name(_local_name(origin.location, subpath))
-        destination = skills_root / name
-        path = destination.resolve().relative_to(root.resolve()).as_posix() if destination.resolve().is_relative_to(
-            root.resolve()) else None
-        if path is None:
-            raise GitSkillError(f"the skills root {skills_root} is outside the repository; refused", exit_codes.USAGE)
-        if path in locked:
-            if (locked[path].source, locked[path].subpath) != (origin.location, subpath):
-                raise GitSkillError(f"{display_path(destination)} was already added from "
-                                    f"{locked[path].origin.describe()}; not replaced", exit_codes.REFUSED)
-            moved = origin.ref and recorded_ref(origin.ref, snapshot.commit) != locked[path].ref
-            already.append(f"{display_path(destination)} is already shared from there; "
-                           + (f"'git skill update {name} --ref {origin.ref}' moves it" if moved
-                              else "'git skill update' brings it up to date"))
-            continue
-        if os.path.lexists(destination) or any(p[0].path == path for p in planned):
-            raise GitSkillError(f"{display_path(destination)} already exists; not overwritten (remove or rename it "
-                                "first)", exit_codes.REFUSED)
-        files = within(snapshot.files, folder)
-        entry = LockEntry(path, origin.location, subpath, recorded_ref(origin.ref, snapshot.commit), snapshot.commit,
-                          content_digest(files))
-        planned.append((entry, destination, files))
-    errors = [f for entry, destination, files in planned
-              for f in incoming_errors(files, display_path(destination), workspace)]
-    if errors:
-        for finding in errors:
-            click.echo(format_finding(finding))
-        if not force:
-            raise GitSkillError(f"{len(errors)} validation or lint error(s) in the incoming skill(s): nothing added; "
-                                "review them, then add with --force if you trust them", exit_codes.FINDINGS)
-    verb = "would add" if dry_run else "added"
-    if not dry_run and planned:
-        with RepositoryLock(workspace):
-            swap = FolderSwap(skills_root)
+    with RepositoryLock(workspace) if not dry_run else nullcontext() as lock:  # read, check and write as one step
+        locked = read_lock(root)
+        planned: list[tuple[LockEntry, Path, dict]] = []
+        already: list[str] = []  # skills this source shares here already: left to update
+        for folder in folders:
+            subpath = "/".join(p for p in (origin.subpath, folder) if p)
+            name = check_upstream_name(_local_name(origin.location, subpath))
+            destination = skills_root / name
+            path = destination.resolve().relative_to(root.resolve()).as_posix() if destination.resolve().is_relative_to(
+                root.resolve()) else None
+            if path is None:
+                raise GitSkillError(f"the skills root {skills_root} is outside the repository; refused",
+                                    exit_codes.USAGE)
+            if path in locked:
+                if (locked[path].source, locked[path].subpath) != (origin.location, subpath):
+                    raise GitSkillError(f"{display_path(destination)} was already added from "
+                                        f"{locked[path].origin.describe()}; not replaced", exit_codes.REFUSED)
+                moved = origin.ref and recorded_ref(origin.ref, snapshot.commit) != locked[path].ref
+                already.append(f"{display_path(destination)} is already shared from there; "
+                               + (f"'git skill update {name} --ref {origin.ref}' moves it" if moved
+                                  else "'git skill update' brings it up to date"))
+                continue
+            if os.path.lexists(destination) or any(p[0].path == path for p in planned):
+                raise GitSkillError(f"{display_path(destination)} already exists; not overwritten (remove or rename "
+                                    "it first)", exit_codes.REFUSED)
+            files = within(snapshot.files, folder)
+            entry = LockEntry(path, origin.location, subpath, recorded_ref(origin.ref, snapshot.commit),
+                              snapshot.commit, content_digest(files))
+            planned.append((entry, destination, files))
+        errors = [f for entry, destination, files in planned
+                  for f in incoming_errors(files, display_path(destination), workspace)]
+        if errors:
+            for finding in errors:
+                click.echo(format_finding(finding))
+            if not force:
+                raise GitSkillError(f"{len(errors)} validation or lint error(s) in the incoming skill(s): nothing "
+                                    "added; review them, then add with --force if you trust them", exit_codes.FINDINGS)
+        verb = "would add" if dry_run else "added"
+        if not dry_run and planned:
+            swap = FolderSwap(skills_root, lock.journal, (lock_path(root),))
             try:
                 for entry, destination, files in planned:
                     swap.stage(destination, files)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -11,7 +13,7 @@ from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.resources import data_file
-from git_skill.workspace import Workspace, display_path, open_workspace, require_repository
+from git_skill.workspace import RepositoryLock, Workspace, display_path, open_workspace, require_repository
 
 HOOK_NAME = "pre-commit"
 MARKER = b"git-skill pre-commit hook"
@@ -33,6 +35,11 @@ def _said(dry_run: bool, done: str, planned: str) -> str:
     return f"would {planned}" if dry_run else done
 
 
+def backup_path(hook: Path) -> Path:
+    """Where `install --force` keeps the user's own hook, and `--uninstall` restores it from."""
+    return hook.with_name(HOOK_NAME + ".git-skill-backup")
+
+
 def install_hook(root: Path, force: bool, dry_run: bool) -> str:
     hook = hooks_folder(root) / HOOK_NAME
     wanted = data_file("hooks", HOOK_NAME).read_bytes()
@@ -46,9 +53,14 @@ def install_hook(root: Path, force: bool, dry_run: bool) -> str:
                 "rerun with --force to replace it (a backup is kept), or call 'git-skill validate --staged' from it",
                 exit_codes.REFUSED,
             )
-        if MARKER not in current and not dry_run:
-            backup = hook.with_name(HOOK_NAME + ".git-skill-backup")
-            write_atomic(backup, current, mode=hook.stat().st_mode & 0o777)
+        if MARKER not in current:
+            backup = backup_path(hook)
+            if os.path.lexists(backup):
+                raise GitSkillError(f"{display_path(hook)} is not git-skill's, and {display_path(backup)} already "
+                                    "holds an earlier hook of yours; move one of them away first (a backup is never "
+                                    "overwritten)", exit_codes.REFUSED)
+            if not dry_run:
+                write_atomic(backup, current, mode=hook.stat().st_mode & 0o777)
     if not dry_run:
         write_atomic(hook, wanted, mode=0o755)
     where = display_path(hook)
@@ -87,10 +99,18 @@ def remove_installation(workspace: Workspace, hooks: bool, driver: bool, dry_run
     if hooks:
         hook = hooks_folder(workspace.root) / HOOK_NAME
         if hook.exists() and MARKER in hook.read_bytes():
-            if not dry_run:
-                hook.unlink()
+            backup = backup_path(hook)
             where = display_path(hook)
-            done.append(_said(dry_run, f"removed the git-skill hook {where}", f"remove the git-skill hook {where}"))
+            if backup.is_file():
+                if not dry_run:
+                    os.replace(backup, hook)  # one step: the user's hook is back, ours is gone
+                done.append(_said(dry_run, f"removed the git-skill hook {where} and restored your hook from "
+                                  f"{display_path(backup)}", f"remove the git-skill hook {where} and restore yours "
+                                  f"from {display_path(backup)}"))
+            else:
+                if not dry_run:
+                    hook.unlink()
+                done.append(_said(dry_run, f"removed the git-skill hook {where}", f"remove the git-skill hook {where}"))
     if driver:
         attributes = workspace.root / ".gitattributes"
         if attributes.exists():
@@ -115,8 +135,10 @@ def remove_installation(workspace: Workspace, hooks: bool, driver: bool, dry_run
 @click.command("install")
 @click.option("--hooks", "only_hooks", is_flag=True, help="Only the plain git pre-commit hook.")
 @click.option("--merge-driver", "only_driver", is_flag=True, help="Only the SKILL.md merge driver (.gitattributes + git config).")
-@click.option("--force", is_flag=True, help="Replace an existing hook that is not git-skill's (keeping a backup).")
-@click.option("--uninstall", is_flag=True, help="Remove what git-skill installed (never a hook that is not ours).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing hook that is not git-skill's (keeping a backup, never overwriting one).")
+@click.option("--uninstall", is_flag=True,
+              help="Remove what git-skill installed (never a hook that is not ours); restore a hook --force kept.")
 @click.option("--dry-run", is_flag=True, help="Show what would be installed or removed; write nothing.")
 def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool, dry_run: bool) -> None:
     """Set this repository up: the pre-commit hook that validates and lints staged skills, and the
@@ -130,12 +152,13 @@ def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool, d
     workspace = open_workspace()
     require_repository(workspace, "git skill install")
     hooks, driver = (only_hooks or not only_driver), (only_driver or not only_hooks)
-    if uninstall:
-        for line in remove_installation(workspace, hooks, driver, dry_run):
-            click.echo(line)
-        return
-    if hooks:
-        click.echo(install_hook(workspace.root, force, dry_run))
-    if driver:
-        for line in install_merge_driver(workspace, dry_run):
-            click.echo(line)
+    with RepositoryLock(workspace) if not dry_run else nullcontext():
+        if uninstall:
+            for line in remove_installation(workspace, hooks, driver, dry_run):
+                click.echo(line)
+            return
+        if hooks:
+            click.echo(install_hook(workspace.root, force, dry_run))
+        if driver:
+            for line in install_merge_driver(workspace, dry_run):
+                click.echo(line)

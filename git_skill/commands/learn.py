@@ -15,7 +15,7 @@ from git_skill.errors import GitSkillError
 from git_skill.evaluation.tasks import task_options
 from git_skill.learning.planning import Outcome
 from git_skill.options import skills_dir_option
-from git_skill.workspace import display_path, open_workspace
+from git_skill.workspace import display_path, open_workspace, require_work_tree
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
@@ -99,14 +99,15 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     with its fix, the checks run and the verifier's failures; curation extends a similar
     existing skill instead of duplicating it. Exit 0 when done, 2 on usage errors, 3 on
     unreadable input or a session with nothing to learn (no task and no agent step), 4 when
-    a skill has uncommitted edits (see --force), 5 when another run holds the lock. In a batch,
-    a task that fails is reported in the summary, the others go on, and the run exits with the
-    first failure's code; a rerun learns only what failed.
+    a skill has uncommitted edits (see --force), 5 when another run holds the repository lock
+    for longer than GIT_SKILL_LOCK_TIMEOUT seconds (default 60). In a batch, a task that fails
+    is reported in the summary, the others go on, and the run exits with the first failure's
+    code; a rerun learns only what failed.
     """
     from git_skill.digests import source_digest
     from git_skill.evaluation.tasks import learn_sources
     from git_skill.learning.batch import LearnCache, cache_key, default_jobs, distill_all, group_by_task
-    from git_skill.learning.run import Request, learn_tasks, open_client, usage_line, write_outcome
+    from git_skill.learning.run import Request, learn_tasks, open_client, usage_line, write_task
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
 
@@ -115,6 +116,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
         workspace = open_workspace(start)
     else:
         workspace = open_workspace()
+    require_work_tree(workspace, "git skill learn")
     client = open_client(workspace, model, api_base, timeout, context_window,
                          bool(click.get_current_context().find_root().params.get("debug")))
     if name is not None and (not _NAME.match(name) or len(name) > 64):
@@ -144,6 +146,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     results = []
     failures: list[tuple[list[Any], GitSkillError]] = []
     written: set[Path] = set()
+    ours: set[str] = set()  # the skills as this run's own writes left them (see write_task)
     request = Request(skills_dirs, name, operation, budget, _ask if interactive else None, refuse_empty=not batch)
     groups = group_by_task(distilled)
     model_bar = show_progress and client is not None
@@ -154,8 +157,9 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             if outcome is None:
                 failures.append((group, task.error))
                 continue
-            if outcome.operation != "none" and not dry_run:
-                write_outcome(outcome, workspace, force or outcome.path in written, make_commit)
+            if not dry_run:  # under the lock, planned again if another run changed the skills meanwhile
+                outcome = write_task(workspace, client, task, request, lambda o: force or o.path in written,
+                                     make_commit, ours)
                 written.add(outcome.path)
             if not dry_run:
                 for item in group:

@@ -29,36 +29,36 @@ def command(names: tuple[str, ...], keep_files: bool, dry_run: bool, force: bool
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.fetch import read_folder
     from git_skill.sharing.library import content_digest, require_in_roots, select_entries
-    from git_skill.sharing.lockfile import read_lock, write_lock
+    from git_skill.sharing.lockfile import lock_path, read_lock, write_lock
     from git_skill.workspace import RepositoryLock
 
     workspace = open_workspace()
     root = workspace.root
-    entries = read_lock(root)
-    if not entries:
-        raise GitSkillError("no shared skills: skills.lock is missing or empty", exit_codes.USAGE)
-    for name in names:  # deleting is not undone: a name must not stand for skills in several roots
-        matches = select_entries(entries, (name,))
-        if len(matches) > 1:
-            raise GitSkillError(f"{name} names {len(matches)} shared skills ({', '.join(e.path for e in matches)}); "
-                                "name one by its path", exit_codes.USAGE)
-    chosen = select_entries(entries, names)
-    roots = configured_roots(workspace, ())
-    present = [e for e in chosen if (root / e.path).is_dir()]
-    if not keep_files:
-        for entry in present:
-            require_in_roots(root / entry.path, roots)
-        edited = [e for e in present if content_digest(read_folder(root / e.path)) != e.digest]
-        if edited and not force:
-            shown = ", ".join(display_path(root / e.path) for e in edited)
-            raise GitSkillError(f"{shown}: locally modified (content differs from skills.lock); nothing removed. "
-                                "Keep the folder with --keep-files, or delete it anyway with --force",
-                                exit_codes.REFUSED)
-    with RepositoryLock(workspace) if not dry_run else nullcontext():
+    with RepositoryLock(workspace) if not dry_run else nullcontext() as lock:  # read, check and write as one step
+        entries = read_lock(root)
+        if not entries:
+            raise GitSkillError("no shared skills: skills.lock is missing or empty", exit_codes.USAGE)
+        for name in names:  # deleting is not undone: a name must not stand for skills in several roots
+            matches = select_entries(entries, (name,))
+            if len(matches) > 1:
+                raise GitSkillError(f"{name} names {len(matches)} shared skills "
+                                    f"({', '.join(e.path for e in matches)}); name one by its path", exit_codes.USAGE)
+        chosen = select_entries(entries, names)
+        roots = configured_roots(workspace, ())
+        present = [e for e in chosen if (root / e.path).is_dir()]
+        if not keep_files:
+            for entry in present:
+                require_in_roots(root / entry.path, roots)
+            edited = [e for e in present if content_digest(read_folder(root / e.path)) != e.digest]
+            if edited and not force:
+                shown = ", ".join(display_path(root / e.path) for e in edited)
+                raise GitSkillError(f"{shown}: locally modified (content differs from skills.lock); nothing removed. "
+                                    "Keep the folder with --keep-files, or delete it anyway with --force",
+                                    exit_codes.REFUSED)
         gone = {entry.path for entry in chosen}
         remaining = {path: entry for path, entry in entries.items() if path not in gone}
         if not dry_run:
-            swap = FolderSwap(root)
+            swap = FolderSwap(root, lock.journal, (lock_path(root),))
             if not keep_files:
                 for entry in present:
                     swap.remove(root / entry.path)

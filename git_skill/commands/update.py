@@ -140,26 +140,26 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
     from git_skill.skills.discovery import configured_roots
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.library import require_in_roots, select_entries
-    from git_skill.sharing.lockfile import read_lock, write_lock
+    from git_skill.sharing.lockfile import lock_path, read_lock, write_lock
     from git_skill.workspace import RepositoryLock
 
     workspace = open_workspace()
     root = workspace.root
-    entries = read_lock(root)
-    if not entries:
-        raise GitSkillError("no shared skills: skills.lock is missing or empty (add some with 'git skill add')",
-                            exit_codes.USAGE)
-    chosen = select_entries(entries, names)
-    if ref is not None and (len(names) != 1 or len(chosen) != 1):
-        raise GitSkillError("--ref moves one skill: name it", exit_codes.USAGE)
-    roots = configured_roots(workspace, ())
-    for entry in chosen:
-        require_in_roots(root / entry.path, roots)
-    with RepositoryLock(workspace) if not dry_run else nullcontext():
+    with RepositoryLock(workspace) if not dry_run else nullcontext() as lock:  # read, merge and write as one step
+        entries = read_lock(root)
+        if not entries:
+            raise GitSkillError("no shared skills: skills.lock is missing or empty (add some with 'git skill add')",
+                                exit_codes.USAGE)
+        chosen = select_entries(entries, names)
+        if ref is not None and (len(names) != 1 or len(chosen) != 1):
+            raise GitSkillError("--ref moves one skill: name it", exit_codes.USAGE)
+        roots = configured_roots(workspace, ())
+        for entry in chosen:
+            require_in_roots(root / entry.path, roots)
         fetched: dict[Any, Any] = {}
         plans = [plan_update(entry, root, ref, fetched) for entry in chosen]
         updated = dict(entries)
-        swap = FolderSwap(root)
+        swap = FolderSwap(root, lock.journal if lock else None, (lock_path(root),))
         try:
             for plan in plans:
                 if plan.new_entry is None or (plan.conflicts and not accept_conflicts):

@@ -77,13 +77,7 @@ class LearnCache:
 
     def __init__(self, workspace: Workspace) -> None:
         self.path = Path(workspace.git_dir) / "git-skill" / "learned.json" if workspace.git_dir else None
-        self.entries: dict[str, dict[str, str]] = {}
-        if self.path and self.path.is_file():
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                self.entries = loaded if isinstance(loaded, dict) else {}
-            except (ValueError, OSError):
-                self.entries = {}  # a damaged cache only costs a re-learn
+        self.entries: dict[str, dict[str, str]] = self._load()
 
     def __contains__(self, fingerprint: str) -> bool:
         return fingerprint in self.entries
@@ -91,8 +85,20 @@ class LearnCache:
     def record(self, fingerprint: str, skill: str, operation: str) -> None:
         self.entries[fingerprint] = {"skill": skill, "operation": operation}
 
+    def _load(self) -> dict[str, dict[str, str]]:
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            return {}  # a damaged cache only costs a re-learn
+        return loaded if isinstance(loaded, dict) else {}
+
     def save(self) -> None:
+        """Add this run's records to what is on disk now (call it under the repository lock), so
+        concurrent runs each keep their entries."""
         if self.path is not None:
+            self.entries = {**self._load(), **self.entries}
             write_atomic(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode("utf-8"))
 
 

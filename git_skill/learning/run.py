@@ -141,6 +141,47 @@ def nothing_to_learn(group: list[Any], request: Request) -> Outcome:
                    empty=True)
 
 
+def skills_fingerprint(workspace: Workspace, skills_dirs: tuple[str, ...]) -> str:
+    """A digest of every existing skill's SKILL.md: what curation read when it planned."""
+    import hashlib
+
+    from git_skill.skills.discovery import discover
+
+    digest = hashlib.sha256()
+    for location in discover(workspace, (), skills_dirs).skills:
+        digest.update(str(location.skill_file).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            digest.update(location.skill_file.read_bytes())
+        except OSError:
+            digest.update(b"\1unreadable")
+    return digest.hexdigest()
+
+
+def write_task(workspace: Workspace, client: Any, task: TaskResult, request: Request,
+               force: Callable[[Outcome], bool], make_commit: bool, ours: set[str]) -> Outcome:
+    """Write a planned task under the repository lock, planning it again first if another run
+    changed the skills since it was planned.
+
+    Planning (model calls take minutes) happens outside the lock, so parallel sessions' hooks
+    queue only for the write. Under the lock, the skills are compared with what planning read
+    (`task.seen`): a change that is not this run's own write (`ours`, the states this run left)
+    means another run wrote meanwhile, and the task is planned again against its skill, so a
+    concurrent `## Variant` is extended, never overwritten.
+    """
+    from git_skill.workspace import RepositoryLock
+
+    assert task.outcome is not None
+    with RepositoryLock(workspace):
+        outcome = task.outcome
+        now = skills_fingerprint(workspace, request.skills_dirs)
+        if now != task.seen and now not in ours:
+            outcome = learn_group(workspace, client, task.group, request)
+        if outcome.operation != "none":
+            write_outcome(outcome, workspace, force(outcome), make_commit)
+            ours.add(skills_fingerprint(workspace, request.skills_dirs))
+    return outcome
+
+
 def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
     """Write one skill under the repository lock; `force` also covers a skill this run already wrote."""
     from git_skill.agents.links import agents_copies_of, keep_agents_in_step
@@ -148,14 +189,15 @@ def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_comm
     from git_skill.workspace import RepositoryLock
 
     assert outcome.path is not None
-    with RepositoryLock(workspace):
+    with RepositoryLock(workspace) as lock:
         changed = local_changes(workspace, outcome.path.parent)
         if changed and not force:
             raise GitSkillError(
                 f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
                 "commit or stash them, or rerun with --force", exit_codes.REFUSED)
         write_skill_folder(outcome.path.parent, outcome.text.encode("utf-8"),
-                           {relative: content.encode("utf-8") for relative, content in outcome.files.items()})
+                           {relative: content.encode("utf-8") for relative, content in outcome.files.items()},
+                           lock.journal)
         outcome.written = True
         keep_agents_in_step(workspace)
         if make_commit:
@@ -173,6 +215,7 @@ class TaskResult:
     group: list[Any]
     outcome: Outcome | None = None
     error: GitSkillError | None = None
+    seen: str = ""  # the skills as planning read them (`skills_fingerprint`)
 
 
 def learn_tasks(workspace: Workspace, client: Any, groups: list[list[Any]], request: Request, jobs: int,
@@ -187,7 +230,8 @@ def learn_tasks(workspace: Workspace, client: Any, groups: list[list[Any]], requ
 
     def one(group: list[Any]) -> TaskResult:
         try:
-            return TaskResult(group, outcome=learn_group(workspace, client, group, request))
+            seen = skills_fingerprint(workspace, request.skills_dirs)
+            return TaskResult(group, outcome=learn_group(workspace, client, group, request), seen=seen)
         except GitSkillError as error:
             if len(groups) == 1 or getattr(error, "kind", None) in FATAL_KINDS:
                 raise

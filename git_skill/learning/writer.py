@@ -1,20 +1,17 @@
 """Write learned skills into a repository without ever losing or half-writing anything.
 
-A lock file (`O_CREAT|O_EXCL`, git's own pattern) under `.git/` keeps two `learn` runs
-apart; files are written through temp-file-and-rename; a skill folder with uncommitted
+The repository lock (`workspace.RepositoryLock`, a kernel-released `flock` under `.git/`)
+keeps concurrent runs apart; files are written through temp-file-and-rename; a skill folder with uncommitted
 or untracked changes is never overwritten unless the user says --force.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from git_skill import exit_codes
-from git_skill.atomic import write_atomic
+from git_skill.atomic import current_umask, write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.workspace import Workspace
 
@@ -36,32 +33,46 @@ def local_changes(workspace: Workspace, folder: Path) -> list[str]:
     return sorted(changed)
 
 
-def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes]) -> None:
+def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes], journal: Path | None = None) -> None:
     """Write a skill so an interruption never leaves half of it.
 
-    A new folder is built beside its destination and renamed into place in one step. In an
-    existing folder each file is replaced atomically, SKILL.md last, so the worst an
-    interruption leaves is a new file that SKILL.md does not mention yet.
+    The new content is staged beside the folder (for an existing one, a copy of it with the
+    new files written over) and swapped in with one rename: the shared `FolderSwap`,
+    journalled under the repository lock so a killed run is rolled back by the next. A skill
+    folder that is itself a symbolic link is written through, file by file, SKILL.md last.
     """
-    def mode(relative: str) -> int:
-        return 0o755 if relative.startswith("scripts/") else 0o644
+    from git_skill.sharing.apply import FolderSwap
+    from git_skill.sharing.fetch import EXECUTABLE, FILE, Entry
 
-    if not folder.exists():
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
-            for relative, data in sorted(files.items()):
-                write_atomic(staging / relative, data, mode=mode(relative))
-            write_atomic(staging / "SKILL.md", skill_md, mode=0o644)
-            os.chmod(staging, 0o755)
-            os.rename(staging, folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    entries = {relative: Entry(data, EXECUTABLE if relative.startswith("scripts/") else FILE)
+               for relative, data in sorted(files.items())}
+    entries["SKILL.md"] = Entry(skill_md)
+    if folder.is_symlink():
+        for relative, entry in entries.items():
+            write_atomic(folder / relative, entry.data,
+                         mode=(0o777 if entry.mode == EXECUTABLE else 0o666) & ~current_umask())
         return
-    for relative, data in sorted(files.items()):
-        write_atomic(folder / relative, data, mode=mode(relative))
-    write_atomic(folder / "SKILL.md", skill_md, mode=0o644)
+    swap = FolderSwap(folder.parent, journal)
+    try:
+        swap.stage(folder, entries, over_existing=folder.exists())
+    except BaseException:
+        swap.discard()
+        raise
+    swap.commit()
+
+
+def _git(root: str, *args: str) -> str:
+    """Run git to completion even when this run is interrupted: a git killed mid-commit leaves
+    `.git/index.lock` behind and blocks the user's next commit (the interruption is re-raised)."""
+    process = subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = process.communicate()
+    except KeyboardInterrupt:
+        process.communicate()
+        raise
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, args, out, err)
+    return out
 
 
 def commit_skill(workspace: Workspace, folder: Path, message: str, also: tuple[Path, ...] = ()) -> str:
@@ -69,11 +80,9 @@ def commit_skill(workspace: Workspace, folder: Path, message: str, also: tuple[P
     root = str(workspace.root)
     paths = [str(folder), *(str(path) for path in also)]
     try:
-        subprocess.run(["git", "add", "--", *paths], cwd=root, check=True, capture_output=True, text=True)
-        subprocess.run(["git", "commit", "--quiet", "--only", "-m", message, "--", *paths], cwd=root, check=True,
-                       capture_output=True, text=True)
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True,
-                              text=True).stdout.strip()
+        _git(root, "add", "--", *paths)
+        _git(root, "commit", "--quiet", "--only", "-m", message, "--", *paths)
+        return _git(root, "rev-parse", "HEAD").strip()
     except subprocess.CalledProcessError as error:
         detail = (error.stderr or error.stdout or "").strip().splitlines()
         raise GitSkillError(f"git could not commit the skill: {detail[-1] if detail else error}",

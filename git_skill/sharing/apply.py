@@ -10,12 +10,14 @@ whether to write it.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from git_skill.atomic import (SET_ASIDE_MARK, STAGING_MARK, current_umask, remove_tree, write_atomic,
+                              write_journal)
 from git_skill.skills.discovery import SKILL_FILE_NAMES, is_inside
 from git_skill.errors import GitSkillError
 from git_skill.sharing.fetch import EXECUTABLE, LINK, Entry, Files
@@ -85,13 +87,14 @@ def changed_paths(before: Files, after: Files) -> dict[str, str]:
 
 
 def write_files(folder: Path, files: Files) -> None:
-    umask = os.umask(0)
-    os.umask(umask)
+    umask = current_umask()
     for path, entry in files.items():
         target = folder / path
         if not is_inside(target.parent, folder.resolve()):
             raise GitSkillError(f"{path!r} would be written outside its skill folder; refused")
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():  # replace the link itself, never write through it
+            target.unlink()
         if entry.mode == LINK:
             os.symlink(entry.data.decode("utf-8"), target)
         else:
@@ -104,31 +107,52 @@ class FolderSwap:
 
     `commit()` renames each staged folder into place (the old one kept aside; a folder to
     remove is only set aside), runs the `then` step (writing the lock), and only then deletes
-    the old folders; any failure renames everything back. Nothing outside `boundary` is ever
-    written.
+    the old folders; any failure renames everything back. Staging and set-aside names are
+    ones discovery skips (`atomic.is_staging_name`). With a `journal` (the repository lock's),
+    every step is recorded first, with the prior content of the `guarded` files (`skills.lock`),
+    so a run killed at any moment is rolled back by the next one. Nothing outside `boundary`
+    is ever written.
     """
 
-    def __init__(self, boundary: Path) -> None:
+    def __init__(self, boundary: Path, journal: Path | None = None, guarded: tuple[Path, ...] = ()) -> None:
         self.boundary = boundary.resolve()
+        self.journal = journal
+        self.guarded = guarded
         self.staged: list[tuple[Path | None, Path]] = []  # (staging folder, or None to remove; destination)
+        self.prior: dict[str, str | None] = {}  # guarded file -> its content before the swap (None: absent)
 
     def _check(self, destination: Path) -> None:
         if not is_inside(destination, self.boundary) or destination.resolve() == self.boundary:
             raise GitSkillError(f"{destination} is outside the skills root {self.boundary}; refused")
+
+    def _record(self, state: str, moves: list[tuple[Path | None, Path, Path | None]]) -> None:
+        if self.journal is None:
+            return
+        write_journal(self.journal, {"pid": os.getpid(), "state": state, "files": self.prior, "moves": [
+            {"staging": str(s) if s else None, "destination": str(d), "old": str(o) if o else None}
+            for s, d, o in moves]})
+
+    def _forget(self) -> None:
+        if self.journal is not None:
+            self.journal.unlink(missing_ok=True)
 
     def remove(self, destination: Path) -> None:
         """Delete `destination` at commit time (put back if anything fails)."""
         self._check(destination)
         self.staged.append((None, destination))
 
-    def stage(self, destination: Path, files: Files) -> None:
+    def stage(self, destination: Path, files: Files, over_existing: bool = False) -> None:
+        """Stage `files` as the new content of `destination`; `over_existing` starts from a copy of
+        what is there (links, modes and other files kept) and writes `files` over it."""
         self._check(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.git-skill-new-", dir=destination.parent))
+        staging = destination.with_name(f".{destination.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}")
         self.staged.append((staging, destination))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a skill folder is not
+        self._record("staging", [(s, d, None) for s, d in self.staged])  # before it exists: a kill leaves no orphan
+        if over_existing:
+            shutil.copytree(destination, staging, symlinks=True)
+        else:
+            os.mkdir(staging, 0o777)  # the umask applies, as to any folder the user makes
         write_files(staging, files)
 
     def discard(self) -> None:
@@ -136,14 +160,17 @@ class FolderSwap:
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
         self.staged = []
+        self._forget()
 
     def commit(self, then: Callable[[], None] | None = None) -> None:
+        plan = [(staging, destination, destination.with_name(f".{destination.name}{SET_ASIDE_MARK}{os.getpid()}")
+                 if os.path.lexists(destination) else None) for staging, destination in self.staged]
         swapped: list[tuple[Path, Path | None, bool]] = []  # (destination, old folder set aside, moved in?)
+        self.prior = {str(p): (p.read_text(encoding="utf-8") if p.is_file() else None) for p in self.guarded}
         try:
-            for staging, destination in self.staged:
-                old = None
-                if os.path.lexists(destination):
-                    old = destination.with_name(f".{destination.name}.git-skill-old-{os.getpid()}")
+            self._record("swapping", plan)
+            for staging, destination, old in plan:
+                if old is not None:
                     os.rename(destination, old)
                 swapped.append((destination, old, False))
                 if staging is not None:
@@ -151,18 +178,22 @@ class FolderSwap:
                     swapped[-1] = (destination, old, True)
             if then is not None:
                 then()
+            self._record("done", plan)
         except BaseException:
             for destination, old, moved_in in reversed(swapped):
                 if moved_in:
                     shutil.rmtree(destination, ignore_errors=True)
                 if old is not None:
                     os.rename(old, destination)
+            for name, text in self.prior.items():  # `then` may have written before the interruption
+                if text is None:
+                    Path(name).unlink(missing_ok=True)
+                else:
+                    write_atomic(Path(name), text.encode("utf-8"))
             self.discard()
             raise
         for _, old, _ in swapped:
             if old is not None:
-                if old.is_symlink():
-                    old.unlink()
-                else:
-                    shutil.rmtree(old, ignore_errors=True)
+                remove_tree(old)
         self.staged = []
+        self._forget()

@@ -89,13 +89,22 @@ def read_lock(root: Path) -> dict[str, LockEntry]:
             raise GitSkillError(f"{LOCK_NAME}: skill entry {index} needs string values for {', '.join(_KEYS)}")
         try:
             local = check_relative_path(table["path"], "path")
+        except GitSkillError as error:  # a folder outside the skills roots: refused, as require_in_roots does
+            raise GitSkillError(f"{LOCK_NAME}: skill entry {index}: {error.message}", exit_codes.REFUSED) from None
+        try:
             subpath = check_relative_path(table.get("subpath", ""), "subpath") if table.get("subpath") else ""
         except GitSkillError as error:
             raise GitSkillError(f"{LOCK_NAME}: skill entry {index}: {error.message}", exit_codes.BAD_INPUT) from None
+        missing = [key for key in ("commit", "digest") if key not in table]
+        if missing or not table["digest"].startswith("sha256:"):
+            # every command needs both: status and remove compare the digest, update merges from the commit
+            raise GitSkillError(f"{LOCK_NAME}: skill entry {index} ({local}) "
+                                + (f"has no {' or '.join(missing)}" if missing else "has a digest that is not sha256:…")
+                                + "; restore it from git history, or remove and add the skill again")
         if not local or local in entries:
             raise GitSkillError(f"{LOCK_NAME}: skill entry {index}: path {local!r} is empty or listed twice")
-        entries[local] = LockEntry(local, table["source"], subpath, table.get("ref", ""), table.get("commit", ""),
-                                   table.get("digest", ""))
+        entries[local] = LockEntry(local, table["source"], subpath, table.get("ref", ""), table["commit"],
+                                   table["digest"])
     return entries
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from git_skill import exit_codes
+from git_skill.atomic import is_staging_name
 from git_skill.errors import GitSkillError
 from git_skill.findings import Finding, Severity
 from git_skill.skills.rules import RULES
@@ -104,7 +105,8 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
         visited[real] = via_link
         try:
             with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
+                # a swap in progress, or one a killed run left: never a skill
+                entries = sorted((e for e in scan if not is_staging_name(e.name)), key=lambda e: e.name)
         except OSError as error:
             discovery.findings.append(Finding(display_path(folder), "file-unreadable", Severity.ERROR,
                                               f"cannot list folder: {error.strerror or error}"))

@@ -32,10 +32,16 @@ class MergeResult:
 
 @lru_cache(maxsize=1)
 def _scratch() -> Any:
-    """A throwaway bare repository whose object store holds the blobs libgit2 merges."""
+    """A throwaway bare repository whose object store holds the blobs libgit2 merges; deleted at exit
+    (SIGTERM included: the CLI turns it into an orderly exit), so nothing is left in the temp folder."""
+    import atexit
+    import shutil
+
     import pygit2
 
-    return pygit2.init_repository(tempfile.mkdtemp(prefix="git-skill-merge-"), bare=True)
+    folder = tempfile.mkdtemp(prefix="git-skill-merge-")
+    atexit.register(shutil.rmtree, folder, True)
+    return pygit2.init_repository(folder, bare=True)
 
 
 def merge_lines(base: str, ours: str, theirs: str) -> MergeResult:

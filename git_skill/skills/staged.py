@@ -16,6 +16,7 @@ from git_skill.skills.discovery import COPY_MARKER, SKILL_FILE_NAMES, configured
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
+from git_skill.atomic import is_staging_name
 
 _SYMLINK_MODE = 0o120000
 
@@ -60,7 +61,8 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
     index = repo.index
     index.read()
     roots = _relative_roots(workspace, skills_dirs)
-    entries = {entry.path: entry for entry in index if _under(entry.path, roots)}
+    entries = {entry.path: entry for entry in index if _under(entry.path, roots)
+               and not any(is_staging_name(part) for part in entry.path.split("/"))}
     skill_files: dict[str, str] = {}
     for path in entries:
         folder, name = posixpath.split(path)

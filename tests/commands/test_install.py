@@ -6,7 +6,9 @@ import stat
 import subprocess
 from pathlib import Path
 
-from tests.conftest import env_with_git_skill, git, run_cli, skill_text, write_skill
+import pytest
+
+from tests.conftest import env_with_git_skill, git, git_skill_executable, run_cli, skill_text, write_skill
 
 
 def commit(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
@@ -103,3 +105,83 @@ def test_dry_run_still_refuses_a_foreign_hook(repo: Path) -> None:
     assert forced.code == 0 and "would install" in forced.out
     assert hook.read_text() == "#!/bin/sh\necho mine\n"
     assert not (hook.parent / "pre-commit.git-skill-backup").exists()
+
+
+COMMIT_FORMS = {
+    "git commit": (True, ["commit", "-m", "edit"]),
+    "git commit -a": (False, ["commit", "-a", "-m", "edit"]),
+    "git commit -- PATH": (False, ["commit", "-m", "edit", "--", "skills/tidy/SKILL.md"]),
+    "git commit --only PATH": (False, ["commit", "--only", "-m", "edit", "skills/tidy/SKILL.md"]),
+    "git commit -i PATH": (False, ["commit", "-i", "-m", "edit", "skills/tidy/SKILL.md"]),
+}
+
+
+def _committed_good_skill(repo: Path) -> Path:
+    assert run_cli("install", "--hooks", cwd=repo).code == 0
+    skill = write_skill(repo / "skills", "tidy")
+    (repo / "README.md").write_text("readme\n")
+    git(repo, "add", "-A")
+    assert commit(repo, "good").returncode == 0
+    return skill
+
+
+@pytest.mark.parametrize("form", list(COMMIT_FORMS))
+def test_every_commit_form_is_checked_by_the_installed_hook(repo: Path, form: str) -> None:
+    """git gives -a, -- PATH, --only and -i commits a temporary index (GIT_INDEX_FILE): the hook must read it."""
+    skill = _committed_good_skill(repo)
+    stage_first, arguments = COMMIT_FORMS[form]
+    (skill / "SKILL.md").write_text(skill_text("Tidy"))
+    if stage_first:
+        git(repo, "add", "-A")
+    rejected = subprocess.run(["git", *arguments], cwd=repo, capture_output=True, text=True, env=env_with_git_skill())
+    assert rejected.returncode != 0, rejected.stdout + rejected.stderr
+    assert "[name-lowercase]" in rejected.stdout + rejected.stderr
+    assert git(repo, "log", "--oneline").stdout.count("\n") == 1
+
+
+def test_a_partial_commit_is_checked_as_committed_not_as_staged(repo: Path) -> None:
+    """`git commit -- README.md` leaves a staged bad skill out of the commit: the hook lets it through."""
+    skill = _committed_good_skill(repo)
+    (skill / "SKILL.md").write_text(skill_text("Tidy"))
+    git(repo, "add", "-A")
+    (repo / "README.md").write_text("readme, edited\n")
+    partial = subprocess.run(["git", "commit", "-m", "readme only", "--", "README.md"], cwd=repo, capture_output=True,
+                             text=True, env=env_with_git_skill())
+    assert partial.returncode == 0, partial.stdout + partial.stderr
+    assert git(repo, "show", "--stat", "--format=", "HEAD").stdout.strip().startswith("README.md")
+
+
+def test_staged_checks_honour_git_dir_and_work_tree(repo: Path, tmp_path: Path) -> None:
+    skill = write_skill(repo / "skills", "tidy", skill_text("Tidy", body="# Get\n\n`curl -k https://x.example`\n"))
+    git(repo, "add", "-A")
+    env = {**env_with_git_skill(), "GIT_DIR": str(repo / ".git"), "GIT_WORK_TREE": str(repo)}
+    for check, rule in (("validate", "[name-lowercase]"), ("lint", "[tls-disabled]")):
+        result = subprocess.run([git_skill_executable(), check, "--staged"], cwd=tmp_path, capture_output=True,
+                                text=True, env=env)
+        assert result.returncode == 1 and rule in result.stdout + result.stderr, (check, result)
+    assert skill.is_dir()
+
+
+def test_uninstall_restores_the_users_hook_and_force_never_overwrites_a_backup(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    backup = hook.with_name("pre-commit.git-skill-backup")
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text("#!/bin/sh\necho first\n")
+    hook.chmod(0o755)
+    assert run_cli("install", "--hooks", "--force", cwd=repo).code == 0
+    assert backup.read_text() == "#!/bin/sh\necho first\n"
+    hook.write_text("#!/bin/sh\necho second\n")  # the user puts another hook of theirs in place
+    again = run_cli("install", "--hooks", "--force", cwd=repo)
+    assert again.code == 4 and "backup" in again.err
+    assert backup.read_text() == "#!/bin/sh\necho first\n" and hook.read_text() == "#!/bin/sh\necho second\n"
+    hook.write_text(data_file_text())
+    removed = run_cli("install", "--uninstall", "--hooks", cwd=repo)
+    assert removed.code == 0 and "restored" in removed.out
+    assert hook.read_text() == "#!/bin/sh\necho first\n" and hook.stat().st_mode & stat.S_IXUSR
+    assert not backup.exists()
+
+
+def data_file_text() -> str:
+    from git_skill.resources import data_file
+
+    return data_file("hooks", "pre-commit").read_text()

@@ -12,6 +12,7 @@ import pytest
 
 from git_skill.learning.generalize import generalize
 from git_skill.text.redact import redact_text
+from tests.lock_holder import lock_held_elsewhere
 from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, git_skill_executable, requires_shared, run_cli
 from tests.transcripts.test_readers import claude_records, jsonl, write_harbor_trial
 
@@ -149,13 +150,37 @@ def test_uncommitted_edits_are_never_overwritten(repo: Path) -> None:
     assert forced.code == 0 and "test_new" in path.read_text()
 
 
-def test_a_held_lock_stops_a_second_run(repo: Path) -> None:
+def test_a_held_lock_stops_a_second_run_after_the_wait(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
-    lock = repo / ".git" / "git-skill.lock"
-    lock.write_text("12345")
-    result = run_cli("learn", str(trial), cwd=repo)
-    assert result.code == 5 and "pid 12345" in result.err
-    assert skill_files(repo) == [] and lock.exists()
+    monkeypatch.setenv("GIT_SKILL_LOCK_TIMEOUT", "0.3")
+    with lock_held_elsewhere(repo) as holder:
+        result = run_cli("learn", str(trial), cwd=repo)
+        assert result.code == 5 and f"pid {holder.pid}" in result.err and "GIT_SKILL_LOCK_TIMEOUT" in result.err
+        assert skill_files(repo) == []
+
+
+def test_a_lock_left_by_a_killed_run_does_not_block(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with lock_held_elsewhere(repo) as holder:
+        holder.kill()  # SIGKILL: no cleanup at all; the kernel drops the lock with the process
+        holder.wait()
+        result = run_cli("learn", str(trial), cwd=repo)
+    assert result.code == 0, result.err
+    assert len(skill_files(repo)) == 1
+
+
+def test_a_run_waits_for_the_lock_instead_of_failing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    monkeypatch.setenv("GIT_SKILL_LOCK_TIMEOUT", "30")
+    with lock_held_elsewhere(repo, seconds=1.0):
+        result = run_cli("learn", str(trial), cwd=repo)
+    assert result.code == 0, result.err
+
+
+def test_a_bad_lock_timeout_is_a_usage_error(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_SKILL_LOCK_TIMEOUT", "soon")
+    result = run_cli("learn", str(write_harbor_trial(repo.parent / "trial")), cwd=repo)
+    assert result.code == 2 and "GIT_SKILL_LOCK_TIMEOUT" in result.err
 
 
 def test_unsafe_steps_are_left_out_of_the_skill(repo: Path) -> None:

@@ -169,7 +169,7 @@ def test_a_lock_entry_outside_the_skills_roots_is_refused(repo: Path, upstream: 
     assert result.code == 4 and "not inside a skills root" in result.err
     assert (repo / "src" / "main.py").read_text() == "print('mine')\n"
     lock.write_text(lock.read_text().replace('path = "src"', 'path = "../outside"'))
-    assert run_cli("update", cwd=repo).code == 3
+    assert run_cli("update", cwd=repo).code == 4  # outside the repository is outside every root
 
 
 def test_usage_errors(repo: Path, upstream: Upstream) -> None:

@@ -165,3 +165,51 @@ def test_update_without_a_model_is_refused(repo: Path) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     result = run_cli("learn", str(trial), "--operation", "update", cwd=repo)
     assert result.code == 2 and "needs a model" in result.err
+
+
+_HOLD_THEN_ADD_A_SKILL = """
+import sys
+from pathlib import Path
+from git_skill.workspace import RepositoryLock, open_workspace
+with RepositoryLock(open_workspace()):
+    print("held", flush=True)
+    sys.stdin.readline()
+    folder = Path(".agents/skills/unrelated-skill")
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(
+        "---\\nname: unrelated-skill\\ndescription: Something else. Use when never.\\n---\\n")
+"""
+
+
+def test_a_model_run_plans_again_when_another_run_changed_the_skills(repo: Path, env: None) -> None:
+    """Model calls happen outside the lock; a change made meanwhile is seen under the lock and planned for."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import git_skill_executable
+
+    trial = write_harbor_trial(repo.parent / "trial")
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_THEN_ADD_A_SKILL], cwd=repo, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with FakeLLM() as server:
+            server.replies = [reply(REFLECTION), reply(CREATION), reply(REFLECTION), reply(CREATION)]
+            learner = subprocess.Popen([git_skill_executable(), "learn", str(trial), "--model", "openai/fake-model",
+                                        "--api-base", server.url, "--timeout", "5"], cwd=repo, env=dict(os.environ),
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            deadline = time.monotonic() + 60
+            while len(server.requests) < 2 and time.monotonic() < deadline:  # planned, now waiting for the lock
+                time.sleep(0.05)
+            assert len(server.requests) == 2
+            holder.communicate("go\n", timeout=30)  # another run adds a skill, then lets go
+            out, err = learner.communicate(timeout=120)
+            assert learner.returncode == 0, err
+            assert len(server.requests) == 4  # planned again against the changed library
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (repo / ".agents/skills/build-c-programs/SKILL.md").is_file()
+    assert (repo / ".agents/skills/unrelated-skill/SKILL.md").is_file()

@@ -30,14 +30,18 @@ def test_round_trip_and_sorted_layout(tmp_path: Path) -> None:
     assert len(changed) == 2  # one skill's commit and digest lines
 
 
+COMPLETE = '\ncommit = ""\ndigest = "sha256:00"'
+
+
 @pytest.mark.parametrize("body", [
     'version = 2\n',
     'version = 1\nskill = "x"\n',
-    'version = 1\n[[skill]]\npath = "../escape"\nsource = "s"\n',
-    'version = 1\n[[skill]]\npath = "/abs"\nsource = "s"\n',
     'version = 1\n[[skill]]\npath = "a"\nsource = "s"\nsubpath = "../../x"\n',
-    'version = 1\n[[skill]]\npath = "a"\nsource = "s"\n[[skill]]\npath = "a"\nsource = "s"\n',
+    f'version = 1\n[[skill]]\npath = "a"\nsource = "s"{COMPLETE}\n[[skill]]\npath = "a"\nsource = "s"{COMPLETE}\n',
     'version = 1\n[[skill]]\npath = "a"\n',
+    'version = 1\n[[skill]]\npath = "a"\nsource = "s"\ndigest = "sha256:00"\n',  # no commit
+    'version = 1\n[[skill]]\npath = "a"\nsource = "s"\ncommit = ""\n',  # no digest
+    'version = 1\n[[skill]]\npath = "a"\nsource = "s"\ncommit = ""\ndigest = ""\n',
     'not toml at all [',
 ])
 def test_bad_locks_are_clear_errors(tmp_path: Path, body: str) -> None:
@@ -45,6 +49,14 @@ def test_bad_locks_are_clear_errors(tmp_path: Path, body: str) -> None:
     with pytest.raises(GitSkillError) as caught:
         read_lock(tmp_path)
     assert caught.value.exit_code == 3 and "skills.lock" in caught.value.message
+
+
+@pytest.mark.parametrize("path", ["../escape", "/abs", ".git/hooks"])
+def test_a_lock_path_outside_the_repository_is_refused(tmp_path: Path, path: str) -> None:
+    (tmp_path / "skills.lock").write_text(f'version = 1\n[[skill]]\npath = "{path}"\nsource = "s"{COMPLETE}\n')
+    with pytest.raises(GitSkillError) as caught:
+        read_lock(tmp_path)
+    assert caught.value.exit_code == 4 and "skills.lock" in caught.value.message
 
 
 def test_no_lock_is_empty(tmp_path: Path) -> None:
