@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git, run_cli, skill_text, write_skill
+from tests.lock_holder import lock_held_elsewhere
 
 HUMAN = "# Working in this repository\n\nRun `make test` before pushing.\n"
 
@@ -55,7 +58,7 @@ def test_index_creates_the_file_and_keeps_crlf(repo: Path) -> None:
     assert b"\n" not in data.replace(b"\r\n", b"")  # every line ending stays CRLF
 
 
-def test_bad_input(repo: Path) -> None:
+def test_bad_input(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_skill(repo / ".agents/skills", "pdf-forms")
     agents_md = repo / "AGENTS.md"
     agents_md.write_bytes(b"\xff\xfe not utf-8")
@@ -66,8 +69,9 @@ def test_bad_input(repo: Path) -> None:
     broken = run_cli("index", cwd=repo)
     assert broken.code == 3 and "markers" in broken.err and "Traceback" not in broken.err
     assert (repo / "AGENTS.md").read_text().startswith("<!-- git-skill index: end -->")
-    (repo / ".git" / "git-skill.lock").write_text("999999")
     agents_md.write_text(HUMAN)
-    locked = run_cli("index", cwd=repo)
+    monkeypatch.setenv("GIT_SKILL_LOCK_TIMEOUT", "0.3")
+    with lock_held_elsewhere(repo):
+        locked = run_cli("index", cwd=repo)
     assert locked.code == 5 and agents_md.read_text() == HUMAN
     git(repo, "status")  # the repository is untouched
