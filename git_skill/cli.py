@@ -92,8 +92,28 @@ def main(argv: list[str] | None = None) -> Any:
         sys.stderr.close()
         code = exit_codes.OK
     except Exception as error:  # a bug: say so plainly, traceback only on request
+        unreadable = _unreadable_input(error)
+        if unreadable:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"git-skill: error: {unreadable}", err=True)
+            sys.exit(exit_codes.BAD_INPUT)
         if debug:
             traceback.print_exc()
         click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
         code = INTERNAL_ERROR
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _unreadable_input(error: Exception) -> str | None:
+    """The message for an I/O error or a repository git cannot read: documented exit 3, not a bug.
+
+    Commands turn the errors they expect into GitSkillError; this catches the rest of the
+    class (a disk that fails mid-read, an object missing from a damaged repository).
+    """
+    pygit2 = sys.modules.get("pygit2")
+    if pygit2 is not None and isinstance(error, pygit2.GitError):
+        return f"cannot read the git repository: {str(error).strip(chr(34))} (git fsck may say more)"
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"cannot read or write {error.filename}: {error.strerror or error}"
+    return None

@@ -55,7 +55,8 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
         else:
             found = discover(workspace, paths, skills_dirs)
             findings, skills = lint_locations(found.skills, roots, config, workspace.root)
-            if not skills and output_format == "text":
+            findings += found.findings  # what discovery could not follow or open
+            if not skills and not findings and output_format == "text":
                 where = ", ".join(paths) if paths else ", ".join(skills_dirs or DEFAULT_ROOTS)
                 click.echo(f"no skills found (looked in: {where})", err=True)
     failing = {f.path for f in findings if f.severity is Severity.ERROR}
@@ -72,7 +73,7 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
         rules = {r.id: ({"error": "error", "warning": "warning", "info": "note"}[r.severity.value], r.rationale)
                  for r in LINT_RULES.values()}
         click.echo(render_sarif(findings, rules, __version__))
-    elif skills:
+    elif skills or findings:
         click.echo(render_text(findings, verdicts, "by lint", color=use_color()))
     blocking = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     raise SystemExit(exit_codes.FINDINGS if any(f.severity in blocking for f in findings) else exit_codes.OK)

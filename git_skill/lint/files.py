@@ -79,7 +79,7 @@ def skill_files(folder: Path) -> Iterator[Path]:
                          and not (base / d).is_symlink())
         for name in sorted(names):
             path = base / name
-            if not path.is_symlink():
+            if not path.is_symlink() and path.is_file():  # a FIFO or device would block the read
                 yield path
 
 

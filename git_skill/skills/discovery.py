@@ -75,6 +75,16 @@ def _escape_finding(path: str, target: str) -> Finding:
                    f"symbolic link points outside the repository ({target}); not followed")
 
 
+def _loop_finding(path: str, error: OSError) -> Finding:
+    return Finding(display_path(path), "symlink-loop", RULES["symlink-loop"].severity,
+                   f"symbolic link cannot be followed ({error.strerror or error}); not followed")
+
+
+def not_regular_finding(path: str) -> Finding:
+    return Finding(display_path(path), "file-not-regular", RULES["file-not-regular"].severity,
+                   "SKILL.md is not a regular file (a FIFO, socket, device or folder); not opened")
+
+
 def _skill_file_in(names: set[str]) -> str | None:
     return next((n for n in SKILL_FILE_NAMES if n in names), None)
 
@@ -99,13 +109,23 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
         names = {e.name for e in entries}
         subfolders = []
         for entry in entries:
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not is_inside(target, boundary):
-                    discovery.findings.append(_escape_finding(entry.path, os.readlink(entry.path)))
-                    names.discard(entry.name)
-                    continue
-            if entry.name not in SKIPPED_FOLDERS and entry.is_dir():
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not is_inside(target, boundary):
+                        discovery.findings.append(_escape_finding(entry.path, os.readlink(entry.path)))
+                        names.discard(entry.name)
+                        continue
+                is_folder = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError as error:  # a cycle of links (ELOOP) or a name that vanished
+                discovery.findings.append(_loop_finding(entry.path, error))
+                names.discard(entry.name)
+                continue
+            if entry.name in SKILL_FILE_NAMES and not is_file:
+                discovery.findings.append(not_regular_finding(entry.path))  # a FIFO would hang every read
+                names.discard(entry.name)
+            if entry.name not in SKIPPED_FOLDERS and is_folder:
                 subfolders.append(entry.path)
         skill_name = _skill_file_in(names)
         if skill_name:
@@ -150,11 +170,18 @@ def discover(workspace: Workspace, paths: tuple[str, ...] = (), skills_dirs: tup
         if not os.path.lexists(path):
             raise GitSkillError(f"no such file or folder: {raw}", exit_codes.USAGE)
         limit = boundary if is_inside(path, boundary) else (path if path.is_dir() else path.parent).resolve()
+        try:
+            path.stat()
+        except OSError as error:  # a dangling link or a cycle of links
+            discovery.findings.append(_loop_finding(str(path), error))
+            continue
         if path.is_symlink() and not is_inside(path, limit):
             discovery.findings.append(_escape_finding(str(path), os.readlink(path)))
         elif path.is_dir():
             discovery.roots.append(path)
             walk_skills(path, limit, discovery)
+        elif path.name in SKILL_FILE_NAMES and not path.is_file():
+            discovery.findings.append(not_regular_finding(str(path)))
         elif path.name in SKILL_FILE_NAMES:
             discovery.add_skill(SkillLocation(path.parent, path))
         else:

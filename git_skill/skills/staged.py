@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
 from git_skill.skills.discovery import SKILL_FILE_NAMES, configured_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
@@ -35,6 +37,17 @@ def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[
         except ValueError:
             continue
     return roots
+
+
+def read_blob(repo: Any, oid: Any, path: str) -> bytes:
+    """A staged file's bytes; an object missing from a damaged repository is exit 3, not a crash."""
+    import pygit2
+
+    try:
+        return repo[oid].data
+    except (KeyError, ValueError, pygit2.GitError):
+        raise GitSkillError(f"cannot read the staged {path}: object {oid} is missing from the repository "
+                            "(git fsck may say more)", exit_codes.BAD_INPUT) from None
 
 
 def _under(path: str, roots: list[str]) -> bool:
@@ -72,7 +85,7 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
     for path in sorted(changed & set(entries)):
         entry = entries[path]
         if entry.mode == _SYMLINK_MODE:
-            target = repo[entry.id].data.decode("utf-8", "replace")
+            target = read_blob(repo, entry.id, path).decode("utf-8", "replace")
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
             if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
                 findings.append(Finding(path, "symlink-escape", RULES["symlink-escape"].severity,
@@ -86,7 +99,8 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
                 break
             folder = posixpath.dirname(folder)
     skills = [
-        StagedSkill(skill_files[folder], posixpath.basename(folder), repo[entries[skill_files[folder]].id].data)
+        StagedSkill(skill_files[folder], posixpath.basename(folder),
+                    read_blob(repo, entries[skill_files[folder]].id, skill_files[folder]))
         for folder in sorted(touched)
     ]
     return skills, findings
@@ -115,6 +129,6 @@ def export_staged_skills(workspace: Workspace, destination: Path, skills_dirs: t
                 continue
             path = target / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(repo[entry.id].data)
+            path.write_bytes(read_blob(repo, entry.id, entry.path))
             os.chmod(path, 0o755 if entry.mode == 0o100755 else 0o644)
     return mapping
