@@ -72,6 +72,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure becomes one message and a documented exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("GIT_SKILL_DEBUG"))
+    _pin_cache_dir()
     try:
         code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)
     except GitSkillError as error:
@@ -103,6 +104,14 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
         code = INTERNAL_ERROR
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _pin_cache_dir() -> None:
+    """Resolve a relative GIT_SKILL_CACHE_DIR once, against the folder the run started in: git and
+    worker processes run in other folders and inherit the absolute path."""
+    setting = os.environ.get("GIT_SKILL_CACHE_DIR")
+    if setting and not os.path.isabs(os.path.expanduser(setting)):
+        os.environ["GIT_SKILL_CACHE_DIR"] = os.path.abspath(os.path.expanduser(setting))
 
 
 def _unreadable_input(error: Exception) -> str | None:

@@ -117,3 +117,100 @@ def test_a_symlink_cycle_is_a_finding(tmp_path: Path, args: list[str]) -> None:
     assert result.code in (0, 1) and "internal error" not in result.err, result.err
     if args[0] in ("validate", "lint"):
         assert result.code == 1 and "symlink-loop" in result.out
+
+
+# --- defect 10: missing merge inputs are usage errors, nothing created
+
+@pytest.mark.parametrize("missing", [0, 1, 2])
+def test_merge_with_a_missing_input_is_a_usage_error(tmp_path: Path, missing: int) -> None:
+    names = ["base.md", "ours.md", "theirs.md"]
+    for index, name in enumerate(names):
+        if index != missing:
+            (tmp_path / name).write_text(skill_text("x"))
+    result = run_cli("merge", *names, "-o", "out.md", cwd=tmp_path)
+    assert result.code == 2, result.err
+    assert not (tmp_path / "out.md").exists() and not (tmp_path / names[missing]).exists()
+
+
+@pytest.mark.parametrize("missing", [0, 1, 2])
+def test_merge_driver_with_a_missing_input_creates_nothing(tmp_path: Path, missing: int) -> None:
+    names = ["O", "A", "B"]
+    for index, name in enumerate(names):
+        if index != missing:
+            (tmp_path / name).write_text(skill_text("x"))
+    result = run_cli("merge-driver", *names, "SKILL.md", cwd=tmp_path)
+    assert result.code == 2, result.err
+    assert not (tmp_path / names[missing]).exists()
+
+
+def test_merge_output_naming_a_folder_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "s.md").write_text(skill_text("x"))
+    (tmp_path / "out").mkdir()
+    result = run_cli("merge", "s.md", "s.md", "s.md", "-o", "out", cwd=tmp_path)
+    assert result.code == 2 and list((tmp_path / "out").iterdir()) == [], result.err
+
+
+# --- defect 11: a relative cache, a cache that is a file, --skills-dir naming a file, hook stdin, lint config
+
+def test_relative_cache_dir_is_resolved_against_the_start_folder(tmp_path: Path, upstream: object,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    monkeypatch.setenv("GIT_SKILL_CACHE_DIR", "relative-cache")
+    result = run_cli("add", f"{upstream.url}//skills/csv-cleaning", cwd=repo)  # type: ignore[attr-defined]
+    assert result.code == 0, result.err
+    repositories = list((repo / "relative-cache" / "repos").iterdir())
+    assert len(repositories) == 1 and (repositories[0] / "HEAD").is_file()
+    assert [p for p in repo.rglob("relative-cache") if p != repo / "relative-cache"] == []
+    assert run_cli("status", cwd=repo).code == 0
+
+
+def test_cache_dir_that_is_a_file_is_a_usage_error(tmp_path: Path, upstream: object,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    (tmp_path / "cache-file").write_text("not a folder")
+    monkeypatch.setenv("GIT_SKILL_CACHE_DIR", str(tmp_path / "cache-file"))
+    result = run_cli("add", f"{upstream.url}//skills/csv-cleaning", cwd=repo)  # type: ignore[attr-defined]
+    assert result.code == 2 and "not a folder" in result.err, result.err
+    assert not (repo / ".agents" / "skills" / "csv-cleaning").exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf"])
+def test_bad_fetch_timeout_is_a_usage_error(tmp_path: Path, upstream: object, monkeypatch: pytest.MonkeyPatch,
+                                            value: str) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    monkeypatch.setenv("GIT_SKILL_FETCH_TIMEOUT", value)
+    result = run_cli("add", f"{upstream.url}//skills/csv-cleaning", cwd=repo)  # type: ignore[attr-defined]
+    assert result.code == 2 and "GIT_SKILL_FETCH_TIMEOUT" in result.err, result.err
+
+
+@pytest.mark.parametrize("args", [["validate"], ["lint"], ["list"], ["diff"], ["add", "../source/beta"]])
+def test_skills_dir_naming_a_file_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    write_skill(tmp_path / "source", "beta")
+    (repo / "a-file").write_text("x")
+    result = run_cli(*args, "--skills-dir", "a-file", cwd=repo)
+    assert result.code == 2 and "not a folder" in result.err, result.err
+
+
+def test_non_utf8_hook_stdin_is_bad_input(tmp_path: Path) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    result = run_process("learn", "--from-hook", "claude-code", cwd=repo, stdin=b'\xff\xfe{"cwd": "\xff"}')
+    assert result.returncode == 3 and b"not JSON" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("file_name, text", [
+    (".git-skill.toml", "[lint]\nseverity = 5\n"),
+    (".git-skill.toml", "lint = 5\n"),
+    (".git-skill.toml", "[lint]\ndisable = 'description-generic'\n"),
+    (".git-skill.toml", "[lint]\ndisable = [5]\n"),
+    (".git-skill.toml", "[lint]\nseverity = {description-generic = [1]}\n"),
+    (".git-skill.toml", "[lint]\nmax-body-lines = true\n"),
+    ("pyproject.toml", "[tool]\ngit-skill = 5\n"),
+    ("pyproject.toml", "[tool.git-skill]\nlint = 5\n"),
+])
+def test_lint_configuration_with_wrong_types_is_a_usage_error(tmp_path: Path, file_name: str, text: str) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    (repo / file_name).write_text(text)
+    for args in (["lint"], ["lint", "--staged"]):
+        result = run_cli(*args, cwd=repo)
+        assert result.code == 2 and file_name in result.err, (args, result.err)

@@ -21,11 +21,11 @@ _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 def hook_source(agent: str, arguments: tuple[str, ...]) -> tuple[tuple[str, ...], Path]:
     """SOURCE and working folder from an agent hook's JSON (Claude Code: stdin; Codex notify: last argument)."""
-    raw = arguments[-1] if agent == "codex" and arguments else click.get_text_stream("stdin").read()
+    raw = arguments[-1] if agent == "codex" and arguments else click.get_binary_stream("stdin").read()
     try:
-        payload = json.loads(raw)
-    except ValueError:
-        raise GitSkillError(f"--from-hook {agent}: the hook input is not JSON", exit_codes.BAD_INPUT) from None
+        payload = json.loads(raw)  # bytes: invalid UTF-8 is "not JSON", not a crash
+    except (ValueError, RecursionError):
+        raise GitSkillError(f"--from-hook {agent}: the hook input is not JSON (UTF-8)", exit_codes.BAD_INPUT) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("cwd"), str):
         raise GitSkillError(f"--from-hook {agent}: the hook JSON has no 'cwd'", exit_codes.BAD_INPUT)
     start = Path(payload["cwd"])

@@ -13,6 +13,7 @@ single file is written.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import posixpath
 import re
@@ -50,12 +51,27 @@ Files = dict[str, Entry]  # POSIX path relative to the skill folder -> entry
 
 
 def cache_root() -> Path:
-    """`$GIT_SKILL_CACHE_DIR`, else `$XDG_CACHE_HOME/git-skill`, else `~/.cache/git-skill`."""
+    """`$GIT_SKILL_CACHE_DIR`, else `$XDG_CACHE_HOME/git-skill`, else `~/.cache/git-skill`, made absolute:
+    git runs in other folders, where a relative path would name (and create) another cache. The CLI
+    pins a relative GIT_SKILL_CACHE_DIR to the folder the run started in (`cli.main`)."""
     explicit = os.environ.get("GIT_SKILL_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "git-skill"
+    root = Path(explicit or str(Path(base) / "git-skill")).expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        variable = "GIT_SKILL_CACHE_DIR" if explicit else "XDG_CACHE_HOME"
+        raise GitSkillError(f"the cache {root} is not a folder; point {variable} at a folder", exit_codes.USAGE)
+    return root
+
+
+def _fetch_timeout() -> float:
+    raw = os.environ.get("GIT_SKILL_FETCH_TIMEOUT", "300")
+    try:
+        timeout = float(raw)
+    except ValueError:
+        timeout = -1.0
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise GitSkillError(f"GIT_SKILL_FETCH_TIMEOUT={raw!r} is not a positive number of seconds", exit_codes.USAGE)
+    return timeout
 
 
 def _git_env() -> dict[str, str]:
@@ -65,7 +81,7 @@ def _git_env() -> dict[str, str]:
 
 
 def _run_git(args: list[str], cwd: Path, what: str) -> str:
-    timeout = float(os.environ.get("GIT_SKILL_FETCH_TIMEOUT", "300"))
+    timeout = _fetch_timeout()
     try:
         done = subprocess.run(["git", *args], check=False, cwd=cwd, env=_git_env(), capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL)
@@ -166,7 +182,11 @@ def open_upstream(url: str) -> Upstream:
     """The cache repository for `url` (created on first use)."""
     cache = cache_root() / "repos" / (hashlib.sha256(url.encode("utf-8")).hexdigest()[:24] + ".git")
     if not (cache / "HEAD").exists():
-        cache.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise GitSkillError(f"cannot create the cache {cache.parent}: {error.strerror or error}",
+                                exit_codes.BAD_INPUT) from None
         _run_git(["init", "--quiet", "--bare", str(cache)], cache.parent, f"cannot create the cache {cache}")
     return Upstream(url, cache)
 

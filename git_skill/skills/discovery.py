@@ -50,7 +50,12 @@ def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[s
     """The skills roots: `--skills-dir`, else `git config skill.dir` (multi-valued), else the defaults."""
     chosen = list(skills_dirs) or workspace.config_all("skill.dir")
     if chosen:
-        return [(workspace.root / d).resolve() if not os.path.isabs(d) else Path(d).resolve() for d in chosen]
+        roots = [(workspace.root / d).resolve() if not os.path.isabs(d) else Path(d).resolve() for d in chosen]
+        for given, root in zip(chosen, roots):
+            if root.exists() and not root.is_dir():
+                where = "--skills-dir" if skills_dirs else "git config skill.dir"
+                raise GitSkillError(f"{where} {given} is not a folder", exit_codes.USAGE)
+        return roots
     return [workspace.root / d for d in DEFAULT_ROOTS]
 
 
