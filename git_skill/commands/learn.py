@@ -89,7 +89,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     run holds the lock.
     """
     from git_skill.digests import source_digest
-    from git_skill.learning.batch import LearnCache, default_jobs, distill_all, group_by_task
+    from git_skill.learning.batch import LearnCache, Unreadable, default_jobs, distill_all, group_by_task
     from git_skill.learning.run import Request, learn_group, open_client, write_outcome
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
@@ -122,6 +122,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     with click.progressbar(length=len(todo), label="learning", file=sys.stderr) if show_progress else _NoBar() as bar:
         distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
                                      lambda _: bar.update(1)))
+    unreadable = [item for item in distilled if isinstance(item, Unreadable)]
+    distilled = [item for item in distilled if not isinstance(item, Unreadable)]
     results = []
     written: set[Path] = set()
     request = Request(skills_dirs, name, operation, budget, _ask if interactive else None)
@@ -153,9 +155,15 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                        err=True)
     if as_json:
         click.echo(json.dumps({"results": [outcome.to_dict() for _, outcome in results],
-                               "skipped": skipped, "usage": usage}, indent=2))
+                               "skipped": skipped, "unreadable": [u.to_dict() for u in unreadable],
+                               "usage": usage}, indent=2))
     elif batch:
-        _summary(results, skipped, dry_run)
+        _summary(results, skipped, dry_run, unreadable)
+    if unreadable:
+        for item in unreadable:
+            click.echo(f"git-skill: {display_path(item.source)}: {item.message}", err=True)
+        raise GitSkillError(f"{len(unreadable)} of {len(members)} sources could not be read (above); "
+                            "the others were learned", max(u.exit_code for u in unreadable))
 
 
 class _NoBar:
@@ -169,17 +177,21 @@ class _NoBar:
         return None
 
 
-def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool) -> None:
+def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool,
+             unreadable: list[Any]) -> None:
     rows = [(Path(item.source).name, item.lessons.outcome or "-", outcome.operation, outcome.name)
             for group, outcome in results for item in group]
     rows += [(Path(source).name, "-", "cached", "-") for source in skipped]
+    rows += [(Path(item.source).name, "-", "unreadable", "-") for item in unreadable]
     widths = [max(len(header), *(len(row[i]) for row in rows)) if rows else len(header)
               for i, header in enumerate(("TRIAL", "OUTCOME", "OPERATION", "SKILL"))]
     for row in [("TRIAL", "OUTCOME", "OPERATION", "SKILL"), *rows]:
         click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
     written = sum(1 for _, outcome in results if outcome.written)
     tail = " (dry run: nothing written)" if dry_run else ""
-    click.echo(f"{len(rows)} sources, {len(results)} tasks: {written} skills written, {len(skipped)} already learned{tail}")
+    failed = f", {len(unreadable)} unreadable" if unreadable else ""
+    click.echo(f"{len(rows)} sources, {len(results)} tasks: {written} skills written, {len(skipped)} already learned"
+               f"{failed}{tail}")
 
 
 def _report(outcome: Outcome, dry_run: bool) -> None:

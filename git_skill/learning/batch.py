@@ -40,17 +40,45 @@ def distill_source(source: str, feedback: tuple[str, ...]) -> Distilled:
     return Distilled(source, source_digest(Path(source)), task, lessons, tuple(Path(f) for f in feedback))
 
 
+@dataclass
+class Unreadable:
+    """A source of a batch that could not be read: reported in the summary, the others still learned."""
+
+    source: str
+    message: str
+    exit_code: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"source": self.source, "error": self.message, "exit_code": self.exit_code}
+
+
+def distill_or_report(source: str, feedback: tuple[str, ...]) -> Distilled | Unreadable:
+    """`distill_source`, with a source's own bad input (a GitSkillError) returned rather than raised,
+    so one broken trial does not stop a batch of hundreds."""
+    from git_skill.errors import GitSkillError
+
+    try:
+        return distill_source(source, feedback)
+    except GitSkillError as error:
+        return Unreadable(source, error.message, error.exit_code)
+
+
 def distill_all(sources: list[str], feedback: tuple[str, ...], jobs: int,
-                progress: Callable[[str], None] | None = None) -> Iterator[Distilled]:
-    """Distill every source, `jobs` at a time, in input order."""
-    if jobs <= 1 or len(sources) <= 1:
+                progress: Callable[[str], None] | None = None) -> Iterator[Distilled | Unreadable]:
+    """Distill every source, `jobs` at a time, in input order; one source alone raises its error."""
+    if len(sources) == 1:
+        yield distill_source(sources[0], feedback)
+        if progress:
+            progress(sources[0])
+        return
+    if jobs <= 1:
         for source in sources:
-            yield distill_source(source, feedback)
+            yield distill_or_report(source, feedback)
             if progress:
                 progress(source)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(distill_source, sources, [feedback] * len(sources)):
+        for result in pool.map(distill_or_report, sources, [feedback] * len(sources)):
             if progress:
                 progress(result.source)
             yield result

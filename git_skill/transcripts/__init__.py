@@ -168,6 +168,8 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
         item.text = redact_bounded(item.text, redactor)
     if transcript.facts.cwd:
         transcript.facts.cwd = redactor.redact(transcript.facts.cwd)
+    if transcript.facts.rejected:
+        transcript.report.skip("session fields of the wrong type", transcript.facts.rejected)
     transcript.report.redactions.update(redactor.counts)
 
 
