@@ -28,6 +28,7 @@ from git_skill.transcripts import (
 )
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.feedback import user_feedback
+from git_skill.transcripts.jsonl import leading_fields
 
 MAX_EVENT_CHARS = 256 * 1024
 _REDACTION_MARGIN = 16 * 1024
@@ -61,13 +62,16 @@ def _unknown(path: Path) -> GitSkillError:
 
 
 def _first_records(head: bytes) -> list[dict[str, Any]]:
+    """The JSON objects among the first lines; a line the sniffed head cuts short (a first record
+    over _SNIFF_BYTES) gives the fields before the cut."""
     records = []
-    for line in head.split(b"\n")[:50]:
+    lines = head.split(b"\n")[:50]
+    for index, line in enumerate(lines):
         try:
             value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
+        except (ValueError, RecursionError):
+            value = leading_fields(line) if index == len(lines) - 1 and len(head) == _SNIFF_BYTES else None
+        if isinstance(value, dict) and value:
             records.append(value)
     return records
 

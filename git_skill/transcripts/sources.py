@@ -17,6 +17,7 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.transcripts.jsonl import leading_fields
 from git_skill.workspace import display_path
 
 MAX_CODEX_FILES = 2000
@@ -40,17 +41,20 @@ def _inside(folder: str | None, root: Path) -> bool:
         return False
 
 
+_LINE_LIMIT = 256 * 1024
+
+
 def _first_cwd(path: Path, limit: int = 20) -> str | None:
     try:
         with path.open("rb") as handle:
             for _ in range(limit):
-                line = handle.readline()
+                line = handle.readline(_LINE_LIMIT)  # a first record of 200 MB: its leading fields are enough
                 if not line:
                     break
                 try:
                     record = json.loads(line)
-                except ValueError:
-                    continue
+                except (ValueError, RecursionError):
+                    record = leading_fields(line) if len(line) == _LINE_LIMIT else None
                 if isinstance(record, dict):
                     payload = record.get("payload") if isinstance(record.get("payload"), dict) else record
                     if isinstance(payload.get("cwd"), str):

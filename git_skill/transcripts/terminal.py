@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from git_skill.transcripts import events as ev
+from git_skill.transcripts.jsonl import read_lines
 
 FORMAT_CAST = "asciinema"
 FORMAT_LOG = "terminal-log"
@@ -144,14 +145,15 @@ def _open_quote(command: str) -> bool:
 def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     turns = TerminalTurns(transcript.report)
     with path.open("rb") as handle:
-        header = handle.readline()
+        lines = read_lines(handle, transcript.report)  # an output event of 200 MB keeps its head and tail
+        header = next(lines, b"")
         try:
             meta = json.loads(header)
             if isinstance(meta, dict) and isinstance(meta.get("env"), dict):
                 transcript.facts.agent = transcript.facts.agent or "terminal"
         except ValueError:
             transcript.report.skip("unreadable asciinema header")
-        for raw in handle:
+        for raw in lines:
             try:
                 event = json.loads(raw)
             except ValueError:
