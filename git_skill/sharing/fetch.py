@@ -41,6 +41,14 @@ _FAILURE_HINTS = (
 )
 
 
+class UpstreamRefused(GitSkillError):
+    """Upstream content git-skill will not write (an unsafe file name, a link leaving the skill)."""
+
+
+class UpstreamGone(GitSkillError):
+    """The source is reachable but no longer holds the shared folder."""
+
+
 @dataclass(frozen=True)
 class Entry:
     data: bytes  # a file's bytes, or a symbolic link's target
@@ -118,7 +126,22 @@ class Upstream:
         return self._repo
 
     def fetch(self, ref: str) -> str:
-        """Fetch `ref` (empty: upstream HEAD); return the full commit id. Raises on network or auth failure."""
+        """Fetch `ref` (empty: upstream HEAD); return the full commit id. Raises on network or auth failure.
+        A failure the cache itself caused (a damaged repository) is not upstream's: the cache is rebuilt
+        and the fetch tried once more."""
+        try:
+            return self._fetch(ref)
+        except GitSkillError:
+            if not cache_damaged(self.cache):
+                raise
+        self.rebuild("the fetch failed on it")
+        return self._fetch(ref)
+
+    def rebuild(self, why: str) -> None:
+        rebuild_cache(self.cache, why)
+        self._repo = None
+
+    def _fetch(self, ref: str) -> str:
         want = ref or "HEAD"
         scratch = f"refs/git-skill/fetching/{os.getpid()}"
         shown = f"cannot fetch {want} from {display_url(self.url)}"
@@ -151,9 +174,9 @@ class Upstream:
             try:
                 node = tree[subpath]
             except KeyError:
-                raise GitSkillError(f"{display_url(self.url)} has no folder {subpath!r} at {commit[:12]}") from None
+                raise UpstreamGone(f"{display_url(self.url)} has no folder {subpath!r} at {commit[:12]}") from None
             if node.type_str != "tree":
-                raise GitSkillError(f"{display_url(self.url)}: {subpath!r} is a file, not a folder")
+                raise UpstreamGone(f"{display_url(self.url)}: {subpath!r} is a file, not a folder")
             tree = self.repo[node.id]
         return tree_files(self.repo, tree)
 
@@ -178,9 +201,44 @@ def tree_files(repo: Any, tree: Any) -> Files:
     return check_links(files)
 
 
+def cache_damaged(cache: Path) -> bool:
+    """Can the cache repository not be opened, or one of its references not be read? (A failed fetch
+    into a sound cache is upstream's failure; into a damaged one, the cache's.)"""
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(str(cache))
+        for name in repo.references:
+            repo.references[name].peel(pygit2.Commit).tree
+    except (pygit2.GitError, KeyError, ValueError, OSError):
+        return True
+    return not _git_can_read(cache)
+
+
+def _git_can_read(cache: Path) -> bool:
+    try:
+        done = subprocess.run(["git", "--git-dir", str(cache), "rev-parse", "--git-dir"], capture_output=True,
+                              stdin=subprocess.DEVNULL, env=_git_env(), timeout=_fetch_timeout(), check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # git itself is missing or stuck: not the cache's fault
+    return done.returncode == 0
+
+
+def rebuild_cache(cache: Path, why: str) -> None:
+    """Replace a damaged cache repository by an empty one (it holds only copies of upstream content)."""
+    import shutil
+    import sys
+
+    print(f"git-skill: the cache {cache} was damaged ({why}); rebuilding it", file=sys.stderr)
+    shutil.rmtree(cache, ignore_errors=True)
+    _run_git(["init", "--quiet", "--bare", str(cache)], cache.parent, f"cannot create the cache {cache}")
+
+
 def open_upstream(url: str) -> Upstream:
-    """The cache repository for `url` (created on first use)."""
+    """The cache repository for `url` (created on first use, rebuilt when it cannot be opened)."""
     cache = cache_root() / "repos" / (hashlib.sha256(url.encode("utf-8")).hexdigest()[:24] + ".git")
+    if (cache / "HEAD").exists() and not _opens(cache):
+        rebuild_cache(cache, "it cannot be opened")
     if not (cache / "HEAD").exists():
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -191,12 +249,22 @@ def open_upstream(url: str) -> Upstream:
     return Upstream(url, cache)
 
 
+def _opens(cache: Path) -> bool:
+    import pygit2
+
+    try:
+        pygit2.Repository(str(cache))
+    except (pygit2.GitError, OSError):
+        return False
+    return True
+
+
 def check_upstream_name(path: str) -> str:
     """Refuse a path from upstream that could write outside its folder or into git's."""
     parts = path.split("/")
     for part in parts:
         if part in ("", ".", "..") or part.lower() == ".git" or _UNSAFE.search(part):
-            raise GitSkillError(f"upstream file name {path!r} is unsafe (empty, '.', '..', '.git', backslash or "
+            raise UpstreamRefused(f"upstream file name {path!r} is unsafe (empty, '.', '..', '.git', backslash or "
                                 "control character); refused, nothing written")
     return path
 
@@ -209,7 +277,7 @@ def check_links(files: Files) -> Files:
         target = entry.data.decode("utf-8", "replace")
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
-            raise GitSkillError(f"upstream symbolic link {path!r} points outside the skill ({target}); refused, "
+            raise UpstreamRefused(f"upstream symbolic link {path!r} points outside the skill ({target}); refused, "
                                 "nothing written")
     return files
 
@@ -315,7 +383,9 @@ def fetchable_ref(wanted: str, source: Source, root: Path) -> str:
 
 def is_git_source(source: Source, root: Path) -> bool:
     folder = source.local_path(root)
-    return folder is None or local_repository(folder) is not None
+    if folder is None:
+        return True
+    return folder.is_dir() and local_repository(folder) is not None  # a deleted folder is no repository
 
 
 def fetch_url(source: Source, root: Path) -> str:
