@@ -214,3 +214,44 @@ def test_lint_configuration_with_wrong_types_is_a_usage_error(tmp_path: Path, fi
     for args in (["lint"], ["lint", "--staged"]):
         result = run_cli(*args, cwd=repo)
         assert result.code == 2 and file_name in result.err, (args, result.err)
+
+
+# --- defect 15, the smaller ones: deep nesting, unreadable SKILL.md in lint
+
+@pytest.fixture
+def deep_tree(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Removed with rm -rf: pytest's own clean-up (shutil.rmtree, recursive before Python 3.12) of a later
+    session would hit RecursionError on it, in every session sharing the temporary folder."""
+    yield tmp_path
+    for folder in (tmp_path / "repo", tmp_path / "repo" / "other"):
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+def test_a_skill_nested_1500_folders_deep(deep_tree: Path) -> None:
+    repo = committed_repo(deep_tree / "repo")
+    deep = repo / ".agents" / "skills" / "deep"
+    deep.mkdir(parents=True)
+    for _ in range(1500):  # one level at a time: Path.mkdir(parents=True) itself recurses per level
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "SKILL.md").write_text(skill_text("d"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "deep")
+    (deep / "SKILL.md").write_text(skill_text("d", body="# Steps\n\nRun it twice.\n"))
+    for args in (["diff"], ["diff", "HEAD", "."], ["validate"], ["lint"], ["list"], ["add", str(deep.parent),
+                                                                                  "--skills-dir", "other"]):
+        result = run_cli(*args, cwd=repo)
+        assert result.code in (0, 1) and "internal error" not in result.err, (args, result.err)
+    assert "Run it twice." in run_cli("diff", cwd=repo).out
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02\xff\xfe binary", b"\xff\xfe\xfa not utf-8", b"# no frontmatter\n"])
+def test_lint_reports_a_skill_md_it_cannot_read(tmp_path: Path, content: bytes) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    (repo / ".agents" / "skills" / "alpha" / "SKILL.md").write_bytes(content)
+    for args in (["lint"], ["lint", "--format", "json"]):
+        result = run_cli(*args, cwd=repo)
+        assert result.code == 1 and "skill-unreadable" in result.out and "all valid" not in result.out, result.out
+    git(repo, "add", "-A")
+    staged = run_cli("lint", "--staged", cwd=repo)
+    assert staged.code == 1 and "skill-unreadable" in staged.out

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from git_skill.folders import walk
 from git_skill.lint.text_rules import Hit
 from git_skill.skills.skill import SkillFile
 
@@ -73,7 +74,7 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
 
 def skill_files(folder: Path) -> Iterator[Path]:
     """Files of this skill: its folder minus nested skills, symlinks not followed."""
-    for root, dirs, names in os.walk(folder):
+    for root, dirs, names in walk(folder):
         base = Path(root)
         dirs[:] = sorted(d for d in dirs if d != ".git" and not (base / d / "SKILL.md").exists()
                          and not (base / d).is_symlink())

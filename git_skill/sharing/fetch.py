@@ -24,6 +24,7 @@ from typing import Any
 
 from git_skill import exit_codes
 from git_skill.skills.discovery import SKILL_FILE_NAMES
+from git_skill.folders import walk
 from git_skill.errors import GitSkillError
 from git_skill.sharing.source import Source, display_url
 
@@ -285,7 +286,7 @@ def check_links(files: Files) -> Files:
 def read_folder(folder: Path) -> Files:
     """The files of a local folder (links kept as links, never followed; `.git` skipped)."""
     files: Files = {}
-    for base, dirs, names in os.walk(folder):
+    for base, dirs, names in walk(folder):
         dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in list(dirs):
             if os.path.islink(os.path.join(base, name)):  # a linked folder is one link entry

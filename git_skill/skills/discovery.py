@@ -96,15 +96,15 @@ def _skill_file_in(names: set[str]) -> str | None:
 
 def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
     """Add every skill under `start` (itself included) to `discovery`; iterative, cycle-safe."""
-    visited: set[str] = set()
+    visited: set[tuple[int, int]] = set()  # (device, inode): one stat a folder, where realpath costs one per level
     stack = [str(start)]
     while stack:
         folder = stack.pop()
-        real = os.path.realpath(folder)
-        if real in visited:
-            continue
-        visited.add(real)
         try:
+            status = os.stat(folder)
+            if (status.st_dev, status.st_ino) in visited:
+                continue
+            visited.add((status.st_dev, status.st_ino))
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
         except OSError as error:

@@ -1,0 +1,35 @@
+"""Walking folder trees without recursion.
+
+`os.walk` recurses once per level before Python 3.12, so a skill nested 1,500 folders deep
+raised RecursionError. `walk` is its top-down, iterative twin: the same (folder, dirs, names)
+triples in the same order, pruning by assigning to `dirs`, links to folders listed in `dirs`
+but not followed, unreadable folders skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+
+def walk(top: Path | str) -> Iterator[tuple[str, list[str], list[str]]]:
+    stack = [str(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError:
+            continue
+        dirs: list[str] = []
+        names: list[str] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # a link that loops: listed as a file, as os.walk does
+                is_dir = False
+            (dirs if is_dir else names).append(entry.name)
+        yield folder, dirs, names
+        stack.extend(path for path in (os.path.join(folder, name) for name in reversed(dirs))
+                     if not os.path.islink(path))
