@@ -24,7 +24,8 @@ _EXIT = re.compile(r"^Exit code (\d+)")
 
 
 def sniff(first_records: list[dict[str, Any]]) -> bool:
-    return any(r.get("type") in TYPES and ("sessionId" in r or "uuid" in r or "leafUuid" in r) for r in first_records)
+    return any(isinstance(r.get("type"), str) and r["type"] in TYPES and ("sessionId" in r or "uuid" in r or "leafUuid" in r)
+               for r in first_records)
 
 
 class _State:

@@ -30,7 +30,7 @@ def sniff(first_records: list[dict[str, Any]]) -> bool:
     head = first_records[0]
     if head.get("type") == "session_meta" or (head.get("id") and "instructions" in head and "timestamp" in head):
         return True
-    return sum(1 for r in first_records if r.get("type") in ENVELOPES and "payload" in r) >= 2
+    return sum(1 for r in first_records if isinstance(r.get("type"), str) and r["type"] in ENVELOPES and "payload" in r) >= 2
 
 
 def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
