@@ -1,4 +1,4 @@
-"""Walking folder trees without recursion.
+"""Walking folder trees without recursion, and refusing files that cannot be read safely.
 
 `os.walk` recurses once per level before Python 3.12, so a skill nested 1,500 folders deep
 raised RecursionError. `walk` is its top-down, iterative twin: the same (folder, dirs, names)
@@ -33,3 +33,13 @@ def walk(top: Path | str) -> Iterator[tuple[str, list[str], list[str]]]:
         yield folder, dirs, names
         stack.extend(path for path in (os.path.join(folder, name) for name in reversed(dirs))
                      if not os.path.islink(path))
+
+
+def require_readable(path: Path, folder_ok: bool = False) -> None:
+    """Refuse a FIFO, socket or device (and a folder unless `folder_ok`): opening one can wait forever."""
+    from git_skill import exit_codes
+    from git_skill.errors import GitSkillError
+
+    if path.exists() and not (path.is_file() or (folder_ok and path.is_dir())):
+        kind = "a folder" if path.is_dir() else "not a regular file (a FIFO, socket or device)"
+        raise GitSkillError(f"{path}: {kind}; not read", exit_codes.BAD_INPUT)

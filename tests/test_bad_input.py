@@ -3,6 +3,7 @@ exit 70 or a hang (issue 11, defects 7, 8, 10, 11 and the smaller ones of 15).""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -255,3 +256,22 @@ def test_lint_reports_a_skill_md_it_cannot_read(tmp_path: Path, content: bytes) 
     git(repo, "add", "-A")
     staged = run_cli("lint", "--staged", cwd=repo)
     assert staged.code == 1 and "skill-unreadable" in staged.out
+
+
+@pytest.mark.parametrize("args", [["digest", "pipe"], ["learn", "pipe", "--dry-run"],
+                                  ["learn", "session.jsonl", "--feedback", "pipe", "--dry-run"],
+                                  ["digest", "session.jsonl", "--feedback", "pipe"]])
+def test_a_fifo_as_a_transcript_or_feedback_never_hangs(tmp_path: Path, args: list[str]) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    os.mkfifo(repo / "pipe")
+    (repo / "session.jsonl").write_text('{"type": "user", "sessionId": "s", "message": {"content": "Fix it"}}\n')
+    result = run_process(*args, cwd=repo)
+    assert result.returncode == 3 and b"not a regular file" in result.stderr, result.stderr
+
+
+def test_a_fifo_as_the_hook_transcript_never_hangs(tmp_path: Path) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    os.mkfifo(repo / "pipe")
+    payload = json.dumps({"cwd": str(repo), "transcript_path": str(repo / "pipe")}).encode()
+    result = run_process("learn", "--from-hook", "claude-code", cwd=repo, stdin=payload)
+    assert result.returncode == 3 and b"not a regular file" in result.stderr, result.stderr

@@ -17,6 +17,7 @@ import orjson
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.folders import require_readable
 from git_skill.text.redact import Redactor
 from git_skill.transcripts import (
     chat,
@@ -181,6 +182,9 @@ def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = 
     """Open a transcript for streaming; its events and feedback come out redacted."""
     if not path.exists():
         raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
+    require_readable(path, folder_ok=True)
+    for feedback_path in feedback_files:
+        require_readable(Path(feedback_path))
     name, data = detect(path)
     transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()))
     for feedback_path in feedback_files:

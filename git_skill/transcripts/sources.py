@@ -17,6 +17,7 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.folders import require_readable
 from git_skill.transcripts.jsonl import leading_fields
 from git_skill.workspace import display_path
 
@@ -95,6 +96,7 @@ def newest_session(root: Path) -> Path | None:
 def resolve_source(source: str | None, root: Path) -> Path:
     """SOURCE as given, or the newest session recorded for the repository at `root` (said on stderr)."""
     if source:
+        require_readable(Path(source), folder_ok=True)
         return Path(source)
     found = newest_session(root)
     if found is None:
