@@ -17,6 +17,8 @@ from git_skill.lint.config import LintConfig
 from git_skill.skills import yaml_reader
 from git_skill.skills.profiles import PROFILES, get_profile
 from git_skill.skills.skill import SkillFile
+from git_skill.skills.diff import compare_skill
+from git_skill.skills.merge import merge_skill
 from git_skill.skills.validation import validate_skill
 
 FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=150,
@@ -61,3 +63,30 @@ def test_mutated_skill(insertions: list[tuple[int, str]]) -> None:
 def test_yaml_reader(pieces: list[str]) -> None:
     result = yaml_reader.load("".join(pieces))
     assert result is not None
+
+
+def mutated(insertions: list[tuple[int, str]]) -> str:
+    text = SEED
+    for position, token in insertions:
+        text = text[:position] + token + text[position:]
+    return text
+
+
+INSERTIONS = st.lists(st.tuples(st.integers(0, len(SEED)), st.sampled_from(TOKENS + ["<<<<<<< ours\n", "=======\n",
+                                                                                       "\n## Extra\n"])), max_size=4)
+
+
+@FUZZ
+@given(INSERTIONS, INSERTIONS, INSERTIONS)
+def test_merge_and_diff(base: list[tuple[int, str]], ours: list[tuple[int, str]], theirs: list[tuple[int, str]]) -> None:
+    """Three-way merge and the semantic diff take any three texts (a NUL once crashed libgit2's merge)."""
+    texts = [mutated(base), mutated(ours), mutated(theirs)]
+    result = merge_skill(*texts)
+    assert isinstance(result.text, str) and result.conflicts >= 0
+    compare_skill("fuzz", {"SKILL.md": texts[0].encode("utf-8", "surrogatepass")},
+                  {"SKILL.md": texts[1].encode("utf-8", "surrogatepass")})
+
+
+def test_merge_of_texts_holding_nul() -> None:
+    result = merge_skill(SEED, SEED.replace("Run", "Then run"), SEED.replace("Bash", "Ba\0sh").replace("Run", "Do"))
+    assert result.conflicts >= 1 and "<<<<<<< ours" in result.text
