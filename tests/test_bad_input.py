@@ -275,3 +275,23 @@ def test_a_fifo_as_the_hook_transcript_never_hangs(tmp_path: Path) -> None:
     payload = json.dumps({"cwd": str(repo), "transcript_path": str(repo / "pipe")}).encode()
     result = run_process("learn", "--from-hook", "claude-code", cwd=repo, stdin=payload)
     assert result.returncode == 3 and b"not a regular file" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args", [["install"], ["install", "--uninstall"]])
+def test_install_never_opens_a_fifo(tmp_path: Path, args: list[str]) -> None:
+    for name in (".gitattributes", ".git/hooks/pre-commit"):
+        repo = committed_repo(tmp_path / name.replace("/", "-"))
+        (repo / ".git" / "hooks").mkdir(exist_ok=True)
+        os.mkfifo(repo / name)
+        result = run_process(*args, cwd=repo)
+        assert result.returncode == 3 and b"not a regular file" in result.stderr, result.stderr
+
+
+def test_install_keeps_gitattributes_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    original = b"*.bin binary \xff\xfe\n"
+    (repo / ".gitattributes").write_bytes(original)
+    assert run_cli("install", "--merge-driver", cwd=repo).code == 0
+    assert (repo / ".gitattributes").read_bytes() == original + b"SKILL.md merge=git-skill\n"
+    assert run_cli("install", "--uninstall", cwd=repo).code == 0
+    assert (repo / ".gitattributes").read_bytes() == original
