@@ -85,6 +85,9 @@ class SessionFacts:
     session_id: str | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if value is None or (type(value) is str and name in _TEXT_FACTS):  # the common case, kept cheap
+            object.__setattr__(self, name, value)
+            return
         checked = _checked_fact(name, value)
         if checked is None and value is not None:
             self.__dict__["rejected"] = self.rejected + 1
