@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "update": "Bring shared skills up to date: three-way merge of upstream changes, local edits kept.",
     "status": "Show each shared skill: up to date, locally modified, upstream ahead, or both.",
     "remove": "Stop sharing skills: delete their folders (or keep them as your own) and their skills.lock entries.",
+    "compare": "Compare benchmark runs with and without skills: paired per-task statistics (pass rate, cost, CI).",
     "install": "Set up this repository: the pre-commit hook, and the SKILL.md merge driver.",
 }
 

@@ -12,6 +12,7 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.evaluation.tasks import task_options
 from git_skill.learning.planning import Outcome
 from git_skill.options import skills_dir_option
 from git_skill.workspace import display_path, open_workspace
@@ -74,10 +75,12 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd).")
+@task_options
 def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, api_base: str | None,
             timeout: float, budget: int, skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
-            as_json: bool, jobs: int | None, from_hook: str | None) -> None:
+            as_json: bool, jobs: int | None, from_hook: str | None, fold: str | None, tasks_file: Path | None,
+            exclude_file: Path | None) -> None:
     """Learn a skill from SOURCE: a transcript, a trial folder, a Terminal-Bench run or Harbor job
     folder (every trial in it; attempts at one task make one skill), or nothing for the newest
     Claude Code or Codex session recorded for this repository.
@@ -89,6 +92,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     run holds the lock.
     """
     from git_skill.digests import source_digest
+    from git_skill.evaluation.tasks import learn_sources
     from git_skill.learning.batch import LearnCache, Unreadable, default_jobs, distill_all, group_by_task
     from git_skill.learning.run import Request, learn_group, open_client, write_outcome
     from git_skill.transcripts.sources import expand_sources, resolve_source
@@ -114,6 +118,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         if not path.exists():
             raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     members = [str(trial) for path in paths for trial in expand_sources(path)]
+    members = learn_sources(members, fold, tasks_file, exclude_file)  # held-out learning: see README
     cache = LearnCache(workspace)
     skipped = [m for m in members if not force and not dry_run and source_digest(Path(m)) in cache]
     todo = [m for m in members if m not in skipped]
@@ -155,7 +160,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                        err=True)
     if as_json:
         click.echo(json.dumps({"results": [outcome.to_dict() for _, outcome in results],
-                               "skipped": skipped, "unreadable": [u.to_dict() for u in unreadable],
+                               "skipped": skipped, "unreadable": [item.to_dict() for item in unreadable],
                                "usage": usage}, indent=2))
     elif batch:
         _summary(results, skipped, dry_run, unreadable)
@@ -163,7 +168,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         for item in unreadable:
             click.echo(f"git-skill: {display_path(item.source)}: {item.message}", err=True)
         raise GitSkillError(f"{len(unreadable)} of {len(members)} sources could not be read (above); "
-                            "the others were learned", max(u.exit_code for u in unreadable))
+                            "the others were learned", max(item.exit_code for item in unreadable))
 
 
 class _NoBar:

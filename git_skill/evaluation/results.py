@@ -1,0 +1,366 @@
+"""Benchmark results as trials: Terminal-Bench run and trial `results.json`, Harbor trial `result.json`.
+
+One condition is what one command-line argument names: a run's `results.json`, a run or job
+folder, a single trial, or a folder of several runs (pooled, each run kept apart by its folder).
+Per trial we keep what decides a comparison (task, reward, pass) and what the data has of cost,
+tokens, agent time, tool calls and skill loads; a figure the data lacks stays `None`, never 0.
+
+Terminal-Bench 1 writes `total_input_tokens: 0` when the agent reported no usage (every trial of
+the public goose runs): a zero token count is read as "not recorded". Harbor writes the agent's
+usage to `agent_result` (often null for installed agents); tool calls and skill loads come from
+the agent's log when the trial keeps one (`agent/trajectory.json` in ATIF, else Claude Code's
+`agent/claude-code.txt` stream; a multi-step trial's logs under `steps/*/agent/` are added up).
+A trial without a verifier result (the agent crashed or timed out) has no reward and counts as
+not passed, as Harbor's own job metrics count it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
+
+MAX_DEPTH = 5  # how deep runs and trials may sit under a condition's folder
+MAX_LOG_BYTES = 256 * 1024 * 1024  # agent logs larger than this are not scanned for tool calls
+_READ_TOOLS = ("read", "view", "cat", "open")  # tool names that open a file when they mention SKILL.md
+METRICS = ("cost_usd", "input_tokens", "output_tokens", "agent_seconds", "tool_calls", "skill_loads")
+
+
+@dataclass
+class Trial:
+    task: str
+    reward: float | None  # None: no verifier result
+    passed: bool
+    cost_usd: float | None = None
+    input_tokens: float | None = None
+    output_tokens: float | None = None
+    agent_seconds: float | None = None
+    tool_calls: float | None = None
+    skill_loads: float | None = None
+    error: str | None = None
+
+    def metric(self, name: str) -> float | None:
+        value: float | None = getattr(self, name)
+        return value
+
+
+@dataclass
+class Run:
+    name: str
+    path: Path
+    trials: list[Trial] = field(default_factory=list)
+
+
+@dataclass
+class Condition:
+    name: str
+    path: Path
+    runs: list[Run]
+    unreadable: list[str] = field(default_factory=list)  # result files found but not JSON: skipped
+
+    @property
+    def trials(self) -> list[Trial]:
+        return [trial for run in self.runs for trial in run.trials]
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise GitSkillError(f"cannot read {path}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
+    except orjson.JSONDecodeError as error:
+        raise GitSkillError(f"{path} is not valid JSON: {error}", exit_codes.BAD_INPUT) from None
+
+
+def _quiet_json(path: Path) -> Any:
+    """JSON from a file met while walking folders; None when missing or unreadable (it is not ours to judge)."""
+    raw = _read_small(path)
+    return None if raw is None else _quiet_loads(raw)
+
+
+def _kind(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    results = data.get("results")
+    if isinstance(results, list) and ("accuracy" in data or "resolved_ids" in data
+                                      or any(isinstance(r, dict) and "task_id" in r for r in results[:1])):
+        return "tb-run"
+    if "task_id" in data and ("is_resolved" in data or "instruction" in data):
+        return "tb-trial"
+    if isinstance(data.get("task_name"), str):
+        return "harbor-trial"
+    return None
+
+
+def _number(value: Any, zero_is_missing: bool = False) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if zero_is_missing and value == 0:
+        return None
+    return float(value)
+
+
+def _seconds(start: Any, end: Any) -> float | None:
+    if not isinstance(start, str) or not isinstance(end, str):
+        return None
+    try:
+        began = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        ended = datetime.fromisoformat(end.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    seconds = (ended - began).total_seconds()
+    return seconds if seconds >= 0 else None
+
+
+def tb_trial(record: dict[str, Any], threshold: float) -> Trial | None:
+    """One Terminal-Bench 1 trial record (as in a run's `results` list or a trial's results.json)."""
+    task = record.get("task_id")
+    if not isinstance(task, str) or not task:
+        return None
+    reward = 1.0 if record.get("is_resolved") is True else 0.0  # None (a parse error) counts as unresolved
+    failure = record.get("failure_mode")
+    return Trial(task, reward, reward >= threshold,
+                 input_tokens=_number(record.get("total_input_tokens"), zero_is_missing=True),
+                 output_tokens=_number(record.get("total_output_tokens"), zero_is_missing=True),
+                 agent_seconds=_seconds(record.get("agent_started_at"), record.get("agent_ended_at")),
+                 error=failure if isinstance(failure, str) and failure not in ("unset", "none") else None)
+
+
+def harbor_reward(result: dict[str, Any], folder: Path | None) -> float | None:
+    """The trial's reward: `verifier_result.rewards.reward` (else the mean of its rewards), else the verifier's file."""
+    verifier = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
+    rewards = verifier.get("rewards") if isinstance(verifier.get("rewards"), dict) else {}
+    if _number(rewards.get("reward")) is not None:
+        return float(rewards["reward"])
+    numbers = [float(v) for v in rewards.values() if _number(v) is not None]
+    if numbers:
+        return sum(numbers) / len(numbers)
+    if folder is not None and (folder / "verifier").is_dir():
+        from git_skill.transcripts.harbor import _read_reward
+
+        return _read_reward(folder / "verifier")
+    return None
+
+
+def harbor_trial(result: dict[str, Any], folder: Path | None, threshold: float) -> Trial:
+    """One Harbor trial: its result.json, and the agent's log beside it when there is one."""
+    reward = harbor_reward(result, folder)
+    agent = result.get("agent_result") if isinstance(result.get("agent_result"), dict) else {}
+    execution = result.get("agent_execution") if isinstance(result.get("agent_execution"), dict) else {}
+    exception = result.get("exception_info") if isinstance(result.get("exception_info"), dict) else None
+    trial = Trial(str(result["task_name"]), reward, reward is not None and reward >= threshold,
+                  cost_usd=_number(agent.get("cost_usd")),
+                  input_tokens=_number(agent.get("n_input_tokens")),
+                  output_tokens=_number(agent.get("n_output_tokens")),
+                  agent_seconds=_seconds(execution.get("started_at"), execution.get("finished_at")),
+                  error=str(exception.get("exception_type") or "exception") if exception else None)
+    if folder is not None:
+        steps = sorted((folder / "steps").glob("*/agent"))  # a multi-step trial keeps one log per step
+        usage_known = trial.cost_usd is not None
+        for agent in steps or [folder / "agent"]:
+            _read_agent_log(agent, trial, usage_known)
+    return trial
+
+
+def is_skill_load(name: str, arguments: Any) -> bool:
+    """A call that loads a skill: Claude Code's `Skill` tool, or a file read (or shell command) naming a SKILL.md."""
+    if name == "Skill":
+        return True
+    mentions = "SKILL.md" in (arguments if isinstance(arguments, str) else orjson.dumps(arguments).decode())
+    lowered = name.lower()
+    return mentions and (any(word in lowered for word in _READ_TOOLS) or lowered in ("bash", "shell", "exec_command"))
+
+
+def _add(total: float | None, value: float | None) -> float | None:
+    return value if total is None else total if value is None else total + value
+
+
+def _read_agent_log(agent: Path, trial: Trial, usage_known: bool) -> None:
+    """Tool calls and skill loads from one agent log (added up over a multi-step trial's logs), and
+    cost and tokens from it when result.json had none (`usage_known`)."""
+    raw = _read_small(agent / "trajectory.json")
+    data = _quiet_loads(raw) if raw is not None else None
+    if isinstance(data, dict) and isinstance(data.get("steps"), list):
+        calls = [(str(c.get("function_name") or ""), c.get("arguments")) for step in data["steps"]
+                 if isinstance(step, dict) for c in (step.get("tool_calls") or []) if isinstance(c, dict)]
+        final = data.get("final_metrics") if isinstance(data.get("final_metrics"), dict) else {}
+        usage = {"cost_usd": final.get("total_cost_usd"), "input_tokens": final.get("total_prompt_tokens"),
+                 "output_tokens": final.get("total_completion_tokens")}
+    else:
+        raw = _read_small(agent / "claude-code.txt")
+        if raw is None:
+            return
+        calls, usage = _read_claude_stream(raw)
+        if not calls and not usage:
+            return
+    trial.tool_calls = _add(trial.tool_calls, float(len(calls)))
+    trial.skill_loads = _add(trial.skill_loads, float(_count_skill_loads(calls, b"SKILL.md" in raw)))
+    if not usage_known:
+        for name, value in usage.items():
+            setattr(trial, name, _add(trial.metric(name), _number(value)))
+
+
+def _count_skill_loads(calls: list[tuple[str, Any]], mentions_skill_file: bool) -> int:
+    """Skill loads among (tool name, arguments) calls; the arguments are only looked into when the
+    log mentions a SKILL.md at all (most logs do not, and serialising every call's arguments is the
+    slow part of reading a job)."""
+    if not mentions_skill_file:
+        return sum(name == "Skill" for name, _ in calls)
+    return sum(is_skill_load(name, arguments) for name, arguments in calls)
+
+
+def _read_small(path: Path, limit: int = MAX_LOG_BYTES) -> bytes | None:
+    """The bytes of a file, or None when it is missing, unreadable or larger than `limit`.
+
+    Opened directly, not checked first: a job holds thousands of trials, and each saved stat counts."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > limit:
+                return None
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _quiet_loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _read_claude_stream(raw: bytes) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+    """Claude Code's `stream-json` output: its tool_use blocks as (name, input), counted once by id
+    (streamed messages repeat), and the usage its closing `result` record reports (empty when none)."""
+    calls: dict[str, tuple[str, Any]] = {}
+    result: dict[str, Any] = {}
+    for line in raw.splitlines():
+        if not line.strip().startswith(b"{"):
+            continue  # a shell banner before the stream
+        record = _quiet_loads(line)
+        if not isinstance(record, dict):
+            continue
+        if record.get("type") == "result":
+            result = record
+        message = record.get("message") if isinstance(record.get("message"), dict) else {}
+        if record.get("type") != "assistant" or not isinstance(message.get("content"), list):
+            continue
+        for block in message["content"]:
+            if isinstance(block, dict) and block.get("type") == "tool_use":
+                calls[str(block.get("id") or len(calls))] = (str(block.get("name") or ""), block.get("input"))
+    if not result:
+        return list(calls.values()), {}
+    tokens = result.get("usage") if isinstance(result.get("usage"), dict) else {}
+    prompt = [_number(tokens.get(k)) for k in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")]
+    return list(calls.values()), {
+        "cost_usd": result.get("total_cost_usd"),
+        "input_tokens": sum(v for v in prompt if v is not None) if prompt[0] is not None else None,
+        "output_tokens": tokens.get("output_tokens")}
+
+
+def _trials_of(kind: str, data: dict[str, Any], folder: Path | None, threshold: float) -> list[Trial]:
+    if kind == "tb-run":
+        return [t for record in data["results"] if isinstance(record, dict)
+                for t in [tb_trial(record, threshold)] if t is not None]
+    if kind == "tb-trial":
+        trial = tb_trial(data, threshold)
+        return [trial] if trial else []
+    return [harbor_trial(data, folder, threshold)]
+
+
+def _classify_folder(folder: Path, unreadable: list[str] | None = None) -> tuple[str, dict[str, Any]] | None:
+    """What a folder's results file says it is; a results file that is there but not JSON is noted
+    in `unreadable` (a trial lost silently would bias the pass rate)."""
+    for name in ("results.json", "result.json"):
+        raw = _read_small(folder / name)
+        if raw is None:
+            continue
+        data = _quiet_loads(raw)
+        if data is None and unreadable is not None:
+            unreadable.append(str(folder / name))
+        kind = _kind(data)
+        if kind is not None:
+            return kind, data
+    return None
+
+
+def _run_folder(trial_folder: Path, task: str, root: Path) -> Path:
+    """The run a trial folder belongs to: its parent, or its grandparent under a per-task folder
+    (Terminal-Bench 1's `run/<task>/<trial>`); never above the condition's own folder."""
+    parent = trial_folder.parent
+    if parent.name == task and parent != root:
+        parent = parent.parent
+    return parent if trial_folder != root and root in (parent, *parent.parents) else root
+
+
+def load_condition(path: Path, threshold: float, name: str | None = None) -> Condition:
+    """Every run and trial under PATH (a file, a run, a trial, or a folder of runs) as one condition."""
+    if not path.exists():
+        raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
+    label = name or (path.parent.name if path.is_file() else path.resolve().name)
+    if path.is_file():
+        data = _load_json(path)
+        kind = _kind(data)
+        if kind is None:
+            raise GitSkillError(f"{path} is neither a Terminal-Bench results.json nor a Harbor result.json",
+                                exit_codes.BAD_INPUT)
+        trials = _trials_of(kind, data, path.parent if kind == "harbor-trial" else None, threshold)
+        runs, unreadable = [Run(path.name, path, trials)], []
+    else:
+        runs, unreadable = _walk(path, threshold)
+    runs = [run for run in runs if run.trials]
+    if not runs:
+        broken = f"; {len(unreadable)} result files are not JSON, e.g. {unreadable[0]}" if unreadable else ""
+        raise GitSkillError(f"{path} holds no Terminal-Bench or Harbor results (results.json, or trial folders "
+                            f"with result.json){broken}", exit_codes.BAD_INPUT)
+    return Condition(label, path, runs, unreadable)
+
+
+def _walk(root: Path, threshold: float) -> tuple[list[Run], list[str]]:
+    runs: dict[Path, Run] = {}
+    unreadable: list[str] = []
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        found = _classify_folder(folder, unreadable)
+        if found is not None:
+            kind, data = found
+            trials = _trials_of(kind, data, folder, threshold)
+            home = folder if kind == "tb-run" else _run_folder(folder, trials[0].task if trials else "", root)
+            run = runs.setdefault(home, Run(_run_name(home, root), home))
+            run.trials.extend(trials)
+            continue
+        if depth >= MAX_DEPTH:
+            continue
+        try:
+            with os.scandir(folder) as entries:  # the entry types come with the listing: no stat per child
+                children = sorted((Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)), reverse=True)
+        except OSError as error:
+            raise GitSkillError(f"cannot read {folder}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
+        stack.extend((child, depth + 1) for child in children)
+    return [runs[key] for key in sorted(runs)], sorted(unreadable)
+
+
+def _run_name(run: Path, root: Path) -> str:
+    return root.resolve().name if run == root else run.relative_to(root).as_posix()
+
+
+def trial_task_id(folder: Path) -> str | None:
+    """The task a trial folder (or trial results file) ran: Terminal-Bench's `task_id`, Harbor's `task_name`."""
+    found = _classify_folder(folder) if folder.is_dir() else None
+    if found is None and folder.is_file():
+        data = _quiet_json(folder)
+        kind = _kind(data)
+        found = (kind, data) if kind else None
+    if found is None:
+        return None
+    kind, data = found
+    task = data.get("task_id") if kind == "tb-trial" else data.get("task_name") if kind == "harbor-trial" else None
+    return task if isinstance(task, str) and task else None
