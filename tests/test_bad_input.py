@@ -295,3 +295,14 @@ def test_install_keeps_gitattributes_bytes_that_are_not_utf8(tmp_path: Path) -> 
     assert (repo / ".gitattributes").read_bytes() == original + b"SKILL.md merge=git-skill\n"
     assert run_cli("install", "--uninstall", cwd=repo).code == 0
     assert (repo / ".gitattributes").read_bytes() == original
+
+
+def test_compare_never_opens_a_fifo_named_results_json(tmp_path: Path) -> None:
+    good = tmp_path / "good" / "t.1-of-1"
+    good.mkdir(parents=True)
+    (good / "results.json").write_text(json.dumps({"task_id": "t", "instruction": "x", "is_resolved": True}))
+    (tmp_path / "fifo").mkdir()
+    os.mkfifo(tmp_path / "fifo" / "results.json")
+    for argument in ("fifo", "fifo/results.json"):
+        result = run_process("compare", "good", argument, cwd=tmp_path)
+        assert result.returncode == 3 and b"Traceback" not in result.stderr, result.stderr
