@@ -95,6 +95,8 @@ def _run_git(args: list[str], cwd: Path, what: str) -> str:
         done = subprocess.run(["git", *args], check=False, cwd=cwd, env=_git_env(), capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
+        if not cwd.is_dir():  # subprocess says the same for a missing working folder as for a missing git
+            raise GitSkillError(f"{what}: the folder {cwd} does not exist", exit_codes.BAD_INPUT) from None
         raise GitSkillError("the git executable is not on PATH; sharing needs it", exit_codes.UNAVAILABLE) from None
     except subprocess.TimeoutExpired:
         raise GitSkillError(f"{what}: git gave no answer in {timeout:.0f} s (GIT_SKILL_FETCH_TIMEOUT); nothing changed",
