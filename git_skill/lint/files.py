@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Iterator
 
 from git_skill.folders import walk
-from git_skill.lint.text_rules import Hit
+from git_skill.lint import archives
+from git_skill.lint.text_rules import Hit, scan
 from git_skill.skills.skill import SkillFile
 
 ARCHIVES = frozenset({".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".jar", ".war", ".exe", ".dll",
@@ -32,6 +33,24 @@ def _outside_fences(body: str) -> list[tuple[int, str]]:
     return out
 
 
+_SKILL_DIR_PARENT = re.compile(r"(?:<SKILL_DIR>|\$\{?(?:CLAUDE_)?SKILL_DIR\}?|\{baseDir\}|\$\{?SKILL_ROOT\}?)/\.\./")
+_PARENT_PATH = re.compile(r"(\]\(|\s|^|`)(\.\./[^\s`'\")\]]*)")
+
+
+def _sibling_skill(folder: Path, relative: str) -> str | None:
+    """The sibling skill (another skill folder of the same collection) that a `../…` path lands in, if any:
+    `../other/x.md`, or `../../skills/other/x.md` that climbs out and back in."""
+    target = Path(os.path.normpath(folder / relative))
+    try:
+        parts = target.relative_to(folder.parent).parts
+    except ValueError:
+        return None
+    if not parts or parts[0] in (folder.name, "..", "."):
+        return None
+    sibling = folder.parent / parts[0]
+    return parts[0] if (sibling / "SKILL.md").is_file() or (sibling / "skill.md").is_file() else None
+
+
 def _resolve(folder: Path, target: str) -> tuple[str, bool]:
     """(normalized relative path, stays inside the folder)."""
     if target.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", target):
@@ -51,7 +70,13 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
             if not target:
                 continue
             relative, inside = _resolve(folder, target)
-            if not inside:
+            sibling = None if inside else _sibling_skill(folder, relative)
+            if sibling:
+                if not (folder / relative).exists():
+                    yield Hit("link-broken", start + index, f"the link '{target}' points to a missing file")
+                yield Hit("cross-skill-link", start + index,
+                          f"the link '{target}' reaches into the sibling skill '{sibling}'")
+            elif not inside:
                 yield Hit("path-escape", start + index, f"the link '{target}' leaves the skill folder")
             elif not (folder / relative).exists():
                 yield Hit("link-broken", start + index, f"the link '{target}' points to a missing file")
@@ -68,7 +93,19 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
                 yield Hit("script-missing", start + index, f"'{reference}' is run but does not exist in the skill")
             else:
                 yield Hit("reference-missing", start + index, f"'{reference}' is mentioned but does not exist in the skill")
-        if re.search(r"(?:\]\(|\s|^)\.\./", line):
+        siblings: set[str] = set()
+        escapes = False
+        for parent_path in _PARENT_PATH.finditer(line):
+            if parent_path.group(1) == "](" and not in_fence:
+                continue  # a link: checked above
+            sibling = _sibling_skill(folder, posixpath.normpath(parent_path.group(2)))
+            if sibling:
+                siblings.add(sibling)
+            elif parent_path.group(1) != "`" and not in_fence:  # code runs in the project, not in the skill folder
+                escapes = True
+        if siblings:
+            yield Hit("cross-skill-link", start + index, f"a path into the sibling skill {', '.join(sorted(siblings))}")
+        if escapes or (in_fence and _SKILL_DIR_PARENT.search(line)):
             yield Hit("path-escape", start + index, "a path with '../' leaves the skill folder")
 
 
@@ -96,6 +133,9 @@ def check_files(folder: Path, display: str, max_bytes: int) -> Iterator[tuple[st
         except OSError:
             continue
         suffix = path.suffix.lower()
+        if path.name.lower().endswith(archives.READABLE_SUFFIXES):
+            yield from _check_archive(path, folder, shown, max_bytes)
+            continue
         if suffix in ARCHIVES or (b"\0" in head and suffix not in MEDIA):
             yield shown, Hit("binary-file", 1, "a binary or archive file cannot be reviewed")
             continue
@@ -106,6 +146,19 @@ def check_files(folder: Path, display: str, max_bytes: int) -> Iterator[tuple[st
                 yield shown, Hit("script-no-shebang", 1, "the script has no #! line")
             if not os.stat(path).st_mode & 0o111:
                 yield shown, Hit("script-not-executable", 1, "the script is not executable (chmod +x)")
+
+
+def _check_archive(path: Path, folder: Path, shown: str, max_bytes: int) -> Iterator[tuple[str, Hit]]:
+    """An archive of copies of the skill's own text files is a warning (lint reads it); anything else is an error."""
+    contents = archives.inspect(path, folder, max_bytes)
+    for name, text in contents.texts:
+        yield from ((f"{shown}!/{name}", hit) for hit in scan(text))
+    if contents.problems:
+        shown_problems = "; ".join(contents.problems[:3]) + ("; …" if len(contents.problems) > 3 else "")
+        yield shown, Hit("binary-file", 1, f"an archive a reviewer must open: {shown_problems}")
+    else:
+        yield shown, Hit("bundled-archive", 1, f"an archive of {len(contents.texts)} copies of the skill's own text files "
+                         "(lint read them); delete it, the files ship unpacked")
 
 
 def text_files(folder: Path) -> Iterator[Path]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from git_skill.text.keyword_search import KeywordSearch
-from git_skill.text.redact import Redactor
+from git_skill.text.redact import finds_by_line
+from git_skill.text.secret_values import HIGH, LOW
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class Hit:
 
 
 _I = re.IGNORECASE
+# An agent's own instructions and settings: rewriting them outlives the task and steers every later session.
+_AGENT_FILES = (r"CLAUDE(?:\.local)?\.md|AGENTS?\.md|GEMINI\.md|\.cursorrules|\.cursor/rules|\.windsurfrules|\.clinerules|"
+                r"\.github/copilot-instructions\.md|\.claude/settings[\w.]*\.json|\.claude/(?:hooks|commands|agents)/|"
+                r"\.codex/config\.toml|\.gemini/settings\.json|\.mcp\.json|\.aider\.conf\.yml")
 PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("load-time-execution", re.compile(r"!`[^`\n]+`"), "!`…` runs a command when Claude Code loads the skill"),
     ("instruction-override", re.compile(
@@ -48,10 +53,30 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         r"\b(?:env|printenv|cat\s+[^\n|]*(?:\.env|\.ssh/|\.aws/)[^\n|]*)\s*\|\s*(?:curl|wget|nc|ncat)\b", _I),
      "credentials, keys or the environment are sent over the network"),
     ("destructive-command", re.compile(
-        r"\brm\s+(?:-[a-zA-Z]*\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(?:-[a-zA-Z-]+\s+)*(?:/|/\*|~/?|\$HOME/?|\"\$HOME\"/?|\$\{HOME\}/?)(?=\s|$|;|&|\|)|"
+        r"\bshutil\.rmtree\(\s*(?:Path\.home\(\)|os\.path\.expanduser\(\s*[\"']~/?[\"']\s*\)|[\"'](?:/|~/?)[\"']|"
+        r"os\.environ\[[\"']HOME[\"']\]|os\.(?:environ\.get|getenv)\([\"']HOME[\"']\))\s*[,)]|"
+        r"\bRemove-Item\b[^\n]*-Recurse\b[^\n]*\s(?:~|\$HOME|\$env:USERPROFILE|\$env:HOMEPATH|C:\\\\?)[\\/]?\*?(?=\s|$|;)|"
+        r"\bfind\s+[\"']?(?:/|~/?|\$HOME/?|\$\{HOME\}/?)[\"']?\s[^\n|;&]*-delete\b|"
         r"\bchmod\s+-R\s+0?777\b|\bchmod\s+(?:-R\s+)?(?:[ugoa]*\+s|[0-7]?[4-7][0-7]{3})\b|\bmkfs(?:\.\w+)?\s|"
         r"\bdd\s+[^\n]*\bof=/dev/(?:sd|nvme|hd|disk|xvd)|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:"),
      "an irreversible or privilege-changing command on a broad target"),
+    ("config-poisoning", re.compile(
+        r"(?<![\w-])(?:--dangerously-skip-permissions|--dangerously-bypass-approvals-and-sandbox|--yolo|"
+        r"--permission-mode[ =]+bypassPermissions|--ask-for-approval[ =]+never|--approval-mode[ =]+yolo)\b|"
+        r"\b(?:defaultMode|permissionMode|permission_mode)[\"']?\s*[:=]\s*[\"']?bypassPermissions|"
+        r"\bapproval_policy\s*=\s*[\"']never|[\"'](?:autoApprove|alwaysAllow)[\"']\s*:\s*(?:true|\[\s*[\"'])|"
+        r"[\"']allow[\"']\s*:\s*\[[^\]\n]*[\"'](?:\*|Bash|Bash\(\*\)|Bash\(\*:\*\))[\"']|"
+        r"\b(?:auto-?approve|automatically\s+(?:approve|accept|allow))\s+(?:all\s+|every\s+|any\s+)?(?:tool|command|permission|"
+        r"request|action|edit|change)s?\b|\b(?:approve|accept|allow|run|execute)\s+(?:all\s+|every\s+|any\s+)?(?:tool\s+calls?|"
+        r"tools?|commands?|actions?|edits?)\s+without\s+(?:asking|prompting|confirmation|approval|permission)|"
+        r"\b(?:skip|bypass|disable)\s+(?:all\s+|the\s+)?(?:permission|approval|confirmation)\s+(?:prompts?|checks?|requests?)|"
+        r"\b(?:add|append|write|insert|update|edit|modify|change|overwrite|replace|rewrite|save|store|put|record|inject|"
+        r"prepend)\b[^.\n]{0,80}?\b(?:to|into|in|inside)\s+(?:the\s+|your\s+)?[`'\"]?(?:~/|\./|\$HOME/)?(?:" + _AGENT_FILES + r")|"
+        r"\b(?:append|write|insert|update|edit|modify|change|overwrite|replace|rewrite|inject|prepend)\s+(?:the\s+|your\s+)?"
+        r"[`'\"]?(?:~/|\./|\$HOME/)?(?:" + _AGENT_FILES + r")|"
+        r"\b(?:add|install|insert|register|create|configure|write|set\s+up)\b[^.\n\"]{0,40}?\b(?:PreToolUse|PostToolUse|SessionStart|SessionEnd|"
+        r"UserPromptSubmit|Stop|Notification)\s+hooks?\b", _I),
+     "tells the agent to rewrite its own instruction or configuration files, or to approve tool calls without asking"),
     ("privilege", re.compile(r"(?<![\w-])sudo\s+(?!-l\b)"), "sudo raises privileges"),
     ("tls-disabled", re.compile(
         r"\bcurl\b[^\n]*\s(?:-[a-zA-Z]*k[a-zA-Z]*|--insecure)\b|\bverify\s*=\s*False\b|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*[\"']?0|"
@@ -86,7 +111,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "download-execute": ("curl", "wget", "iwr", "invoke-webrequest", "iex"),
     "obfuscated-execution": ("base64", "eval", "exec(", "atob", "buffer.from"),
     "exfiltration": ("curl", "wget", "nc ", "ncat", "scp", "rsync", "http"),
-    "destructive-command": ("rm ", "chmod", "mkfs", "dd ", ":(){", ": (){"),
+    "destructive-command": ("rm ", "rm\t", "chmod", "mkfs", "dd ", ":(){", ": (){", "rmtree", "remove-item", "-delete"),
+    "config-poisoning": (".md", "rules", "settings", "config.toml", "hook", "permission", "approv", "yolo", "allow",
+                         "confirm", "asking"),
     "privilege": ("sudo",),
     "tls-disabled": ("curl", "verify", "node_tls", "sslverify", "no-check-certificate", "pythonhttpsverify",
                      "_create_unverified", "strict-ssl", "git_ssl_no_verify"),
@@ -126,6 +153,51 @@ class _Lines:
         return bisect.bisect_right(self._starts, offset) - 1 + self.first
 
 
+_NEGATION = re.compile(r"\b(?:never|not|don't|dont|avoid|without|no)\b|\b(?:users?|humans?|developers?|maintainers?|reviewers?)\b|"
+                       r"\bbad\b|❌", _I)
+_SENTENCE_END = re.compile(r"[.!?;]\s")
+_COMMAND_END = re.compile(r"[;|&)`]|\$\(|\s#")
+# Home and root however they are spelled once quotes are dropped: ~, ~/, ~/*, $HOME, ${HOME}, "$HOME"/, /, /*, /root.
+_HOME_OR_ROOT = re.compile(r"(?:~|\$HOME|\$\{HOME\}|\$\{HOME:?-[^}]*\}|/root|/home|/Users)?/?(?:\*|\.\*)?")
+
+
+def _line_matches(rule: str, pattern: re.Pattern[str], line: str) -> bool:
+    if rule == "config-poisoning":  # "never use --yolo", "the user may edit CLAUDE.md" are not instructions to do it
+        return any(not _NEGATION.search(line[_sentence_start(line, m.start()):m.start()]) and not _quoted_phrase(line, m)
+                   for m in pattern.finditer(line))
+    if rule == "destructive-command":
+        return bool(pattern.search(line)) or _removes_home_or_root(line)
+    return bool(pattern.search(line))
+
+
+def _quoted_phrase(line: str, match: re.Match[str]) -> bool:
+    """A phrase quoted as an example of what a user says (`trigger phrases: "add a PreToolUse hook"`), not a flag or key."""
+    if not match.group(0)[:1].isalpha():
+        return False
+    opening = line.rfind('"', 0, match.start())
+    return opening != -1 and line.count('"', 0, match.start()) % 2 == 1 and '"' in line[match.end():] \
+        and '"' not in line[match.start():match.end()]
+
+
+def _sentence_start(line: str, offset: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END.finditer(line, 0, offset)]
+    return ends[-1] if ends else 0
+
+
+def _removes_home_or_root(line: str) -> bool:
+    """`rm` with a recursive option (any order: -rf, -fr, -r -f, --recursive) aimed at home or root in any spelling."""
+    for match in re.finditer(r"(?<![\w./-])rm\s", line):
+        rest = line[match.end():]
+        cut = _COMMAND_END.search(rest)
+        words = (rest[:cut.start()] if cut else rest).split()
+        options = [w for w in words if w.startswith("-") and w != "--"]
+        recursive = any(o in ("--recursive", "-R") or (not o.startswith("--") and ("r" in o or "R" in o)) for o in options)
+        targets = [w.replace('"', "").replace("'", "") for w in words if not w.startswith("-")]
+        if recursive and any(target and _HOME_OR_ROOT.fullmatch(target) for target in targets):
+            return True
+    return False
+
+
 def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
     """Every leak and safety hit in a text; `first_line` numbers its first line."""
     lines = _Lines(text, first_line)
@@ -139,7 +211,7 @@ def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
         for start in sorted(starts):
             end = text.find("\n", start)
             line = text[start:] if end == -1 else text[start:end]
-            if pattern.search(line):
+            if _line_matches(rule, pattern, line):
                 yield Hit(rule, lines.line(start), message)
     blob_found = False
     for token in text.split():  # long tokens only: encoded blobs and commit hashes
@@ -162,14 +234,14 @@ def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
 
 
 def _secrets(text: str, lines: _Lines) -> Iterator[Hit]:
-    redactor = Redactor()
-    redacted = redactor.redact(text)
-    if not redactor.counts:
-        return
-    kinds = ", ".join(sorted(redactor.counts))
-    for number, (before, after) in enumerate(zip(text.split("\n"), redacted.split("\n"))):
-        if before != after:
-            yield Hit("secret", lines.first + number, f"a secret ({kinds}); its value is not shown")
-    if text.count("\n") != redacted.count("\n"):  # a multi-line key collapsed: report where it starts
-        yield Hit("secret", lines.line(text.find("-----BEGIN")) if "-----BEGIN" in text else lines.first,
-                  f"a secret ({kinds}); its value is not shown")
+    """Each line with a find: `secret` (error) for high-confidence kinds, `example-credential` (warning) for
+    low-confidence ones, each naming only the kinds found on that line."""
+    by_line: dict[int, dict[str, set[str]]] = {}
+    for find in finds_by_line(text):
+        by_line.setdefault(find.line, {HIGH: set(), LOW: set()})[find.confidence].add(find.kind)
+    for number, kinds in sorted(by_line.items()):
+        if kinds[HIGH]:
+            yield Hit("secret", lines.first + number, f"a secret ({', '.join(sorted(kinds[HIGH]))}); its value is not shown")
+        if kinds[LOW]:
+            yield Hit("example-credential", lines.first + number,
+                      f"an example or weak credential ({', '.join(sorted(kinds[LOW]))}); make sure it is not a real one")

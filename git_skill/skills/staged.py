@@ -131,4 +131,23 @@ def export_staged_skills(workspace: Workspace, destination: Path, skills_dirs: t
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(read_blob(repo, entry.id, entry.path))
             os.chmod(path, 0o755 if entry.mode == 0o100755 else 0o644)
+    _export_collections(repo, [posixpath.dirname(skill.path) for skill in staged], destination)
     return mapping
+
+
+def _export_collections(repo: Any, folders: list[str], destination: Path) -> None:
+    """A touched skill that points into a sibling skill (`../other/file.md`) is checked against the sibling's
+    staged files, as lint of the work tree checks it: export its collection too (looked at, never linted)."""
+    collections = set()
+    for folder in folders:
+        files = (path for path in (destination / folder).rglob("*") if path.is_file())
+        if any(b"../" in path.read_bytes() for path in files):
+            collections.add(posixpath.dirname(folder))
+    for entry in repo.index if collections else ():
+        if entry.mode == _SYMLINK_MODE or "/../" in f"/{entry.path}" or not any(
+                entry.path.startswith(collection + "/") for collection in collections):
+            continue
+        path = destination / entry.path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(repo[entry.id].data)

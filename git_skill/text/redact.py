@@ -1,16 +1,24 @@
 """Secret redaction: our own rules (see SECURITY.md for why existing detectors fall short).
 
 `Redactor.redact(text)` replaces each secret with a typed, stable placeholder
-`[REDACTED:github-token#1]`: the same value always gets the same number, redacting
-twice changes nothing, and once a value is known every later copy of it is removed
-too, wherever it appears (the 256 most recently found values are searched for, in the
-same Aho-Corasick pass as the rules' keywords). Counts are kept by type; values never
-leave this object.
+`[REDACTED:github-token#1]`: the same value always gets the same number and redacting
+twice changes nothing. Every find has a confidence (`secret_values`): *high* for a
+provider's documented format, a private key, credentials in URLs and auth headers, or a
+value that passes an entropy and character-class gate; *low* for examples and weak values.
+Everything found is redacted where it stands (recall first: this text goes to a model),
+but only a high-confidence value becomes *known*: every later copy of it is removed too,
+wherever it appears (the 256 most recently found are searched for, in the same
+Aho-Corasick pass as the rules' keywords). Propagating a low-confidence find would erase
+an API name such as `client.beta` everywhere it is taught. Counts are kept by type;
+values never leave this object unless a review tool asks for them (`record=True`).
 Nothing here touches the network.
 
 Rules match prefixes with open lengths (formats change), HTTP auth, credentials in
-URLs, and assignments whose *name* says secret (no entropy gate, with allowlists for
-benign names and placeholders). Commit SHAs, digests, UUIDs and ids survive.
+URLs, secrets passed as a separate argument (`--password VALUE`, `aws configure set
+aws_secret_access_key VALUE`, `-p VALUE` for tools known to take a password there), and
+assignments whose *name* says secret, judged by the name's words (`DB_PASS`, not
+`pass_rate` or `GIT_AUTHOR_NAME`) and by the value (code, numbers, templates and
+stand-ins are not values). Commit SHAs, digests, UUIDs and ids survive.
 
 Speed matters (transcripts run to gigabytes): one Aho-Corasick pass (ahocorasick-rs)
 over the lowercased text finds every rule keyword, and only rules whose keywords occur
@@ -24,10 +32,13 @@ import binascii
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from git_skill.text import secret_values
 from git_skill.text.keyword_search import KeywordSearch
+from git_skill.text.secret_values import HIGH, LOW
 
-PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+#\d+\]")
+PLACEHOLDER = re.compile(r"\[REDACTED:([a-z0-9-]+)#\d+\]")
 
 
 @dataclass(frozen=True)
@@ -37,10 +48,22 @@ class _Rule:
     keywords: tuple[str, ...]  # lowercase; the rule runs only when one of them occurs in the text
     group: int = 0  # the part of the match that is secret
     boundary: bool = False  # the match must not continue a word (checked in code: faster than \b)
+    provider: bool = True  # a documented format (high confidence unless an example); False: the value decides
 
 
-def _rule(kind: str, regex: str, keywords: tuple[str, ...], group: int = 0, boundary: bool = False) -> _Rule:
-    return _Rule(kind, re.compile(regex), keywords, group, boundary)
+def _rule(kind: str, regex: str, keywords: tuple[str, ...], group: int = 0, boundary: bool = False,
+          provider: bool = True) -> _Rule:
+    return _Rule(kind, re.compile(regex), keywords, group, boundary, provider)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """One find, for review tools (the precision benchmark): never printed by a command."""
+
+    kind: str
+    confidence: str
+    value: str
+    placeholder: str
 
 
 # Speed: one Aho-Corasick pass over the lowercased text finds every rule keyword at once
@@ -78,19 +101,22 @@ RULES: tuple[_Rule, ...] = (
       for literal in ("uthorization", "UTHORIZATION")),
     _rule("http-auth", r"(?i)\b(?:x-api-key|x-auth-token|api-key|x-goog-api-key)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;\\]{6,})",
           ("api-key", "auth-token"), 1),
-    _rule("http-auth", r"-u\s+[\"']?[^\s:\"']+:([^\s\"'@]+)", ("-u",), 1),
-    _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:([^\s\"'@]+)", ("--user",), 1),
+    _rule("http-auth", r"\bcurl\b[^\n|;&]*?\s-u\s*[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("curl",), 1, provider=False),
+    _rule("http-auth", r"--user[\s=]+[\"']?[^\s:\"']+:(?!//)([^\s\"'@\x1b]+)", ("--user",), 1, provider=False),
+    # Tools known to take a password as a separate argument (mysql's `-p VALUE` is a prompt and a database name).
+    _rule("cli-password", r"\b(?:docker|podman|buildah|skopeo|nerdctl|oras|helm\s+registry)\s+login\b[^\n|;&]*?\s-p[ \t]+"
+          r"[\"']?([^\s\"'`;|&\x1b]+)", ("login",), 1, provider=False),
+    _rule("cli-password", r"\bsshpass\s+(?:-[a-oq-zA-Z]\S*\s+)*-p[ \t]*[\"']?([^\s\"'`;|&\x1b]+)", ("sshpass",), 1, provider=False),
+    _rule("cli-password", r"\bredis-cli\b[^\n|;&]*?\s-a[ \t]+[\"']?([^\s\"'`;|&\x1b]+)", ("redis-cli",), 1, provider=False),
+    _rule("cli-password", r"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p([^\s\"'`;|&\x1b]+)",
+          ("mysql", "mariadb"), 1, provider=False),
     _rule("url-credentials", r"://[^/\s:@\"'<>]*:([^/\s@\"'<>]+)@", ("://",), 1),
     _rule("url-token", r"://([A-Za-z0-9_\-]{20,})@", ("://",), 1),
     _rule("signed-url", r"(?i)[?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|sig|signature|"
-          r"access_token|api_key|apikey|private_token|auth_token)=([^&\s\"'#<>]{8,})",
+          r"access_token|api_key|apikey|private_token|auth_token)=([^&\s\"'`#<>]{8,})",
           ("sig=", "signature=", "credential=", "token=", "_key=", "apikey="), 1),
 )
 
-_SECRET_NAME = (r"(?:[A-Za-z0-9_.-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
-                r"private[_-]?key|client[_-]?secret|credentials?|auth[_-]?token|_auth|session[_-]?key|signing[_-]?key|"
-                r"encryption[_-]?key|master[_-]?key|db[_-]?pass|conn(?:ection)?[_-]?string|dsn|sas[_-]?token)"
-                r"[A-Za-z0-9_.-]*)")
 _ASSIGNMENT_KEYWORDS = ("pass", "pwd", "secret", "token", "key", "credential", "auth", "dsn", "conn", "sas")
 _ALL_KEYWORDS = tuple(sorted({k for rule in RULES for k in rule.keywords} | set(_ASSIGNMENT_KEYWORDS) | {"auth"}))
 _KEYWORD_INDEX = {k: i for i, k in enumerate(_ALL_KEYWORDS)}
@@ -101,64 +127,101 @@ _PENDING_LIMIT = 4
 _KNOWN_LIMIT = 256  # the most recent values searched for again: bounded memory and rebuild time
 _KEYWORDS_ONLY = KeywordSearch(list(_ALL_KEYWORDS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-_SECRET_NAME_RE = re.compile("(?i)" + _SECRET_NAME + r"\Z")
 _ASSIGNMENT = re.compile(
-    r"[\"']?[ \t]*(?::=|=(?![=~>])|:(?![:/])|=>)[ \t]*(?![=:])(\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}`]{1,500})"
+    r"[\"']?[ \t]*(?::=|=(?![=~>])|:(?![:/])|=>)[ \t]*(?![=:])(\\\"[^\"\\\n]{1,500}\\\"|\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s,;\"'\)\]\}`\x1b\\]{1,500})"
 )
+# A secret passed as the next argument: `--password VALUE`, `aws configure set aws_secret_access_key VALUE`.
+_ARGUMENT = re.compile(r"[ \t]+(\\\"[^\"\\\n]{1,500}\\\"|\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|[^\s\"'`;|&<>(){}\[\]\x1b\\]{1,500})(?=[\s;|&)\"'`]|\Z)")
+_SET_CONTEXT = re.compile(r"(?:^|[\s;&|(`])(?:set|config|config\s+set|configure\s+set)\s+(?:-{1,2}[\w-]+\s+)*\S*\Z")
 
-# Names that contain a secret word but are not secrets themselves.
-_BENIGN_NAMES = re.compile(
-    r"(?i)^(?:.*(?:max|num|total|prompt|completion|input|output|cached|reasoning)_?tokens?(?:_count)?|"
-    r".*tokens?_?(?:count|limit|usage|budget|type|url|uri|endpoint|file|path|env|name|id|expires?(?:_at|_in)?)|"
-    r"tokenizer.*|.*tokens|.*_(?:method|type|mode|endpoint|url|uri|name|id|path|file|len|length|count|size|format|header|"
-    r"prefix|field|param|policy|scope|expiry|ttl)s?|.*public_?key.*|.*cache_?key|.*key_?(?:id|name|file|path|type|size|length)|.*password_?(?:file|path|prompt|hash|length|policy|reset.*)|"
-    r"passwd_?file|.*secret_?(?:name|ref|id|path|file|arn)|.*_key_?ring|primary_?key|foreign_?key|sort_?key|partition_?key|"
-    r"api_?key_?(?:header|name|env|var)|bypass.*|compass.*|passthrough.*|pass(?:ed|es|ing|_fds)?)$"
-)
-_PLACEHOLDER_VALUE = re.compile(
-    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]*\}|\$\(.*|\$\([^)]*\)|<[^<>]*>|%\(?[A-Za-z_]+\)?s?|\{\{.*\}\}|\{[A-Za-z_]*\}|"
-    r"os\.environ.*|os\.getenv.*|process\.env.*|env\(.*|getenv.*|secrets\..*|vault:.*|"
-    r"x+|\*+|\.\.\.|…|null|none|nil|true|false|undefined|required|optional|redacted|changeme_placeholder|"
-    r"your[_-].*|my[_-]?(?:password|secret|token|key)|placeholder|example|dummy|test|string|str|bool|int|"
-    r"[A-Za-z_]+\(.*|[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*|\d{1,6}|[A-Z][A-Z_]{0,30}|"
-    r"bearer|basic|token|digest|bot|negotiate)$"
-)
+# The words of a name (`AWS_SECRET_ACCESS_KEY`, `apiKey`, `_authToken`, `spring.datasource.password`).
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_SECRET_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "authtoken",
+                           "credential", "credentials", "dsn", "auth"})
+_MERGED_SUFFIXES = ("password", "passwd", "passphrase", "secret", "apikey", "authtoken", "accesstoken", "apitoken",
+                    "secretkey", "privatekey", "accesskey")
+_KEY_QUALIFIERS = frozenset({"api", "access", "private", "secret", "session", "signing", "encryption", "master", "account",
+                             "storage", "client", "app", "license", "shared", "admin", "service", "webhook", "auth"})
+# Words that may follow the secret word without changing what the name holds (`SECRET_KEY_BASE`, `DB_PASSWORD_PROD`).
+_TRAILING = frozenset({"value", "val", "str", "b64", "base64", "hex", "raw", "base", "prod", "production", "dev",
+                       "development", "staging", "stage", "live", "local", "ci", "default", "new", "old", "current",
+                       "primary", "secondary", "encoded", "plain", "plaintext", "enc", "encrypted", "string"})
+_NOT_SECRET_NAMES = frozenset({"pwd", "oldpwd"})  # the shell's working folder
+_NOT_PASS_QUALIFIERS = frozenset({"low", "high", "band", "by", "all", "multi", "single", "first", "second", "one", "two",
+                                  "three", "over", "under", "sur", "com", "tres", "boarding", "day", "season", "hall"})
+
+
+def _is_secret_word(words: list[str], index: int) -> bool:
+    word = words[index]
+    before = words[index - 1] if index else ""
+    if word in _SECRET_WORDS:
+        return True
+    if word == "pass":  # `DB_PASS`, never `pass_rate` alone, Python's `pass`, or a `low-pass` filter
+        return bool(before) and before not in _NOT_PASS_QUALIFIERS
+    if word == "key":
+        return before in _KEY_QUALIFIERS
+    if word == "string":
+        return before in ("conn", "connection")
+    return len(word) > 6 and word.endswith(_MERGED_SUFFIXES)  # `PGPASSWORD`, `csrfsecret`
+
+
+@lru_cache(maxsize=4096)  # the same names recur through a session
+def names_a_secret(name: str) -> bool:
+    """Does this name hold a secret? Its last secret word may be followed only by neutral words:
+    `DB_PASSWORD_PROD` yes; `pass_rate`, `token_count`, `password_file`, `GIT_AUTHOR_NAME`, `max_tokens` no."""
+    if name.lower() in _NOT_SECRET_NAMES:
+        return False
+    words = [w.lower() for part in re.split(r"[_.\-]+", name) for w in _NAME_WORD.findall(part)]
+    for index in range(len(words) - 1, -1, -1):
+        if _is_secret_word(words, index):
+            return all(w in _TRAILING or w.isdigit() or re.fullmatch(r"v\d+", w) for w in words[index + 1:])
+    return False
 
 
 def _is_placeholder(value: str) -> bool:
-    """A reference or stand-in rather than a value: $VAR, ${VAR}, <your-token>, {{ secret }}, xxx."""
-    return bool(_PLACEHOLDER_VALUE.match(value.strip("\"'").strip()))
+    """A reference or stand-in rather than a value: $VAR, ${VAR}, <your-token>, {{ secret }}, ghp_..., code."""
+    return secret_values.is_stand_in(value)
 
 
-def _is_benign_assignment(name: str, value: str) -> bool:
-    value = value.strip("\"'").strip()
-    if len(value) < 3 or not any(c.isalnum() for c in value) or value.startswith("[REDACTED:"):
+def _is_benign_assignment(value: str, quoted: bool) -> bool:
+    inner = value.strip()
+    if len(inner) < 3 or inner.startswith("[REDACTED:") or secret_values.is_stand_in(inner):
         return True
-    return bool(_BENIGN_NAMES.match(name) or _PLACEHOLDER_VALUE.match(value))
+    return not quoted and any(c in inner for c in "([{<")  # an expression cut at a quote or bracket, or a generic
 
 
-_BASE64_CREDENTIAL = re.compile(r"(?i)[\"']?(?:auth|_auth)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/]{12,}={0,2})")
+_PEM_MARKER = re.compile(r"-----(?:BEGIN|END)[A-Z0-9 ]*-----")
+_BASE64_CREDENTIAL = re.compile(r"(?i)auth[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/]{12,}={0,2})")  # matched at each `auth`
 
 
 @dataclass
 class Redactor:
     """Redacts one session's texts; keeps numbering and known values across calls."""
 
+    record: bool = False  # keep every find with its value in `found` (review tools only)
     counts: Counter[str] = field(default_factory=Counter)
+    found: list[Redaction] = field(default_factory=list)
+    _confidence: dict[str, str] = field(default_factory=dict)  # placeholder -> its highest confidence
     _numbers: dict[tuple[str, str], int] = field(default_factory=dict)
-    _known: dict[str, str] = field(default_factory=dict)  # value -> placeholder
+    _known: dict[str, str] = field(default_factory=dict)  # value -> placeholder (high confidence only)
     _search: KeywordSearch = _KEYWORDS_ONLY  # rule keywords, then the known values (lowercased)
     _known_values: list[str] = field(default_factory=list)  # in the automaton, after the keywords
     _pending: list[str] = field(default_factory=list)  # found since it was built: searched with str.find
 
-    def _placeholder(self, kind: str, value: str) -> str:
+    def confidence_of(self, placeholder: str) -> str:
+        """The confidence of the find a placeholder (`[REDACTED:kind#n]`) in this redactor's output stands for."""
+        return self._confidence.get(placeholder, HIGH)
+
+    def _placeholder(self, kind: str, value: str, confidence: str) -> str:
         if value in self._known:
             return self._known[value]
         key = (kind, value)
         if key not in self._numbers:
             self._numbers[key] = sum(1 for k in self._numbers if k[0] == kind) + 1
         placeholder = f"[REDACTED:{kind}#{self._numbers[key]}]"
-        if len(value) >= 6:
+        if self._confidence.get(placeholder) != HIGH:
+            self._confidence[placeholder] = confidence
+        if confidence == HIGH and len(value) >= 6:
             self._known[value] = placeholder
             self._pending.append(value)
             if len(self._pending) >= _PENDING_LIMIT:  # rebuilding the automaton costs about a millisecond
@@ -189,13 +252,14 @@ class Redactor:
                     matches = self._search.find_ignoring_case(text, overlapping=True)
             if _KEYWORD_INDEX["auth"] in found:
                 before = text
-                text = self._redact_base64_credentials(text)
+                auth = _KEYWORD_INDEX["auth"]
+                text = self._redact_base64_credentials(text, [start for index, start, _ in matches if index == auth])
                 if text != before:
                     matches = self._search.find_ignoring_case(text, overlapping=True)
         return self._redact_known(text, matches)
 
     def _redact_assignments(self, text: str, hits: list[tuple[int, int]]) -> str:
-        """`NAME = value` where NAME says secret: parsed around each keyword hit."""
+        """`NAME = value`, `--name value` and `set name value` where NAME says secret: parsed around each keyword hit."""
         spans: set[tuple[int, int]] = set()
         for index, position in hits:
             if index not in _ASSIGNMENT_IDS:
@@ -205,6 +269,8 @@ class Redactor:
                 start -= 1
             while end < len(text) and text[end] in _NAME_CHARS:
                 end += 1
+            if _after_escape(text, start + 1):  # `\nPASS:` in an escaped string: the name starts after `\n`
+                start += 1
             spans.add((start, end))
         if not spans:
             return text
@@ -214,18 +280,37 @@ class Redactor:
             if start < cursor:
                 continue
             name = text[start:end].strip(".-")
-            if not _SECRET_NAME_RE.match(name) or (start > 0 and text[start - 1].isalnum()):
+            if not name or (start > 0 and text[start - 1].isalnum() and not _after_escape(text, start)) \
+                    or not names_a_secret(name):
                 continue
+            if text.startswith("${", start - 2) or (text.startswith("{", start - 1) and not text.startswith("{{", start - 2)):
+                continue  # a shell expansion `${API_KEY:+yes}` or a format field `{token:>10}`
             match = _ASSIGNMENT.match(text, end)
+            argument = False
+            if not match and (text.startswith("--", start) or _SET_CONTEXT.search(text, max(0, start - 80), start)):
+                match = _ARGUMENT.match(text, end)
+                argument = True
             if not match:
                 continue
             value = match.group(1)
-            if "[REDACTED:" in value or _is_benign_assignment(name, value):
-                continue
             quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
-            inner = value[1:-1] if quote else value
-            value_start = match.start(1) + (1 if quote else 0)
-            pieces += [text[cursor:value_start], self._count("secret-assignment", inner)]
+            if value.startswith('\\"'):  # JSON-escaped quotes: a command inside a transcript's JSON
+                quote = '\\"'
+            inner = value[len(quote):len(value) - len(quote)] if quote else value
+            if "[REDACTED:" in value or _is_benign_assignment(inner, bool(quote)) or _same_words(name, inner):
+                continue
+            if not quote and text.startswith("}", match.end(1)):
+                continue  # the end of a template field (`{token:>10}`): a format, not a value
+            if argument and not _is_argument_value(inner):
+                continue
+            if "://" in inner:
+                continue  # a URL: its password, if any, is the url-credentials rule's to judge
+            if not quote and start > 0 and text[start - 1] in "?&" and "&" in inner:
+                inner = inner.split("&", 1)[0]  # a URL query parameter ends at the next one
+                if _is_benign_assignment(inner, False):
+                    continue
+            value_start = match.start(1) + len(quote)
+            pieces += [text[cursor:value_start], self._count("secret-assignment", inner, secret_values.confidence(inner, False))]
             cursor = value_start + len(inner)
         if not pieces:
             return text
@@ -234,34 +319,59 @@ class Redactor:
 
     def _replace(self, rule: _Rule, match: re.Match[str]) -> str:
         whole = match.group(0)
-        if rule.boundary and match.start() > 0 and match.string[match.start() - 1] in _WORD:
+        if rule.boundary and match.start() > 0 and match.string[match.start() - 1] in _WORD \
+                and not _after_escape(match.string, match.start()):
             return whole
         secret = match.group(rule.group)
         if not secret or "[REDACTED:" in secret or (rule.group and _is_placeholder(secret)):
             return whole
-        replaced = self._count(rule.kind, secret)
+        before = match.string[max(0, match.start(rule.group) - 48):match.start(rule.group)]
+        if before.rfind("[REDACTED:") > before.rfind("]"):
+            return whole  # the tail of a placeholder (`://[REDACTED:github-token#1]@host`)
+        prefix = next((k for k in rule.keywords if secret.lower().startswith(k)), "")
+        confidence = secret_values.confidence(secret, rule.provider, prefix)
+        if rule.kind == "private-key":  # judged by its body: a template shows `...` between the markers
+            body = re.sub(r"\\[nr]|\s", "", _PEM_MARKER.sub("", secret))
+            if len(body) < 16 or secret_values.is_stand_in(body):
+                return whole
+            confidence = secret_values.LOW if secret_values.is_example(body) else secret_values.HIGH
+        if match.string.startswith(("...", "…"), match.end(rule.group)):  # elided: `xoxe-1-...`, `sk-proj-Ab12...`
+            if secret_values.is_stand_in(secret + "..."):
+                return whole
+            confidence = LOW
+        replaced = self._count(rule.kind, secret, confidence)
         start, end = match.start(rule.group) - match.start(0), match.end(rule.group) - match.start(0)
         return whole[:start] + replaced + whole[end:]
 
-    def _count(self, kind: str, value: str) -> str:
+    def _count(self, kind: str, value: str, confidence: str) -> str:
         self.counts[kind] += 1
-        return self._placeholder(kind, value)
+        placeholder = self._placeholder(kind, value, confidence)
+        if self.record:
+            self.found.append(Redaction(kind, confidence, value, placeholder))
+        return placeholder
 
-    def _redact_base64_credentials(self, text: str) -> str:
-        """docker/npm `auth` values are base64 `user:password`: decode one level and redact if so."""
-
-        def replace(match: re.Match[str]) -> str:
+    def _redact_base64_credentials(self, text: str, positions: list[int]) -> str:
+        """docker/npm `auth` values are base64 `user:password`: decode one level and redact if so.
+        Matched at each `auth` the keyword pass found (a regex scan for it costs more than all the rules)."""
+        pieces: list[str] = []
+        cursor = 0
+        for position in sorted(positions):
+            match = _BASE64_CREDENTIAL.match(text, position) if position >= cursor else None
+            if not match:
+                continue
             value = match.group(1)
             try:
                 decoded = base64.b64decode(value, validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError, ValueError):
-                return match.group(0)
+                continue
             if ":" not in decoded and self.redact_probe(decoded) == decoded:
-                return match.group(0)
-            start = match.start(1) - match.start(0)
-            return match.group(0)[:start] + self._count("basic-auth-credential", value) + match.group(0)[start + len(value):]
-
-        return _BASE64_CREDENTIAL.sub(replace, text)
+                continue
+            pieces += [text[cursor:match.start(1)], self._count("basic-auth-credential", value, HIGH)]
+            cursor = match.end(1)
+        if not pieces:
+            return text
+        pieces.append(text[cursor:])
+        return "".join(pieces)
 
     def redact_probe(self, text: str) -> str:
         """Would any rule fire on `text`? (used on decoded values; does not count)."""
@@ -284,12 +394,60 @@ class Redactor:
         for start, negative_end, value in sorted(copies):  # leftmost, then longest
             if start < cursor or text[start:-negative_end] != value:  # overlapped, or another case
                 continue
+            if (value[0] in _WORD and start > 0 and text[start - 1] in _WORD and not _after_escape(text, start)) or (
+                    value[-1] in _WORD and -negative_end < len(text) and text[-negative_end] in _WORD):
+                continue  # inside a longer word: another value that shares a prefix
             pieces += [text[cursor:start], self._known[value]]
             cursor = -negative_end
         if not pieces:
             return text
         pieces.append(text[cursor:])
         return "".join(pieces)
+
+
+def _after_escape(text: str, position: int) -> bool:
+    """Does `position` follow a `\\n`, `\\t` or `\\r` escape (JSON-encoded text), not a letter?"""
+    return position > 1 and text[position - 2] == "\\" and text[position - 1] in "ntr"
+
+
+def _same_words(name: str, value: str) -> bool:
+    """`ForgotPassword: 'forgot-password'`: the value spells the name again, a label or a route, not a secret."""
+    return "".join(c for c in name.lower() if c.isalnum()) == "".join(c for c in value.lower() if c.isalnum())
+
+
+def _is_argument_value(value: str) -> bool:
+    """The word after `--token` is a value only if it could be one: not a flag, path or variable, not prose."""
+    if value.startswith(("-", "/", "~", "./", "../", "$", "@")) or len(value) < 6:
+        return False
+    return not value.isalpha() or (len(value) >= 16 and not value.islower() and not value.isupper())
+
+
+@dataclass(frozen=True)
+class LineFind:
+    line: int  # 0-based, in the original text
+    kind: str
+    confidence: str
+    value: str
+
+
+def finds_by_line(text: str) -> list[LineFind]:
+    """Each find in `text` on the line where it stands (a private key on the line it starts), in order: what
+    lint reports and the precision benchmark prints. A copy of a high-confidence value counts where it is."""
+    redactor = Redactor(record=True)
+    redacted = redactor.redact(text)
+    if not redactor.found:
+        return []
+    found = {f.placeholder: f for f in redactor.found}
+    finds: list[LineFind] = []
+    collapsed = 0  # newlines swallowed by multi-line values (private keys) before this line
+    for number, line in enumerate(redacted.split("\n")):
+        for match in PLACEHOLDER.finditer(line):
+            find = found.get(match.group(0))
+            if find is None or match.group(0) in text:
+                continue  # a placeholder the text already held
+            finds.append(LineFind(number + collapsed, find.kind, redactor.confidence_of(match.group(0)), find.value))
+            collapsed += find.value.count("\n")
+    return finds
 
 
 def redact_text(text: str) -> tuple[str, Counter[str]]:

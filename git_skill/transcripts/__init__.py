@@ -178,8 +178,10 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
     transcript.report.redactions.update(redactor.counts)
 
 
-def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = ()) -> ev.Transcript:
-    """Open a transcript for streaming; its events and feedback come out redacted."""
+def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = (),
+                    redactor: Redactor | None = None) -> ev.Transcript:
+    """Open a transcript for streaming; its events and feedback come out redacted (by `redactor`, if given:
+    the precision benchmark passes one that records its finds)."""
     if not path.exists():
         raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     require_readable(path, folder_ok=True)
@@ -193,6 +195,6 @@ def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = 
         except OSError as error:
             raise GitSkillError(f"cannot read feedback file {feedback_path}: {error.strerror or error}",
                                 exit_codes.USAGE) from None
-    redactor = Redactor()
+    redactor = redactor or Redactor()
     transcript.events = _redacted(_reader(name, data)(path, transcript), transcript, redactor)
     return transcript

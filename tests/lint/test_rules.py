@@ -54,7 +54,8 @@ CASES: dict[str, tuple[str, str, str, dict]] = {
     "path-escape": ("format-code", CLEAN_BODY + "\nSee [shared notes](../other/notes.md).\n", GOOD, {}),
     "script-no-shebang": ("format-code", CLEAN_BODY + "\nRun `scripts/run.sh`.\n", GOOD, {"scripts/run.sh": "echo hi\n"}),
     "script-not-executable": ("format-code", CLEAN_BODY, GOOD, {"scripts/run.sh": "#!/bin/sh\necho hi\n"}),
-    "secret": ("format-code", CLEAN_BODY + "\nexport GITHUB_TOKEN=ghp_" + "A1b2C3d4" * 5 + "\n", GOOD, {}),
+    "secret": ("format-code", CLEAN_BODY + "\nexport GITHUB_TOKEN=ghp_Rk4QzW8nLp2XvT6yHs9JdM3cFb7GqN1aE5uK\n", GOOD, {}),
+    "example-credential": ("format-code", CLEAN_BODY + "\nexport GITHUB_TOKEN=ghp_abc123abc123abc123abc123abc123abc1\n", GOOD, {}),
     "home-path": ("format-code", CLEAN_BODY + "\nEdit /home/alice/project/setup.cfg.\n", GOOD, {}),
     "internal-url": ("format-code", CLEAN_BODY + "\nDocs: https://wiki.corp/formatting and http://10.2.3.4:8080/x\n", GOOD, {}),
     "ephemeral-detail": ("format-code", CLEAN_BODY + "\nOutput is in /tmp/tmpa8x9k2q1/out.txt from root@4f2a9c8b1e7d: done\n", GOOD, {}),
@@ -97,6 +98,7 @@ def test_rule_trips(rule: str, tmp_path: Path) -> None:
 
 def test_every_rule_has_a_tripping_case_or_a_dedicated_test() -> None:
     dedicated = {"near-duplicate", "shadowed-name", "suppression-without-reason", "suppression-ignored",
+                 "cross-skill-link", "bundled-archive", "config-poisoning",  # tests/lint/test_precision.py
                  "skill-unreadable"}  # tests/test_bad_input.py::test_lint_reports_a_skill_md_it_cannot_read
     assert set(LINT_RULES) - set(CASES) - dedicated == set()
 
@@ -179,9 +181,12 @@ def test_secret_values_never_appear_in_output(tmp_path: Path) -> None:
 
 
 @requires_shared
-def test_real_skills_get_no_error_findings() -> None:
+def test_real_skills_get_no_error_findings_but_the_reviewed_one() -> None:
+    """docs/lint.md justifies the one error left: a skill that runs sub-agents with permissions skipped."""
     result = run_cli("lint", "--format", "json", str(SHARED_FIXTURES / "skills"), cwd=SHARED_FIXTURES)
     findings = json.loads(result.out)["findings"]
-    assert [f for f in findings if f["severity"] == "error"] == []
+    errors = {(f["path"].split("/skills/")[-1].split("/")[1], f["rule"]) for f in findings if f["severity"] == "error"}
+    assert errors == {("dispatching-coding-agents", "config-poisoning")}
     # Recorded and justified in docs/lint.md: true observations, not errors.
-    assert rules_of(findings) <= {"description-no-trigger", "body-line-budget", "body-token-budget", "reference-missing"}
+    assert rules_of(findings) <= {"description-no-trigger", "body-line-budget", "body-token-budget", "reference-missing",
+                                  "cross-skill-link", "example-credential", "bundled-archive", "config-poisoning"}

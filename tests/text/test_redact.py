@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
+import string
 
 import pytest
 
+from git_skill.text import secret_values
 from git_skill.text.redact import PLACEHOLDER, Redactor, redact_text
 
 # (text, the secret values it holds). Every value is fake but shaped like the real format.
@@ -55,6 +58,9 @@ SECRETS: list[tuple[str, list[str]]] = [
     ("my $token = 'a1b2c3d4e5f6g7h8';", ["a1b2c3d4e5f6g7h8"]),
     ("SLACK_BOT_TOKEN=xoxp-1111111111-2222222222-3333333333-abcdefabcdef", ["xoxp-1111111111-2222222222-3333333333-abcdefabcdef"]),
     ("requests.get(url, headers={'Authorization': 'token 0123456789abcdefABCD'})", ["0123456789abcdefABCD"]),
+    ("aws configure set aws_secret_access_key Wq7Zt2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Ty", ["Wq7Zt2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Ty"]),
+    ("deploy-cli push --token Pz4Kq9Wm2Xr7Lt5Vb8Nc3Hs6Jd", ["Pz4Kq9Wm2Xr7Lt5Vb8Nc3Hs6Jd"]),
+    ("docker login -u ci -p Hx8Qm3Zr6Wt1Kp9Ls4 registry.example.com", ["Hx8Qm3Zr6Wt1Kp9Ls4"]),
     ("ssh-keygen wrote -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", ["b3BlbnNzaC1rZXktdjEAAAAA"]),
 ]
 
@@ -103,6 +109,16 @@ NON_SECRETS = [
     "Client secret:\n```bash\nrun it\n```",
     "https://user:$PASSWORD@example.com/repo.git",
     '--header "Authorization: Bearer KEY" list-tools',
+    'auth_token = client.beta(',
+    "pass_rate = 0.80",
+    'print(f"{train_pass_rate:+.2f}")',
+    'echo "${API_KEY:+set}"',
+    "GIT_AUTHOR_NAME=Alex Example",
+    "export GITHUB_TOKEN=ghp_...",
+    "git clone -u https://mirror.example.org/repo.git",
+    "E   key=\x1b[33m'test'\x1b[0m",
+    "PASS: test_password_reset",
+    "mysql -u root -p appdb",
 ]
 
 
@@ -131,8 +147,8 @@ def test_placeholders_are_typed_stable_and_idempotent() -> None:
 
 def test_a_found_value_is_removed_everywhere_later() -> None:
     redactor = Redactor()
-    redactor.redact("DB_PASSWORD=Zebra-Crossing-77")
-    assert redactor.redact("echo Zebra-Crossing-77 | psql") == "echo [REDACTED:secret-assignment#1] | psql"
+    redactor.redact("DB_PASSWORD=Zq8-Rt2w-Kp77x")
+    assert redactor.redact("echo Zq8-Rt2w-Kp77x | psql") == "echo [REDACTED:secret-assignment#1] | psql"
 
 
 def test_counts_never_hold_values() -> None:
@@ -150,7 +166,10 @@ def test_placeholder_format(text: str) -> None:
 def test_later_copies_of_many_found_values_are_removed_in_every_case() -> None:
     """Found values are searched for with the keywords in one pass; the 256 most recent are remembered."""
     redactor = Redactor()
-    values = [f"Qx7v{i:06d}mPz" for i in range(600)]  # nothing about them says secret without their name
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits
+    values = ["".join(rng.choice(alphabet) for _ in range(14)) + f"{i:03d}" for i in range(600)]
+    assert all(secret_values.strong(v) for v in values)  # strong values: known values are high confidence only
     for value in values:
         assert value not in redactor.redact(f"DB_PASSWORD={value}")
     assert Redactor().redact(f"echo {values[-1]}") == f"echo {values[-1]}"  # a fresh redactor keeps it
