@@ -10,9 +10,11 @@ import os
 import tempfile
 from pathlib import Path
 
+from git_skill.folders import make_folders
+
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as temp:

@@ -8,7 +8,9 @@ but not followed, unreadable folders skipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -43,3 +45,36 @@ def require_readable(path: Path, folder_ok: bool = False) -> None:
     if path.exists() and not (path.is_file() or (folder_ok and path.is_dir())):
         kind = "a folder" if path.is_dir() else "not a regular file (a FIFO, socket or device)"
         raise GitSkillError(f"{path}: {kind}; not read", exit_codes.BAD_INPUT)
+
+
+def make_folders(path: Path) -> None:
+    """`path.mkdir(parents=True, exist_ok=True)` without its recursion per missing level."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+
+
+def remove_tree(path: Path | str) -> None:
+    """`shutil.rmtree` without its recursion per level (before Python 3.12): children first, links
+    removed and never followed; what is already gone is no error."""
+    for folder, dirs, names in reversed(list(walk(path))):
+        for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(folder, name))
+        with contextlib.suppress(FileNotFoundError):
+            os.rmdir(folder)
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder removed with `remove_tree` (TemporaryDirectory's clean-up recurses per level)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        remove_tree(path)

@@ -239,8 +239,9 @@ def test_a_skill_nested_1500_folders_deep(deep_tree: Path) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "deep")
     (deep / "SKILL.md").write_text(skill_text("d", body="# Steps\n\nRun it twice.\n"))
-    for args in (["diff"], ["diff", "HEAD", "."], ["validate"], ["lint"], ["list"], ["add", str(deep.parent),
-                                                                                  "--skills-dir", "other"]):
+    git(repo, "add", "-A")
+    for args in (["diff"], ["diff", "HEAD", "."], ["validate"], ["lint"], ["list"], ["validate", "--staged"],
+                 ["lint", "--staged"], ["add", str(deep.parent), "--skills-dir", "other"]):
         result = run_cli(*args, cwd=repo)
         assert result.code in (0, 1) and "internal error" not in result.err, (args, result.err)
     assert "Run it twice." in run_cli("diff", cwd=repo).out

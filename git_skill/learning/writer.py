@@ -17,6 +17,7 @@ from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.workspace import Workspace
+from git_skill.folders import make_folders
 
 
 def local_changes(workspace: Workspace, folder: Path) -> list[str]:
@@ -47,7 +48,7 @@ def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes]) -
         return 0o755 if relative.startswith("scripts/") else 0o644
 
     if not folder.exists():
-        folder.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(folder.parent)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         try:
             for relative, data in sorted(files.items()):

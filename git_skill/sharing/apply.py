@@ -19,6 +19,7 @@ from pathlib import Path
 from git_skill.skills.discovery import SKILL_FILE_NAMES, is_inside
 from git_skill.errors import GitSkillError
 from git_skill.sharing.fetch import EXECUTABLE, LINK, Entry, Files
+from git_skill.folders import make_folders
 
 
 @dataclass
@@ -91,7 +92,7 @@ def write_files(folder: Path, files: Files) -> None:
         target = folder / path
         if not is_inside(target.parent, folder.resolve()):
             raise GitSkillError(f"{path!r} would be written outside its skill folder; refused")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(target.parent)
         if entry.mode == LINK:
             os.symlink(entry.data.decode("utf-8"), target)
         else:
@@ -123,7 +124,7 @@ class FolderSwap:
 
     def stage(self, destination: Path, files: Files) -> None:
         self._check(destination)
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(destination.parent)
         staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.git-skill-new-", dir=destination.parent))
         self.staged.append((staging, destination))
         umask = os.umask(0)

@@ -18,6 +18,7 @@ from git_skill.skills.discovery import SKILL_FILE_NAMES, configured_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
+from git_skill.folders import make_folders
 
 _SYMLINK_MODE = 0o120000
 
@@ -128,7 +129,7 @@ def export_staged_skills(workspace: Workspace, destination: Path, skills_dirs: t
             if relative.startswith("../") or "/../" in relative:
                 continue
             path = target / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(path.parent)
             path.write_bytes(read_blob(repo, entry.id, entry.path))
             os.chmod(path, 0o755 if entry.mode == 0o100755 else 0o644)
     _export_collections(repo, [posixpath.dirname(skill.path) for skill in staged], destination)
@@ -149,5 +150,5 @@ def _export_collections(repo: Any, folders: list[str], destination: Path) -> Non
             continue
         path = destination / entry.path
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(path.parent)
             path.write_bytes(repo[entry.id].data)
