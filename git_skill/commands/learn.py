@@ -126,7 +126,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     show_progress = batch and not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(todo), label="learning", file=sys.stderr) if show_progress else _NoBar() as bar:
         distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
-                                     lambda _: bar.update(1)))
+                                     lambda _: bar.update(1), batch))
     unreadable = [item for item in distilled if isinstance(item, Unreadable)]
     distilled = [item for item in distilled if not isinstance(item, Unreadable)]
     results = []

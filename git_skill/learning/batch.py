@@ -64,21 +64,18 @@ def distill_or_report(source: str, feedback: tuple[str, ...]) -> Distilled | Unr
 
 
 def distill_all(sources: list[str], feedback: tuple[str, ...], jobs: int,
-                progress: Callable[[str], None] | None = None) -> Iterator[Distilled | Unreadable]:
-    """Distill every source, `jobs` at a time, in input order; one source alone raises its error."""
-    if len(sources) == 1:
-        yield distill_source(sources[0], feedback)
-        if progress:
-            progress(sources[0])
-        return
-    if jobs <= 1:
+                progress: Callable[[str], None] | None = None, batch: bool = True) -> Iterator[Distilled | Unreadable]:
+    """Distill every source, `jobs` at a time, in input order. In a batch a source's bad input is
+    returned as `Unreadable`; a source learned alone raises it."""
+    distill = distill_or_report if batch else distill_source
+    if jobs <= 1 or len(sources) <= 1:
         for source in sources:
-            yield distill_or_report(source, feedback)
+            yield distill(source, feedback)
             if progress:
                 progress(source)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(distill_or_report, sources, [feedback] * len(sources)):
+        for result in pool.map(distill, sources, [feedback] * len(sources)):
             if progress:
                 progress(result.source)
             yield result

@@ -113,3 +113,6 @@ def test_a_bad_trial_is_reported_and_the_others_are_learned(repo: Path, tmp_path
     assert as_json.code == 3 and [u["source"].rsplit("/", 1)[-1] for u in report["unreadable"]] == ["broken-task.1-of-1"]
     assert len(report["results"]) == 2 and all(r["operation"] in ("create", "extend") for r in report["results"])
     assert (repo / ".agents" / "skills").is_dir()
+    again = run_cli("learn", str(run), cwd=repo)  # the good trials are cached: only the bad one is left to read
+    assert again.code == 3 and "1 of 3 sources could not be read" in again.err
+    assert "unreadable" in again.out and "2 already learned" in again.out, again.out
