@@ -59,14 +59,15 @@ def make_folders(path: Path) -> None:
         folder.mkdir(exist_ok=True)
 
 
-def remove_tree(path: Path | str) -> None:
+def remove_tree(path: Path | str, ignore_errors: bool = False) -> None:
     """`shutil.rmtree` without its recursion per level (before Python 3.12): children first, links
-    removed and never followed; what is already gone is no error."""
+    removed and never followed; what is already gone is no error, nor is anything with `ignore_errors`."""
+    quiet = OSError if ignore_errors else FileNotFoundError
     for folder, dirs, names in reversed(list(walk(path))):
         for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(quiet):
                 os.unlink(os.path.join(folder, name))
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(quiet):
             os.rmdir(folder)
 
 

@@ -8,7 +8,6 @@ or untracked changes is never overwritten unless the user says --force.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.workspace import Workspace
-from git_skill.folders import make_folders
+from git_skill.folders import make_folders, remove_tree
 
 
 def local_changes(workspace: Workspace, folder: Path) -> list[str]:
@@ -57,7 +56,7 @@ def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes]) -
             os.chmod(staging, 0o755)
             os.rename(staging, folder)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            remove_tree(staging, ignore_errors=True)
             raise
         return
     for relative, data in sorted(files.items()):

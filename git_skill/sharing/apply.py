@@ -10,7 +10,6 @@ whether to write it.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 from git_skill.skills.discovery import SKILL_FILE_NAMES, is_inside
 from git_skill.errors import GitSkillError
 from git_skill.sharing.fetch import EXECUTABLE, LINK, Entry, Files
-from git_skill.folders import make_folders
+from git_skill.folders import make_folders, remove_tree
 
 
 @dataclass
@@ -135,7 +134,7 @@ class FolderSwap:
     def discard(self) -> None:
         for staging, _ in self.staged:
             if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+                remove_tree(staging, ignore_errors=True)
         self.staged = []
 
     def commit(self, then: Callable[[], None] | None = None) -> None:
@@ -155,7 +154,7 @@ class FolderSwap:
         except BaseException:
             for destination, old, moved_in in reversed(swapped):
                 if moved_in:
-                    shutil.rmtree(destination, ignore_errors=True)
+                    remove_tree(destination, ignore_errors=True)
                 if old is not None:
                     os.rename(old, destination)
             self.discard()
@@ -165,5 +164,5 @@ class FolderSwap:
                 if old.is_symlink():
                     old.unlink()
                 else:
-                    shutil.rmtree(old, ignore_errors=True)
+                    remove_tree(old, ignore_errors=True)
         self.staged = []

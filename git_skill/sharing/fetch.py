@@ -24,7 +24,7 @@ from typing import Any
 
 from git_skill import exit_codes
 from git_skill.skills.discovery import SKILL_FILE_NAMES
-from git_skill.folders import walk
+from git_skill.folders import remove_tree, walk
 from git_skill.errors import GitSkillError
 from git_skill.sharing.source import Source, display_url
 
@@ -229,11 +229,10 @@ def _git_can_read(cache: Path) -> bool:
 
 def rebuild_cache(cache: Path, why: str) -> None:
     """Replace a damaged cache repository by an empty one (it holds only copies of upstream content)."""
-    import shutil
     import sys
 
     print(f"git-skill: the cache {cache} was damaged ({why}); rebuilding it", file=sys.stderr)
-    shutil.rmtree(cache, ignore_errors=True)
+    remove_tree(cache, ignore_errors=True)
     _run_git(["init", "--quiet", "--bare", str(cache)], cache.parent, f"cannot create the cache {cache}")
 
 
