@@ -94,12 +94,12 @@ def main(argv: list[str] | None = None) -> Any:
         sys.stderr.close()
         code = exit_codes.OK
     except Exception as error:  # a bug: say so plainly, traceback only on request
-        unreadable = _unreadable_input(error)
-        if unreadable:
+        known = _bad_input(error)
+        if known:
             if debug:
                 traceback.print_exc()
-            click.echo(f"git-skill: error: {unreadable}", err=True)
-            sys.exit(exit_codes.BAD_INPUT)
+            click.echo(f"git-skill: error: {known[0]}", err=True)
+            sys.exit(known[1])
         if debug:
             traceback.print_exc()
         click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
@@ -115,15 +115,18 @@ def _pin_cache_dir() -> None:
         os.environ["GIT_SKILL_CACHE_DIR"] = os.path.abspath(os.path.expanduser(setting))
 
 
-def _unreadable_input(error: Exception) -> str | None:
-    """The message for an I/O error or a repository git cannot read: documented exit 3, not a bug.
+def _bad_input(error: Exception) -> tuple[str, int] | None:
+    """The message and documented exit code for an error that is the input's fault, not a bug: an I/O
+    error or a repository git cannot read (3), a path holding a NUL byte (2).
 
     Commands turn the errors they expect into GitSkillError; this catches the rest of the
     class (a disk that fails mid-read, an object missing from a damaged repository).
     """
     pygit2 = sys.modules.get("pygit2")
     if pygit2 is not None and isinstance(error, pygit2.GitError):
-        return f"cannot read the git repository: {str(error).strip(chr(34))} (git fsck may say more)"
+        return f"cannot read the git repository: {str(error).strip(chr(34))} (git fsck may say more)", exit_codes.BAD_INPUT
     if isinstance(error, OSError) and error.filename is not None:
-        return f"cannot read or write {error.filename}: {error.strerror or error}"
+        return f"cannot read or write {error.filename}: {error.strerror or error}", exit_codes.BAD_INPUT
+    if isinstance(error, ValueError) and "embedded null" in str(error):  # os.stat and open refuse such paths
+        return "a path argument holds a NUL byte", exit_codes.USAGE
     return None

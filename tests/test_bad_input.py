@@ -307,3 +307,11 @@ def test_compare_never_opens_a_fifo_named_results_json(tmp_path: Path) -> None:
     for argument in ("fifo", "fifo/results.json"):
         result = run_process("compare", "good", argument, cwd=tmp_path)
         assert result.returncode == 3 and b"Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args", [["learn", "a\0b", "--dry-run"], ["validate", "a\0b"], ["digest", "a\0b"],
+                                  ["merge", "a\0b", "a", "b"], ["diff", "a\0b"]])
+def test_a_path_holding_a_nul_byte_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    result = run_cli(*args, cwd=repo)
+    assert result.code == 2 and "internal error" not in result.err, result.err
