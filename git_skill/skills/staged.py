@@ -18,7 +18,7 @@ from git_skill.skills.discovery import SKILL_FILE_NAMES, configured_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
-from git_skill.folders import make_folders
+from git_skill.folders import make_folders, walk
 
 _SYMLINK_MODE = 0o120000
 
@@ -141,7 +141,8 @@ def _export_collections(repo: Any, folders: list[str], destination: Path) -> Non
     staged files, as lint of the work tree checks it: export its collection too (looked at, never linted)."""
     collections = set()
     for folder in folders:
-        files = (path for path in (destination / folder).rglob("*") if path.is_file())
+        files = (path for base, _, names in walk(destination / folder) for path in (Path(base) / n for n in names)
+                 if path.is_file())  # walk: rglob recurses per level before Python 3.12
         if any(b"../" in path.read_bytes() for path in files):
             collections.add(posixpath.dirname(folder))
     for entry in repo.index if collections else ():
