@@ -315,3 +315,13 @@ def test_a_path_holding_a_nul_byte_is_a_usage_error(tmp_path: Path, args: list[s
     repo = committed_repo(tmp_path / "repo")
     result = run_cli(*args, cwd=repo)
     assert result.code == 2 and "internal error" not in result.err, result.err
+
+
+@pytest.mark.parametrize("args", [["lint"], ["lint", "--staged"], ["status"], ["remove", "alpha"]])
+def test_a_fifo_named_skills_lock_never_hangs(tmp_path: Path, args: list[str]) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    os.mkfifo(repo / "skills.lock")
+    result = run_process(*args, cwd=repo)
+    assert result.returncode in (0, 1, 3) and b"Traceback" not in result.stderr, result.stderr
+    if args[0] != "lint":
+        assert result.returncode == 3 and b"not a regular file" in result.stderr
