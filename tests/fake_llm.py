@@ -1,7 +1,10 @@
 """A small OpenAI-compatible chat server on 127.0.0.1 that replays scripted replies, for offline model tests.
 
 Each scripted reply is a dict: {"content": str} for a normal answer, {"status": int, "headers": {...}}
-for an error, or {"sleep": seconds} to stall past the client's timeout. Requests are recorded.
+(optionally "message") for an error, or {"sleep": seconds} to stall past the client's timeout. Requests
+are recorded. `responder(body)`, when set, answers instead of the script (for concurrent callers);
+`latency` delays every answer; `routes` maps other paths (`/props`, `/v1/models`, `/api/show`) to the
+JSON they return, so servers' context-window metadata can be played too; other paths get 404.
 """
 
 from __future__ import annotations
@@ -10,13 +13,20 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 
 class FakeLLM:
     def __init__(self) -> None:
         self.replies: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
+        self.routes: dict[str, Any] = {}
+        self.responder: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+        self.latency = 0.0
+        self.first_request_at: float | None = None
+        self.last_reply_at: float | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most chat requests answered at once
         self._lock = threading.Lock()
         outer = self
 
@@ -24,18 +34,46 @@ class FakeLLM:
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 return
 
+            def do_GET(self) -> None:  # noqa: N802
+                self._route()
+
             def do_POST(self) -> None:  # noqa: N802
+                if not self.path.endswith("/chat/completions"):
+                    self._route()
+                    return
+                with outer._lock:
+                    outer.in_flight += 1
+                    outer.max_in_flight = max(outer.max_in_flight, outer.in_flight)
                 try:
                     self._answer()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
+                finally:
+                    with outer._lock:
+                        outer.in_flight -= 1
+
+            def _route(self) -> None:
+                found = outer.routes.get(self.path)
+                payload = json.dumps(found if found is not None else {"error": "not found"}).encode()
+                self.send_response(200 if found is not None else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def _answer(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with outer._lock:
                     outer.requests.append(body)
-                    reply = outer.replies.pop(0) if outer.replies else {"status": 500}
+                    if outer.first_request_at is None:
+                        outer.first_request_at = time.monotonic()
+                    if outer.responder is None:
+                        reply = outer.replies.pop(0) if outer.replies else {"status": 500}
+                if outer.responder is not None:
+                    reply = outer.responder(body)
+                if outer.latency:
+                    time.sleep(outer.latency)
                 if "sleep" in reply:
                     time.sleep(reply["sleep"])
                     reply = {"content": "{}"}
@@ -61,6 +99,8 @@ class FakeLLM:
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+                with outer._lock:
+                    outer.last_reply_at = time.monotonic()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -56,10 +56,15 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
               "config skill.model, then GIT_SKILL_MODEL; none means the built-in distiller).")
 @click.option("--api-base", default=None, help="An OpenAI-compatible endpoint, e.g. a local server (default: git config "
               "skill.apiBase). The key comes from the provider's variable or GIT_SKILL_API_KEY.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
-              help="Seconds to wait for each model reply (retries: 3, honouring Retry-After).")
-@click.option("--budget", type=click.IntRange(min=1000), default=24000, show_default=True,
-              help="Token budget of the digest sent to the model.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds to wait for each model call (default: 120; 600 for an --api-base on this machine). Rate "
+              "limits and server errors are retried 3 times, honouring Retry-After.")
+@click.option("--budget", type=click.IntRange(min=1000), default=None,
+              help="Token budget of the digest sent to the model (default: as large as fits its context window, "
+              "at most 24000).")
+@click.option("--context-window", "context_window", type=click.IntRange(min=1), default=None, metavar="TOKENS",
+              help="The model's context window (default: git config skill.contextWindow, else what the server or "
+              "litellm reports).")
 @skills_dir_option
 @click.option("--name", default=None, help="Name for a new skill (default: from the task).")
 @click.option("--operation", type=click.Choice(["create", "extend", "update", "none"]), default=None,
@@ -71,13 +76,14 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
               help="Take the proposed operation, or ask (on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Trials distilled at once when SOURCE is a run or job folder (default: cores, at most 4).")
+              help="Trials distilled at once when SOURCE is a run or job folder, and with a model tasks learned at "
+              "once (default: cores, at most 4).")
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd).")
 @task_options
 def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: str | None, api_base: str | None,
-            timeout: float, budget: int, skills_dirs: tuple[str, ...],
+            timeout: float | None, budget: int | None, context_window: int | None, skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
             as_json: bool, jobs: int | None, from_hook: str | None, fold: str | None, tasks_file: Path | None,
             exclude_file: Path | None) -> None:
@@ -89,12 +95,13 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     with its fix, the checks run and the verifier's failures; curation extends a similar
     existing skill instead of duplicating it. Exit 0 when done, 2 on usage errors, 3 on
     unreadable input, 4 when a skill has uncommitted edits (see --force), 5 when another
-    run holds the lock.
+    run holds the lock. In a batch, a task that fails is reported in the summary, the
+    others go on, and the run exits with the first failure's code; a rerun learns only what failed.
     """
     from git_skill.digests import source_digest
     from git_skill.evaluation.tasks import learn_sources
     from git_skill.learning.batch import LearnCache, Unreadable, default_jobs, distill_all, group_by_task
-    from git_skill.learning.run import Request, learn_group, open_client, write_outcome
+    from git_skill.learning.run import Request, learn_tasks, open_client, usage_line, write_outcome
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
 
@@ -103,7 +110,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
         workspace = open_workspace(start)
     else:
         workspace = open_workspace()
-    client = open_client(workspace, model, api_base, timeout)
+    client = open_client(workspace, model, api_base, timeout, context_window,
+                         bool(click.get_current_context().find_root().params.get("debug")))
     if name is not None and (not _NAME.match(name) or len(name) > 64):
         raise GitSkillError(f"--name {name!r} is not a valid skill name (lowercase letters, digits, single '-')",
                             exit_codes.USAGE)
@@ -130,19 +138,27 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
     unreadable = [item for item in distilled if isinstance(item, Unreadable)]
     distilled = [item for item in distilled if not isinstance(item, Unreadable)]
     results = []
+    failures: list[tuple[list[Any], GitSkillError]] = []
     written: set[Path] = set()
     request = Request(skills_dirs, name, operation, budget, _ask if interactive else None)
-    for group in group_by_task(distilled):
-        outcome = learn_group(workspace, client, group, request)
-        if outcome.operation != "none" and not dry_run:
-            write_outcome(outcome, workspace, force or outcome.path in written, make_commit)
-            written.add(outcome.path)
-        if not dry_run:
-            for item in group:
-                cache.record(item.fingerprint, outcome.name, outcome.operation)
-        results.append((group, outcome))
-        if not as_json and not batch:
-            _report(outcome, dry_run)
+    groups = group_by_task(distilled)
+    model_bar = show_progress and client is not None
+    with click.progressbar(length=len(groups), label="model", file=sys.stderr,
+                           item_show_func=lambda _: usage_line(client)) if model_bar else _NoBar() as bar:
+        for task in learn_tasks(workspace, client, groups, request, jobs or default_jobs(), lambda _: bar.update(1)):
+            group, outcome = task.group, task.outcome
+            if outcome is None:
+                failures.append((group, task.error))
+                continue
+            if outcome.operation != "none" and not dry_run:
+                write_outcome(outcome, workspace, force or outcome.path in written, make_commit)
+                written.add(outcome.path)
+            if not dry_run:
+                for item in group:
+                    cache.record(item.fingerprint, outcome.name, outcome.operation)
+            results.append((group, outcome))
+            if not as_json and not batch:
+                _report(outcome, dry_run)
     if not dry_run and distilled:
         with RepositoryLock(workspace):
             cache.save()
@@ -160,13 +176,19 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], model: s
                        err=True)
     if as_json:
         click.echo(json.dumps({"results": [outcome.to_dict() for _, outcome in results],
+                               "failed": [{"sources": [item.source for item in group], "error": error.message,
+                                           "exit_code": error.exit_code} for group, error in failures],
                                "skipped": skipped, "unreadable": [item.to_dict() for item in unreadable],
                                "usage": usage}, indent=2))
     elif batch:
-        _summary(results, skipped, dry_run, unreadable)
+        _summary(results, skipped, dry_run, failures, unreadable)
+    for item in unreadable:
+        click.echo(f"git-skill: {display_path(item.source)}: {item.message}", err=True)
+    if failures:
+        first = failures[0][1]
+        raise GitSkillError(f"{len(failures)} of {len(groups)} tasks failed (first: {first.message}); a rerun "
+                            "learns only those", first.exit_code)
     if unreadable:
-        for item in unreadable:
-            click.echo(f"git-skill: {display_path(item.source)}: {item.message}", err=True)
         raise GitSkillError(f"{len(unreadable)} of {len(members)} sources could not be read (above); "
                             "the others were learned", max(item.exit_code for item in unreadable))
 
@@ -183,9 +205,12 @@ class _NoBar:
 
 
 def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool,
-             unreadable: list[Any]) -> None:
+             failures: list[tuple[list[Any], GitSkillError]] = (),  # type: ignore[assignment]
+             unreadable: list[Any] = ()) -> None:  # type: ignore[assignment]
     rows = [(Path(item.source).name, item.lessons.outcome or "-", outcome.operation, outcome.name)
             for group, outcome in results for item in group]
+    rows += [(Path(item.source).name, item.lessons.outcome or "-", "failed", error.message.splitlines()[0][:100])
+             for group, error in failures for item in group]
     rows += [(Path(source).name, "-", "cached", "-") for source in skipped]
     rows += [(Path(item.source).name, "-", "unreadable", "-") for item in unreadable]
     widths = [max(len(header), *(len(row[i]) for row in rows)) if rows else len(header)
@@ -194,9 +219,10 @@ def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_r
         click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
     written = sum(1 for _, outcome in results if outcome.written)
     tail = " (dry run: nothing written)" if dry_run else ""
-    failed = f", {len(unreadable)} unreadable" if unreadable else ""
-    click.echo(f"{len(rows)} sources, {len(results)} tasks: {written} skills written, {len(skipped)} already learned"
-               f"{failed}{tail}")
+    failed = f", {len(failures)} failed" if failures else ""
+    unread = f", {len(unreadable)} unreadable" if unreadable else ""
+    click.echo(f"{len(rows)} sources, {len(results) + len(failures)} tasks: {written} skills written{failed}, "
+               f"{len(skipped)} already learned{unread}{tail}")
 
 
 def _report(outcome: Outcome, dry_run: bool) -> None:

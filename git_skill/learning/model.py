@@ -1,11 +1,13 @@
 """The one module that talks to models, through litellm (imported here only, lazily).
 
 Facts this follows (LEARNING.md): `import litellm` must come after
-LITELLM_LOCAL_MODEL_COST_MAP=True or it fetches a price map; retries go through the
-OpenAI client's `max_retries` (which honours Retry-After), not litellm's `num_retries`;
-always pass a timeout; structured output falls back from a JSON schema to JSON mode to
-plain text, and every reply is validated locally. Every failure becomes a ModelError
-with a kind and a documented exit code.
+LITELLM_LOCAL_MODEL_COST_MAP=True or it fetches a price map; always pass a timeout; every
+reply is validated locally. Retries are ours, not the OpenAI client's, so that threads
+learning tasks at once share one rate-limit backoff and a refused `response_format` is
+seen on its first answer (llama.cpp refuses a JSON schema with a 500, which the client
+would retry). Structured output steps down a ladder until the server accepts it (see
+`FORMATS`); the level that worked is remembered per endpoint and model. Every failure
+becomes a ModelError with a kind and a documented exit code.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from git_skill import exit_codes
+from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
+from git_skill.learning.replies import decoding_schema, parse_reply, repair_in_code
 from git_skill.resources import data_file
 
 EXIT_BY_KIND = {
@@ -27,14 +33,24 @@ EXIT_BY_KIND = {
     "rate_limit": exit_codes.LOCKED, "timeout": exit_codes.LOCKED, "unavailable": exit_codes.LOCKED,
     "bad_response": exit_codes.BAD_INPUT, "context_window": exit_codes.BAD_INPUT,
 }
+FATAL_KINDS = frozenset({"auth", "not_found", "unsupported"})  # no other task of the run can succeed either
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
-_FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.S)
+INSTALL_HINT = "pip install 'git-skill[llm]'"
+# The structured-output ladder, most to least constrained. "json_object+schema" is JSON mode with the
+# schema attached: llama.cpp's and llama-cpp-python's servers turn it into a grammar, vLLM into guided decoding.
+FORMATS = ("json_schema", "json_object+schema", "json_object", "text")
+_FORMAT_WORDS = re.compile(r"response_format|json_schema|schema", re.I)
+_CONTEXT_WORDS = re.compile(r"context (?:window|length)|maximum context|exceeds? (?:the )?(?:model'?s? )?(?:context|max)|"
+                            r"too many tokens|prompt is too long|n_ctx", re.I)
+_WINDOW_NUMBER = re.compile(r"(?:context window of|context length is|maximum context length is|n_ctx\D{0,20})\s*(\d{3,7})",
+                            re.I)
 
 
 class ModelError(GitSkillError):
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, window: int | None = None) -> None:
         super().__init__(f"model call failed ({kind}): {message}", EXIT_BY_KIND[kind])
         self.kind = kind
+        self.window = window  # for context_window: the size the server named, when it did
 
 
 @dataclass
@@ -45,6 +61,9 @@ class ModelSettings:
     timeout: float = 120.0
     max_retries: int = 3
     repair_rounds: int = 2
+    context_window: int | None = None  # tokens the model takes in and gives back, when known
+    reply_tokens: int | None = None  # max_tokens for each reply
+    frequency_penalty: float | None = None  # set for servers on this machine: small models loop under greedy decoding
 
 
 @dataclass
@@ -53,24 +72,97 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, response: Any, litellm: Any) -> None:
-        self.calls += 1
         usage = getattr(response, "usage", None)
-        self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
-        self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
         try:
             cost = litellm.completion_cost(completion_response=response)
         except Exception:  # unknown models have no price: report tokens only
-            return
-        if cost:
-            self.cost_usd = (self.cost_usd or 0.0) + float(cost)
+            cost = None
+        with self._lock:
+            self.calls += 1
+            self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+            self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+            if cost:
+                self.cost_usd = (self.cost_usd or 0.0) + float(cost)
+
+
+class Backoff:
+    """One pause shared by every thread of a run: a rate limit seen by one task holds back all of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+
+    def wait(self) -> None:
+        while True:
+            with self._lock:
+                remaining = self._until - time.monotonic()
+            if remaining <= 0:
+                return
+            time.sleep(min(remaining, 1.0))
+
+
+class FormatMemory:
+    """The ladder level that worked, per endpoint and model: for this run, and on disk for the next ones."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.levels: dict[str, str] = {}
+        if path is not None and path.is_file():
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                self.levels = {k: v for k, v in loaded.items() if v in FORMATS} if isinstance(loaded, dict) else {}
+            except (ValueError, OSError):
+                self.levels = {}  # a damaged file only costs one step down the ladder again
+
+    def get(self, key: str) -> int:
+        with self._lock:
+            return FORMATS.index(self.levels.get(key, FORMATS[0]))
+
+    def remember(self, key: str, level: int) -> None:
+        with self._lock:
+            if self.levels.get(key) == FORMATS[level]:
+                return
+            self.levels[key] = FORMATS[level]
+            snapshot = json.dumps(self.levels, indent=1, sort_keys=True).encode("utf-8")
+            if self.path is not None:
+                try:
+                    write_atomic(self.path, snapshot)
+                except OSError:
+                    pass  # remembering is an optimisation; the run goes on
+
+
+def litellm_available() -> bool:
+    """Whether the `llm` extra is installed, without paying for the import (3-4 s)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("litellm") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def require_litellm() -> None:
+    if not litellm_available():
+        raise GitSkillError(f"learning with a model needs litellm, which is not installed: {INSTALL_HINT}",
+                            exit_codes.USAGE)
 
 
 @lru_cache(maxsize=1)
 def _litellm() -> Any:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm
+    try:
+        import litellm
+    except ImportError:
+        raise GitSkillError(f"learning with a model needs litellm, which is not installed: {INSTALL_HINT}",
+                            exit_codes.USAGE) from None
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
@@ -90,17 +182,47 @@ def schema(name: str) -> dict[str, Any]:
     return json.loads(data_file("schemas", f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
+def _error_text(error: Exception) -> str:
+    """The error's message and, when litellm kept it, the body of the server's reply."""
+    body = getattr(error, "body", None)
+    text = str(error)
+    if body is not None and not isinstance(body, str):
+        body = json.dumps(body, default=str)
+    return f"{text} {body}" if body and body not in text else text
+
+
+def _retry_after(error: Exception) -> float | None:
+    for source in (getattr(error, "litellm_response_headers", None), getattr(getattr(error, "response", None), "headers",
+                                                                           None)):
+        try:
+            value = source.get("retry-after") if source is not None else None
+        except Exception:  # noqa: BLE001 - headers of an odd type: no hint
+            value = None
+        if value is not None:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return None
+    return None
+
+
 def _map_error(error: Exception, settings: ModelSettings) -> ModelError:
     litellm = _litellm()
     name = type(error).__name__
     text = str(error).splitlines()[0][:300] if str(error) else name
+    full = _error_text(error)
+    if _CONTEXT_WORDS.search(full):
+        number = _WINDOW_NUMBER.search(full)
+        return ModelError("context_window", f"the request is too long for {settings.model}'s context window: {text}",
+                          int(number.group(1)) if number else None)
     checks = [
         ("AuthenticationError", "auth", f"the provider refused the credentials for {settings.model}; set its API key "
                                         "(for example OPENAI_API_KEY, ANTHROPIC_API_KEY) or GIT_SKILL_API_KEY"),
         ("NotFoundError", "not_found", f"unknown model {settings.model!r}: {text}"),
-        ("ContextWindowExceededError", "context_window", f"the digest is too long for {settings.model}; lower --budget"),
+        ("ContextWindowExceededError", "context_window", f"the request is too long for {settings.model}: {text}"),
         ("RateLimitError", "rate_limit", f"rate limited after {settings.max_retries} retries: {text}"),
-        ("Timeout", "timeout", f"no answer within {settings.timeout:g} s (after retries)"),
+        ("Timeout", "timeout", f"no answer within {settings.timeout:g} s (--timeout applies to each call; a model on "
+                               "a CPU can need several minutes: try --timeout 900)"),
         ("APIConnectionError", "unavailable", f"cannot reach the provider: {text}"),
         ("ServiceUnavailableError", "unavailable", f"the provider is unavailable: {text}"),
         ("InternalServerError", "unavailable", f"the provider failed: {text}"),
@@ -120,38 +242,88 @@ def _map_error(error: Exception, settings: ModelSettings) -> ModelError:
     return ModelError("bad_response", f"{name}: {text}")
 
 
+def _response_format(level: int, schema_name: str) -> dict[str, Any] | None:
+    relaxed = decoding_schema(schema_name)
+    if FORMATS[level] == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": schema_name, "schema": relaxed, "strict": False}}
+    if FORMATS[level] == "json_object+schema":
+        return {"type": "json_object", "schema": relaxed}
+    if FORMATS[level] == "json_object":
+        return {"type": "json_object"}
+    return None  # text: the prompt carries the schema
+
+
 @dataclass
 class ModelClient:
     settings: ModelSettings
     usage: Usage = field(default_factory=Usage)
-    _format_level: int = 0  # 0: JSON schema, 1: JSON mode, 2: plain text
+    formats: FormatMemory = field(default_factory=FormatMemory)
+    backoff: Backoff = field(default_factory=Backoff)
+    note: Callable[[str], None] = lambda message: None  # repairs done in code: said, not hidden
+    debug: Callable[[str], None] = lambda message: None
+
+    def _reply_room(self, messages: list[dict[str, str]]) -> int:
+        """max_tokens: the reply's reserve, less what a conversation grown by repair turns takes beyond its share."""
+        from git_skill.learning.context_window import ESTIMATE_MARGIN, MIN_REPLY_TOKENS
+        from git_skill.text.tokens import approx_tokens
+
+        reserve = int(self.settings.reply_tokens or 0)
+        if not self.settings.context_window:
+            return reserve
+        prompt_tokens = sum(approx_tokens(str(message.get("content") or "")) for message in messages) / ESTIMATE_MARGIN
+        return max(MIN_REPLY_TOKENS, min(reserve, int(self.settings.context_window - prompt_tokens)))
+
+    def fit_window(self, window: int) -> None:
+        """Take the context window a server named in an error, when it is smaller than the one assumed."""
+        from git_skill.learning.context_window import reply_reserve
+
+        if window < (self.settings.context_window or window + 1):
+            self.settings.context_window, self.settings.reply_tokens = window, reply_reserve(window)
+
+    @property
+    def endpoint_key(self) -> str:
+        return f"{self.settings.api_base or 'provider'} {self.settings.model}"
 
     def _complete(self, messages: list[dict[str, str]], schema_name: str) -> str:
         litellm = _litellm()
         kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages, "timeout": self.settings.timeout,
-                                  "max_retries": self.settings.max_retries, "temperature": 0}
+                                  "max_retries": 0, "temperature": 0}
         if self.settings.api_base:
             kwargs["api_base"] = self.settings.api_base
         if self.settings.api_key:
             kwargs["api_key"] = self.settings.api_key
+        if self.settings.reply_tokens:
+            kwargs["max_tokens"] = self._reply_room(messages)
+        if self.settings.frequency_penalty is not None:
+            kwargs["frequency_penalty"] = self.settings.frequency_penalty
+        level = self.formats.get(self.endpoint_key)
+        attempt = 0
         while True:
-            if self._format_level == 0:
-                kwargs["response_format"] = {"type": "json_schema", "json_schema": {
-                    "name": schema_name, "schema": schema(schema_name), "strict": False}}
-            elif self._format_level == 1:
-                kwargs["response_format"] = {"type": "json_object"}
-            else:
+            response_format = _response_format(level, schema_name)
+            if response_format is None:
                 kwargs.pop("response_format", None)
+            else:
+                kwargs["response_format"] = response_format
+            self.backoff.wait()
             try:
                 response = litellm.completion(**kwargs)
             except Exception as error:  # noqa: BLE001 - mapped to one error type below
                 mapped = _map_error(error, self.settings)
-                if mapped.kind in ("unsupported", "bad_response") and self._format_level < 2 and \
-                        "response_format" in str(error).lower() + mapped.kind:
-                    self._format_level += 1  # the model does not do structured output: fall back
+                if level < len(FORMATS) - 1 and mapped.kind not in ("context_window", "auth", "timeout") and \
+                        _FORMAT_WORDS.search(_error_text(error)):
+                    self.debug(f"structured output: {self.settings.model} refused {FORMATS[level]} "
+                               f"({str(error).splitlines()[0][:160]}); trying {FORMATS[level + 1]}")
+                    level += 1  # the server does not take this kind of structured output: one step down
+                    self.formats.remember(self.endpoint_key, level)
+                    continue
+                if mapped.kind in ("rate_limit", "unavailable") and attempt < self.settings.max_retries:
+                    hint = _retry_after(error)
+                    self.backoff.hold(hint if hint is not None else min(8.0, 0.5 * 2 ** attempt))
+                    attempt += 1
                     continue
                 raise mapped from None
             self.usage.add(response, litellm)
+            self.debug(f"structured output: {FORMATS[level]} for {self.endpoint_key}")
             choices = getattr(response, "choices", None) or []
             if not choices:
                 raise ModelError("bad_response", "the reply had no choices")
@@ -161,44 +333,46 @@ class ModelClient:
             return str(content)
 
     def json(self, messages: list[dict[str, str]], schema_name: str) -> dict[str, Any]:
-        """A reply parsed and validated against the named schema, with repair turns on failure."""
+        """A reply parsed and checked against the strict schema: what code can repair is repaired here
+        (and reported); only what needs judgement goes back to the model, for at most N repair rounds."""
         import jsonschema
 
         validator = jsonschema.Draft202012Validator(schema(schema_name))
         conversation = list(messages)
         for attempt in range(self.settings.repair_rounds + 1):
             content = self._complete(conversation, schema_name)
-            problems = _problems(content, validator)
-            if isinstance(problems, dict):
-                return problems
+            parsed = parse_reply(content)
+            if isinstance(parsed, dict):
+                for repair in repair_in_code(schema_name, parsed):
+                    self.note(f"repaired the {schema_name} reply in code: {repair}")
+                errors = sorted(validator.iter_errors(parsed), key=lambda e: list(e.absolute_path))
+                if not errors:
+                    return parsed
+                problems = "; ".join(f"{'/'.join(map(str, e.absolute_path)) or 'the object'}: {e.message[:200]}"
+                                     for e in errors[:8])
+            else:
+                problems = parsed
             if attempt == self.settings.repair_rounds:
                 raise ModelError("bad_response", f"the reply did not match the {schema_name} schema after "
                                                  f"{self.settings.repair_rounds} repair rounds: {problems}")
-            conversation += [{"role": "assistant", "content": content},
-                             {"role": "user", "content": prompt("repair", problems=problems)}]
+            # Only the latest round goes back: a conversation that grows by every round overflows a small window.
+            conversation = self._within_window(list(messages) + [
+                {"role": "assistant", "content": content}, {"role": "user", "content": prompt("repair", problems=problems)}])
         raise AssertionError("unreachable")
+
+    def _within_window(self, conversation: list[dict[str, str]]) -> list[dict[str, str]]:
+        """The conversation, without the rejected reply when the window has no room for it and a new one."""
+        from git_skill.learning.context_window import ESTIMATE_MARGIN
+        from git_skill.text.tokens import approx_tokens
+
+        window = self.settings.context_window
+        needed = sum(approx_tokens(str(m.get("content") or "")) for m in conversation) / ESTIMATE_MARGIN
+        if not window or needed + min(self.settings.reply_tokens or 0, window // 4) <= window:
+            return conversation
+        return [message for message in conversation if message.get("role") != "assistant"]
 
     def repair(self, messages: list[dict[str, str]], previous: dict[str, Any], problems: str,
                schema_name: str) -> dict[str, Any]:
         """Ask again after the reply parsed but the result failed our own checks (validate, lint)."""
         return self.json(messages + [{"role": "assistant", "content": json.dumps(previous)},
                                      {"role": "user", "content": prompt("repair", problems=problems)}], schema_name)
-
-
-def _problems(content: str, validator: Any) -> dict[str, Any] | str:
-    """The parsed object, or a description of what is wrong with the reply."""
-    text = content.strip()
-    fenced = _FENCED_JSON.search(text)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        value = json.loads(text)
-    except ValueError as error:
-        return f"it is not valid JSON ({error.msg} at line {error.lineno})"
-    if not isinstance(value, dict):
-        return "it is not a JSON object"
-    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-    if errors:
-        return "; ".join(f"{'/'.join(map(str, e.absolute_path)) or 'the object'}: {e.message[:200]}" for e in errors[:8])
-    return value
-

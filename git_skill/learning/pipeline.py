@@ -23,11 +23,29 @@ class Creation:
 
 
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
-    content = prompt("reflection", schema=json.dumps(schema("reflection"), indent=1), digest=digest_text)
+    content = prompt("reflection", schema=json.dumps(schema("reflection")), digest=digest_text)
     return client.json([{"role": "user", "content": content}], "reflection")
 
 
-def existing_summary(candidates: list[Any], limit: int = 3) -> str:
+def reflection_budget(client: ModelClient, ceiling: int | None, window: int | None = None) -> int:
+    """The digest budget that fits the model's window beside the reflection prompt, its schema and the reply."""
+    from git_skill.learning.context_window import MAX_BUDGET, digest_budget
+
+    overhead = prompt("reflection", schema=json.dumps(schema("reflection")), digest="")
+    return digest_budget(window or client.settings.context_window, overhead, ceiling or MAX_BUDGET)
+
+
+def _body_allowance(client: ModelClient, fixed: str) -> int:
+    """Characters of the closest skill's body that fit the window beside the rest of the creation prompt."""
+    from git_skill.learning.context_window import digest_budget
+    from git_skill.text.tokens import CHARS_PER_TOKEN
+
+    if not client.settings.context_window:
+        return 3000
+    return max(0, min(3000, digest_budget(client.settings.context_window, fixed, 3000) * CHARS_PER_TOKEN // 2))
+
+
+def existing_summary(candidates: list[Any], limit: int = 3, body_chars: int = 3000) -> str:
     """Names and descriptions of the closest skills, and the body of the closest one."""
     if not candidates:
         return "(none: the repository has no skills yet)"
@@ -37,14 +55,16 @@ def existing_summary(candidates: list[Any], limit: int = 3) -> str:
         parts.append(f"- name: {fields.get('name')}\n  description: {fields.get('description')}\n"
                      f"  similarity: {candidate.score:.2f}")
         if index == 0:
-            parts.append("  body:\n" + "\n".join("    " + line for line in candidate.skill.body[:3000].splitlines()))
+            parts.append("  body:\n" + "\n".join("    " + line for line in candidate.skill.body[:body_chars].splitlines()))
     return "\n".join(parts)
 
 
 def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Any]) -> Creation:
-    content = prompt("creation", schema=json.dumps(schema("creation"), indent=1),
-                     reflection=json.dumps(reflections if len(reflections) > 1 else reflections[0], indent=1),
-                     existing=existing_summary(candidates))
+    reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0])
+    fixed = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
+                   existing=existing_summary(candidates, body_chars=0))
+    content = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
+                     existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
     return Creation(client.json(messages, "creation"), messages)
 

@@ -87,20 +87,20 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
 
 
 def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_dirs: tuple[str, ...],
-                    name: str | None, operation: str | None, budget: int) -> tuple[Outcome, Any]:
-    """Reflect on each attempt, then let the model propose the skill (as typed parts) and the operation."""
-    from git_skill.transcripts.digest import collect, fit
+                    name: str | None, operation: str | None, budget: int | None) -> tuple[Outcome, Any]:
+    """Reflect on each attempt, then let the model propose the skill (as typed parts) and the operation.
+
+    The digest is sized to the model's context window (`budget` is a ceiling); when the server
+    still says the request is too long, each digest is made smaller once and sent again.
+    """
     from git_skill.learning import curation
     from git_skill.learning.distiller import body as render_distilled
     from git_skill.learning.distiller import description as describe
     from git_skill.learning.synthesis import merge
     from git_skill.skills.skill import read_skill_file
-    from git_skill.transcripts import open_transcript
 
-    reflections = []
-    for item in group:
-        digest_text, _, _ = fit(collect(open_transcript(Path(item.source), item.feedback)), budget // len(group))
-        reflections.append(pipeline.reflect(client, digest_text))
+    total = pipeline.reflection_budget(client, budget)
+    reflections = [_reflect_within(client, item, max(MIN_DIGEST, total // len(group))) for item in group]
     lessons = merge([item.lessons for item in group])
     found = discover(workspace, (), skills_dirs)
     existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
@@ -110,6 +110,40 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
                       outcome=lessons.outcome, learner=f"model {client.settings.model}")
     _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates)
     return outcome, creation
+
+
+MIN_DIGEST = 300  # tokens: below this a digest says too little to reflect on
+
+
+def _reflect_within(client: Any, item: Any, budget: int) -> dict[str, Any]:
+    """Reflect on one attempt's digest; on a context-exceeded reply, once more with a smaller digest."""
+    from git_skill.learning.model import ModelError
+    from git_skill.transcripts import open_transcript
+    from git_skill.transcripts.digest import collect, fit
+
+    digest = collect(open_transcript(Path(item.source), item.feedback))
+    digest_text, _, _ = fit(digest, budget)
+    try:
+        return pipeline.reflect(client, digest_text)
+    except ModelError as error:
+        if error.kind != "context_window":
+            raise
+        smaller = budget // 2
+        if error.window:  # the server named its window: use it for the rest of the run too
+            smaller = min(smaller, pipeline.reflection_budget(client, None, error.window))
+            client.fit_window(error.window)
+        smaller = max(MIN_DIGEST, smaller)
+        client.note(f"the digest of {item.source} did not fit the model's context window at {budget} tokens; "
+                    f"sending it again at {smaller}")
+    digest_text, _, _ = fit(digest, smaller)
+    try:
+        return pipeline.reflect(client, digest_text)
+    except ModelError as error:
+        if error.kind == "context_window":
+            raise GitSkillError(f"{error.message}; the digest was already cut to {smaller} tokens: set the model's "
+                                "real window with --context-window N (or git config skill.contextWindow)",
+                                exit_codes.BAD_INPUT) from None
+        raise
 
 
 def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Workspace, skills_dirs: tuple[str, ...],
@@ -172,10 +206,12 @@ def _fingerprint(group: list[Any]) -> str:
 
 def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspace, skills_dirs: tuple[str, ...],
                name: str | None, operation: str | None) -> None:
-    """Validate and lint the model's skill; send findings back for at most N repair rounds."""
+    """Refuse copied boilerplate; validate and lint the model's skill, sending findings back for at most N
+    repair rounds."""
     from git_skill.reporting import render_text
 
     for _ in range(client.settings.repair_rounds + 1):
+        _refuse_boilerplate(outcome, creation.parts)
         findings = _gate_findings(outcome.text, outcome, workspace)
         if not findings:
             return
@@ -185,10 +221,23 @@ def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspac
         _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, [])
         if outcome.operation == "none":
             return
+    _refuse_boilerplate(outcome, creation.parts)
     findings = _gate_findings(outcome.text, outcome, workspace)
     if findings:
         raise GitSkillError(f"the model's skill still fails validation and lint after {client.settings.repair_rounds} "
                             "repair rounds; nothing was written:\n" + render_text(findings, [], "before writing"),
+                            exit_codes.FINDINGS)
+
+
+def _refuse_boilerplate(outcome: Outcome, parts: dict[str, Any]) -> None:
+    """A skill whose words come from our prompt or schema, not from the session, is refused outright."""
+    from git_skill.learning.content_gate import problems
+
+    if outcome.operation not in ("create", "extend"):
+        return
+    found = problems({**parts, "name": outcome.name} if outcome.operation == "create" else parts)
+    if found:
+        raise GitSkillError(f"the model's skill was refused: {'; '.join(found)}; nothing was written",
                             exit_codes.FINDINGS)
 
 

@@ -1,15 +1,23 @@
-"""One learn run, one task at a time: the distiller path and the model path, each its own function.
+"""One learn run: the distiller path and the model path, each its own function, and the tasks of a batch.
 
 The command parses options and reports; this module turns one task's distilled attempts into
 an `Outcome` (planned, gated) and writes it. Both paths end in the same `Outcome`, so writing,
-caching and reporting do not care which learner produced the skill.
+caching and reporting do not care which learner produced the skill. With a model, the tasks of
+a batch run in threads (the work is waiting on the server), `--jobs` at a time, sharing one
+client: its usage counts, its rate-limit backoff and the structured-output level it found.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlparse
+
+import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
@@ -24,19 +32,75 @@ class Request:
     skills_dirs: tuple[str, ...] = ()
     name: str | None = None
     operation: str | None = None
-    budget: int = 24000
+    budget: int | None = None  # a ceiling; None: as large as fits the model's window, at most 24,000
     ask: Callable[[str, str, str], str] | None = None  # interactive curation (distiller path only)
 
 
-def open_client(workspace: Workspace, model: str | None, api_base: str | None, timeout: float) -> Any:
-    """The model client when a model is configured (option, `skill.model`, `GIT_SKILL_MODEL`), else None."""
+LOCAL_TIMEOUT = 600.0  # seconds per call for a server on this machine: CPU inference can take minutes
+REMOTE_TIMEOUT = 120.0
+# A 135M model under greedy decoding repeats one item until max_tokens ("no, no, no, …"); with this penalty
+# its reflection came back whole and schema-valid. Sent only to servers on this machine.
+LOCAL_FREQUENCY_PENALTY = 1.0
+
+
+def is_local(api_base: str | None) -> bool:
+    host = urlparse(api_base or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def open_client(workspace: Workspace, model: str | None, api_base: str | None, timeout: float | None,
+                context_window: int | None = None, debug: bool = False) -> Any:
+    """The model client when a model is configured (option, `skill.model`, `GIT_SKILL_MODEL`), else None.
+
+    Fails early (exit 2) when the `llm` extra is missing, and finds the model's context window
+    (option, `skill.contextWindow`, else what the server or litellm reports) before any work.
+    """
     chosen = model or workspace.config("skill.model") or os.environ.get("GIT_SKILL_MODEL") or None
     if not chosen:
         return None
-    from git_skill.learning.model import ModelClient, ModelSettings
+    from git_skill.learning import context_window as windows
+    from git_skill.learning.model import FormatMemory, ModelClient, ModelSettings, _litellm, require_litellm
 
-    return ModelClient(ModelSettings(chosen, api_base=api_base or workspace.config("skill.apiBase"),
-                                     api_key=os.environ.get("GIT_SKILL_API_KEY"), timeout=timeout))
+    require_litellm()
+    base = api_base or workspace.config("skill.apiBase")
+    configured = workspace.config("skill.contextWindow")
+    if context_window is None and configured:
+        try:
+            context_window = int(configured)
+        except ValueError:
+            raise GitSkillError(f"git config skill.contextWindow is {configured!r}, not a number of tokens",
+                                exit_codes.USAGE) from None
+    if context_window is not None and context_window < 1024:
+        raise GitSkillError(f"a context window of {context_window} tokens is too small to learn from a session "
+                            "(at least 1024)", exit_codes.USAGE)
+    where = "--context-window" if context_window else ""
+    if context_window is None:
+        context_window, where = windows.discover(chosen, base, _litellm)
+    settings = ModelSettings(chosen, api_base=base, api_key=os.environ.get("GIT_SKILL_API_KEY"),
+                             timeout=timeout or (LOCAL_TIMEOUT if is_local(base) else REMOTE_TIMEOUT),
+                             context_window=context_window,
+                             reply_tokens=windows.reply_reserve(context_window) if context_window else
+                             windows.DEFAULT_REPLY_TOKENS,
+                             frequency_penalty=LOCAL_FREQUENCY_PENALTY if is_local(base) else None)
+    memory = FormatMemory(Path(workspace.git_dir) / "git-skill" / "structured-output.json" if workspace.git_dir else None)
+
+    def note(message: str) -> None:
+        click.echo(f"git-skill: note: {message}", err=True)
+
+    def say(message: str) -> None:
+        if debug:
+            click.echo(f"git-skill: debug: {message}", err=True)
+
+    client = ModelClient(settings, formats=memory, note=note, debug=say)
+    window = f"context window {context_window} ({where})" if context_window else f"context window {where}"
+    say(f"model {chosen}" + (f" at {base}" if base else "") + f": {window}, timeout {settings.timeout:g} s per call, "
+        f"replies up to {settings.reply_tokens} tokens")
+    return client
 
 
 def learn_with_distiller(workspace: Workspace, group: list[Any], request: Request) -> Outcome:
@@ -82,3 +146,60 @@ def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_comm
                        f"Source-Digest: {outcome.source_digest}\nLearner: {outcome.learner}\n"
                        f"Operation: {outcome.operation}\n")
             outcome.commit = commit_skill(workspace, outcome.path.parent, message)
+
+
+@dataclass
+class TaskResult:
+    """One task of a run: its attempts, and either the planned outcome or the error that stopped it."""
+
+    group: list[Any]
+    outcome: Outcome | None = None
+    error: GitSkillError | None = None
+
+
+def learn_tasks(workspace: Workspace, client: Any, groups: list[list[Any]], request: Request, jobs: int,
+                done: Callable[[TaskResult], None] | None = None) -> Iterator[TaskResult]:
+    """Plan every task, yielding each as it finishes (the caller writes, in one thread).
+
+    One task alone fails as before (its error propagates). In a batch, a task's failure is
+    its result and the others go on, except failures no other task can escape (a refused
+    key, an unknown model), which stop the run. With a model, `jobs` tasks run at once.
+    """
+    from git_skill.learning.model import FATAL_KINDS
+
+    def one(group: list[Any]) -> TaskResult:
+        try:
+            return TaskResult(group, outcome=learn_group(workspace, client, group, request))
+        except GitSkillError as error:
+            if len(groups) == 1 or getattr(error, "kind", None) in FATAL_KINDS:
+                raise
+            return TaskResult(group, error=error)
+
+    if client is None or jobs <= 1 or len(groups) <= 1:
+        for group in groups:
+            result = one(group)
+            if done:
+                done(result)
+            yield result
+        return
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="learn")
+    pending: set[Future[TaskResult]] = {pool.submit(one, group) for group in groups}
+    try:
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                result = future.result()
+                if done:
+                    done(result)
+                yield result
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def usage_line(client: Any) -> str:
+    """Calls, tokens and cost so far, for the progress bar."""
+    usage = client.usage
+    cost = f", ${usage.cost_usd:.4f}" if usage.cost_usd is not None else ""
+    return f"{usage.calls} calls, {usage.prompt_tokens + usage.completion_tokens} tokens{cost}"

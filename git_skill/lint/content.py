@@ -14,6 +14,13 @@ _TRIGGER = re.compile(
     r"\b(?:(?:use|load|invoke|apply|activate|consult|read)\s+(?:this\s+(?:skill\s+)?|it\s+)?(?:when|whenever|if|for|to|before|after|while|on)|should\s+be\s+used\s+(?:when|for|to|if)|"
     r"when\s+(?:you|the\s+user|a\s+user|asked|working|the\s+task|a\s+task|users?)|trigger(?:s|ed)?\s+(?:when|on|by)|"
     r"invoke\s+(?:when|for)|applies\s+(?:when|to))\b", re.I)
+
+
+def says_when_to_use(description: str) -> bool:
+    """Whether a description has a trigger ("Use when …"): also the learn gate's test for model-written skills."""
+    return bool(_TRIGGER.search(description))
+
+
 _FILLER = re.compile(r"\b(?:various\s+tasks|general[- ]purpose|useful\s+(?:skill|tool)|helps?\s+with\s+(?:stuff|things|tasks)|"
                      r"misc(?:ellaneous)?)\b", re.I)
 GENERIC_NAMES = frozenset({"helper", "helpers", "utils", "util", "utilities", "misc", "tools", "tool", "skill", "my-skill",

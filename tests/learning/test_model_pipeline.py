@@ -32,13 +32,6 @@ CREATION = {
 }
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-secret")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-
 def learn(repo: Path, source: Path, server: FakeLLM, *extra: str) -> object:
     return run_cli("learn", str(source), "--model", "openai/fake-model", "--api-base", server.url, "--timeout", "5",
                    *extra, cwd=repo)

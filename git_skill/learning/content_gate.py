@@ -1,0 +1,99 @@
+"""Refuse model-written skills whose words come from our own prompt rather than from a session.
+
+A small model, given a prompt and a schema, can fill every field with the schema's title,
+its field descriptions or sentences of the prompt: the result passes validation and lint
+and teaches nothing. This gate compares the typed parts with that boilerplate, and asks
+that the description name a task or a trigger.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterator
+
+MIN_COPIED_WORDS = 5  # a run of this many words of boilerplate counts as a copy
+_WORD = re.compile(r"[a-z0-9]+")
+_GENERIC = frozenset("""a an the and or of to for in on at by with from as is are be this that these those it its
+skill skills agent agents task tasks session sessions model reflection proposed typed parts part code renders render
+use used using when whenever if helps help guidance general various things stuff something anything thing name
+description field fields schema json object reply future similar new existing one more some any""".split())
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=1)
+def boilerplate() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Word sequences of the prompts and the schemas' titles and descriptions, and the schemas' key names."""
+    from git_skill.learning.model import PROMPTS, schema
+
+    texts: list[str] = []
+    keys: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("title", "description") and isinstance(value, str):
+                    texts.append(value)
+                elif key == "properties" and isinstance(value, dict):
+                    keys.update(name for name in value if "_" in name)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for name in ("reflection", "creation"):
+        walk(schema(name))
+    for path in sorted(PROMPTS.glob("*.md")):
+        texts += [line for line in re.split(r"(?<=[.:!?])\s+|\n\s*[-*]\s+|\n\n", path.read_text(encoding="utf-8"))
+                  if "{" not in line]
+    return tuple(" ".join(_words(text)) for text in texts if len(_words(text)) >= 3), frozenset(keys)
+
+
+def _copied(text: str, sources: tuple[str, ...]) -> str | None:
+    """The boilerplate `text` repeats: a whole short title, or a run of MIN_COPIED_WORDS words."""
+    words = _words(text)
+    if not words:
+        return None
+    joined = " ".join(words)
+    for source in sources:
+        if joined == source or (len(source.split()) >= 3 and source in joined and len(source.split()) * 2 >= len(words)):
+            return source
+    for start in range(0, max(0, len(words) - MIN_COPIED_WORDS) + 1):
+        run = " ".join(words[start:start + MIN_COPIED_WORDS])
+        if len(words) >= MIN_COPIED_WORDS and any(run in source for source in sources):
+            return run
+    return None
+
+
+def _fields(parts: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for key in ("name", "description", "when_to_use"):
+        if isinstance(parts.get(key), str):
+            yield key, parts[key].replace("-", " ") if key == "name" else parts[key]
+    for key in ("approaches", "pitfalls", "verification"):
+        for index, item in enumerate(parts.get(key) or []):
+            yield f"{key}[{index}]", str(item)
+
+
+def problems(parts: dict[str, Any]) -> list[str]:
+    """Why the typed parts are not a skill learned from a session; empty when they are."""
+    from git_skill.lint.content import says_when_to_use
+
+    sources, keys = boilerplate()
+    found = []
+    for where, text in _fields(parts):
+        leaked = sorted(key for key in keys if key in text)
+        if leaked:
+            found.append(f"{where} repeats the reply's own keys ({', '.join(leaked)})")
+            continue
+        copied = _copied(text, sources)
+        if copied:
+            found.append(f"{where} copies the prompt or the schema ({copied!r})")
+    description = str(parts.get("description") or "")
+    task_words = [w for w in _words(description) if w not in _GENERIC and len(w) > 2 and not w.isdigit()]
+    if not says_when_to_use(description) and len(task_words) < 2:
+        found.append("the description names no task and no trigger (it should say what the skill does and "
+                     "'Use when …')")
+    return found

@@ -1,0 +1,143 @@
+"""Model replies: the schema sent for decoding, parsing, and the repairs code can make itself.
+
+Constrained decoders compile the schema into a grammar; length bounds and patterns blow it
+up (llama.cpp gave up on `maxLength: 1024` and its server died), so the schema sent to the
+server is a relaxed copy and the strict one is checked in code afterwards. A name's format
+and length, a description's length, duplicate list items and unknown keys need no
+judgement: code fixes them and says so, instead of spending a repair round on a model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+_FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.S)
+# Keywords a grammar compiler may choke on, or that only matter to the strict check in code.
+_STRICT_ONLY = frozenset({"maxLength", "minLength", "pattern", "format", "maxItems", "$schema", "$id", "title",
+                          "description", "examples", "default"})
+NAME_LIMIT = 64
+# A small model can fill a list until the reply is cut off, leaving JSON that does not parse; a bound on
+# items is cheap for a grammar (unlike length bounds on strings) and more than a skill's list needs.
+DECODING_MAX_ITEMS = 8
+DESCRIPTION_LIMIT = 1024
+_LIST_FIELDS = {
+    "creation": ("approaches", "pitfalls", "verification"),
+    "reflection": ("unjustified_steps", "missed_edge_cases", "repeated_patterns", "pitfalls", "verification_gaps",
+                   "lessons"),
+}
+
+
+def _relax(node: Any) -> Any:
+    """A schema without the strict-only keywords; the keys of `properties` and `$defs` are names, kept."""
+    if isinstance(node, list):
+        return [_relax(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    relaxed = {}
+    for key, value in node.items():
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            relaxed[key] = {name: _relax(member) for name, member in value.items()}
+        elif key not in _STRICT_ONLY:
+            relaxed[key] = _relax(value)
+    if relaxed.get("type") == "array":
+        relaxed["maxItems"] = DECODING_MAX_ITEMS
+    return relaxed
+
+
+@lru_cache(maxsize=None)
+def _decoding_schema(name: str) -> str:
+    from git_skill.learning.model import schema
+
+    return json.dumps(_relax(schema(name)))
+
+
+def decoding_schema(name: str) -> dict[str, Any]:
+    """The schema without length bounds, patterns, titles and descriptions: what a grammar compiler accepts."""
+    return json.loads(_decoding_schema(name))
+
+
+def parse_reply(content: str) -> dict[str, Any] | str:
+    """The reply's JSON object, or a description of why it is not one."""
+    text = content.strip()
+    fenced = _FENCED_JSON.search(text)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        value = json.loads(text, strict=False)  # a raw tab or newline inside a string is no reason to ask again
+    except ValueError as error:
+        return f"it is not valid JSON ({error.msg} at line {error.lineno})"
+    if not isinstance(value, dict):
+        return "it is not a JSON object"
+    return value
+
+
+def skill_name(text: str) -> str:
+    """A valid skill name from any text: lowercase letters and digits joined by single hyphens, at most 64."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    name = ""
+    for word in words:
+        candidate = f"{name}-{word}" if name else word
+        if len(candidate) > NAME_LIMIT:
+            break
+        name = candidate
+    return name or (words[0][:NAME_LIMIT] if words else "")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut after the last whole sentence (else word) that fits."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    sentence = max(cut.rfind(". "), cut.rfind(".\n"))
+    if sentence >= limit // 2:
+        return cut[:sentence + 1]
+    return cut[:cut.rfind(" ")].rstrip(" ,;:") if " " in cut else cut
+
+
+def repair_in_code(schema_name: str, value: dict[str, Any]) -> list[str]:
+    """Fix in place what needs no judgement; returns what was changed, for the report."""
+    from git_skill.learning.model import schema
+
+    repairs: list[str] = []
+    allowed = set(schema(schema_name).get("properties", {}))
+    extra = sorted(key for key in value if key not in allowed)
+    for key in extra:
+        del value[key]
+    if extra:
+        repairs.append(f"dropped unknown keys {', '.join(extra)}")
+    for key in _LIST_FIELDS.get(schema_name, ()):
+        items = value.get(key)
+        if isinstance(items, str):
+            value[key] = items = [items]
+            repairs.append(f"{key}: a single text made a list")
+        if isinstance(items, list):
+            unique = list(dict.fromkeys(json.dumps(item, sort_keys=True) if not isinstance(item, str)
+                                        else " ".join(item.split()) for item in items))
+            if len(unique) < len(items):
+                value[key] = [json.loads(item) if item.startswith(("{", "[")) else item for item in unique]
+                repairs.append(f"{key}: {len(items) - len(unique)} duplicate item(s) removed")
+    if schema_name == "creation":
+        name = value.get("name")
+        if isinstance(name, str) and name and (skill_name(name) != name):
+            fixed = skill_name(name)
+            if fixed:
+                value["name"] = fixed
+                repairs.append(f"name {name[:80]!r} made {fixed!r}")
+        for folder in ("scripts", "references"):
+            for item in value.get(folder) or []:
+                path = item.get("path") if isinstance(item, dict) else None
+                if isinstance(path, str) and not re.fullmatch(r"[A-Za-z0-9_.-]+", path):
+                    fixed = re.sub(r"[^A-Za-z0-9_.-]+", "-", path).strip("-.")  # no '..', no folders
+                    if fixed:
+                        item["path"] = fixed
+                        repairs.append(f"{folder} path {path[:80]!r} made {fixed!r}")
+        description = value.get("description")
+        if isinstance(description, str):
+            flat = " ".join(description.split())
+            if len(flat) > DESCRIPTION_LIMIT:
+                value["description"] = shorten(flat, DESCRIPTION_LIMIT)
+                repairs.append(f"description cut from {len(flat)} to {len(value['description'])} characters")
+    return repairs
