@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
+
+from git_skill import folders
+from git_skill.folders import make_folders
 
 STAGING_MARK = ".git-skill-new-"
 SET_ASIDE_MARK = ".git-skill-old-"
@@ -36,7 +38,7 @@ def current_umask() -> int:
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace `path` with `data` in one step; `mode` None means 0666 less the umask, as `open()` does."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as temp:
@@ -53,11 +55,12 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         raise
 
 
-def remove_tree(path: Path) -> None:
+def remove_tree(path: Path, ignore_errors: bool = True) -> None:
+    """Remove a folder (never following links), or the link or file standing in its place."""
     if path.is_symlink() or path.is_file():
         path.unlink()
     elif path.exists():
-        shutil.rmtree(path, ignore_errors=True)
+        folders.remove_tree(path, ignore_errors=ignore_errors)
 
 
 def write_journal(journal: Path, record: dict) -> None:

@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure becomes one message and a documented exit code."""
     _handle_termination()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("GIT_SKILL_DEBUG"))
+    _pin_cache_dir()
     try:
         code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)
     except GitSkillError as error:
@@ -119,8 +120,39 @@ def main(argv: list[str] | None = None) -> Any:
         sys.stderr.close()
         code = exit_codes.OK
     except Exception as error:  # a bug: say so plainly, traceback only on request
+        known = _bad_input(error)
+        if known:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"git-skill: error: {known[0]}", err=True)
+            sys.exit(known[1])
         if debug:
             traceback.print_exc()
         click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
         code = INTERNAL_ERROR
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _pin_cache_dir() -> None:
+    """Resolve a relative GIT_SKILL_CACHE_DIR once, against the folder the run started in: git and
+    worker processes run in other folders and inherit the absolute path."""
+    setting = os.environ.get("GIT_SKILL_CACHE_DIR")
+    if setting and not os.path.isabs(os.path.expanduser(setting)):
+        os.environ["GIT_SKILL_CACHE_DIR"] = os.path.abspath(os.path.expanduser(setting))
+
+
+def _bad_input(error: Exception) -> tuple[str, int] | None:
+    """The message and documented exit code for an error that is the input's fault, not a bug: an I/O
+    error or a repository git cannot read (3), a path holding a NUL byte (2).
+
+    Commands turn the errors they expect into GitSkillError; this catches the rest of the
+    class (a disk that fails mid-read, an object missing from a damaged repository).
+    """
+    pygit2 = sys.modules.get("pygit2")
+    if pygit2 is not None and isinstance(error, pygit2.GitError):
+        return f"cannot read the git repository: {str(error).strip(chr(34))} (git fsck may say more)", exit_codes.BAD_INPUT
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"cannot read or write {error.filename}: {error.strerror or error}", exit_codes.BAD_INPUT
+    if isinstance(error, ValueError) and "embedded null" in str(error):  # os.stat and open refuse such paths
+        return "a path argument holds a NUL byte", exit_codes.USAGE
+    return None

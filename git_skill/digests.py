@@ -8,9 +8,10 @@ NUL byte; written `sha256:<hex>`.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from git_skill.folders import walk
 
 _CHUNK = 1 << 20
 
@@ -38,7 +39,7 @@ def files_digest(files: Mapping[str, bytes]) -> str:
 def folder_digest(folder: Path, skip: frozenset[str] = frozenset()) -> str:
     """`skip`: top-level names left out (a copy's own marker file)."""
     files = []
-    for root, dirs, names in os.walk(folder):
+    for root, dirs, names in walk(folder):
         dirs[:] = [d for d in dirs if d != ".git"]
         for name in names:
             if root == str(folder) and name in skip:

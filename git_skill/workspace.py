@@ -194,9 +194,29 @@ def open_workspace(start: Path | None = None) -> Workspace:
         repo = pygit2.Repository(git_path, flags=flags)
     except pygit2.GitError as error:
         raise GitSkillError(f"cannot open the git repository at {git_path}: {error}") from None
+    check_health(repo, git_path)
     if repo.is_bare or repo.workdir is None:
         return Workspace(root=folder, repo=repo)
     return Workspace(root=Path(repo.workdir).resolve(), repo=repo)
+
+
+def check_health(repo: Any, git_path: str) -> None:
+    """Refuse a repository whose HEAD cannot be read: garbage in HEAD, a missing commit or tree.
+
+    Every command reads HEAD sooner or later (the hooks diff the index against its tree), and git
+    itself refuses such a repository; one clear exit 3 at the start beats a failure halfway through.
+    Costs one reference, one commit and one tree lookup.
+    """
+    import pygit2
+
+    try:
+        if repo.head_is_unborn:
+            return
+        commit = repo.head.peel(pygit2.Commit)
+        len(commit.tree)
+    except (pygit2.GitError, KeyError, ValueError) as error:
+        raise GitSkillError(f"the git repository at {display_path(git_path)} is broken: HEAD cannot be read "
+                            f"({str(error).strip(chr(34))}); repair it (git fsck) first", exit_codes.BAD_INPUT) from None
 
 
 def require_repository(workspace: Workspace, what: str) -> Any:

@@ -12,6 +12,7 @@ import click
 from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
+from git_skill.folders import require_readable
 from git_skill.resources import data_file
 from git_skill.workspace import RepositoryLock, Workspace, display_path, open_workspace, require_repository
 
@@ -44,6 +45,7 @@ def install_hook(root: Path, force: bool, dry_run: bool) -> str:
     hook = hooks_folder(root) / HOOK_NAME
     wanted = data_file("hooks", HOOK_NAME).read_bytes()
     if hook.exists():
+        require_readable(hook)
         current = hook.read_bytes()
         if current == wanted:
             return f"the git-skill hook is already installed at {display_path(hook)}"
@@ -69,6 +71,14 @@ def install_hook(root: Path, force: bool, dry_run: bool) -> str:
 
 
 ATTRIBUTES_LINE = "SKILL.md merge=git-skill"
+
+
+def _read_attributes(attributes: Path) -> str:
+    """.gitattributes as text; bytes that are not UTF-8 survive the round trip (surrogateescape)."""
+    if not attributes.exists():
+        return ""
+    require_readable(attributes)
+    return attributes.read_bytes().decode("utf-8", "surrogateescape")
 DRIVER = "git-skill merge-driver %O %A %B %P"
 
 
@@ -76,11 +86,11 @@ def install_merge_driver(workspace: Workspace, dry_run: bool) -> list[str]:
     """.gitattributes routes SKILL.md to the driver; the repository's config defines it. Idempotent."""
     done = []
     attributes = workspace.root / ".gitattributes"
-    current = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    current = _read_attributes(attributes)
     if ATTRIBUTES_LINE not in current.splitlines():
         text = current + ("" if not current or current.endswith("\n") else "\n") + ATTRIBUTES_LINE + "\n"
         if not dry_run:
-            write_atomic(attributes, text.encode("utf-8"))
+            write_atomic(attributes, text.encode("utf-8", "surrogateescape"))
         where = display_path(attributes)
         done.append(_said(dry_run, f"added '{ATTRIBUTES_LINE}' to {where}", f"add '{ATTRIBUTES_LINE}' to {where}"))
     config = workspace.repo.config
@@ -98,6 +108,7 @@ def remove_installation(workspace: Workspace, hooks: bool, driver: bool, dry_run
     done = []
     if hooks:
         hook = hooks_folder(workspace.root) / HOOK_NAME
+        require_readable(hook)  # a FIFO would block the read
         if hook.exists() and MARKER in hook.read_bytes():
             backup = backup_path(hook)
             where = display_path(hook)
@@ -114,11 +125,11 @@ def remove_installation(workspace: Workspace, hooks: bool, driver: bool, dry_run
     if driver:
         attributes = workspace.root / ".gitattributes"
         if attributes.exists():
-            lines = attributes.read_text(encoding="utf-8").splitlines(keepends=True)
+            lines = _read_attributes(attributes).splitlines(keepends=True)
             kept = [line for line in lines if line.strip() != ATTRIBUTES_LINE]
             if kept != lines:
                 if not dry_run:
-                    write_atomic(attributes, "".join(kept).encode("utf-8"))
+                    write_atomic(attributes, "".join(kept).encode("utf-8", "surrogateescape"))
                 where = display_path(attributes)
                 done.append(_said(dry_run, f"removed '{ATTRIBUTES_LINE}' from {where}",
                                   f"remove '{ATTRIBUTES_LINE}' from {where}"))

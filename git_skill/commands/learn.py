@@ -22,11 +22,11 @@ _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 def hook_source(agent: str, arguments: tuple[str, ...]) -> tuple[tuple[str, ...], Path]:
     """SOURCE and working folder from an agent hook's JSON (Claude Code: stdin; Codex notify: last argument)."""
-    raw = arguments[-1] if agent == "codex" and arguments else click.get_text_stream("stdin").read()
+    raw = arguments[-1] if agent == "codex" and arguments else click.get_binary_stream("stdin").read()
     try:
-        payload = json.loads(raw)
-    except ValueError:
-        raise GitSkillError(f"--from-hook {agent}: the hook input is not JSON", exit_codes.BAD_INPUT) from None
+        payload = json.loads(raw)  # bytes: invalid UTF-8 is "not JSON", not a crash
+    except (ValueError, RecursionError):
+        raise GitSkillError(f"--from-hook {agent}: the hook input is not JSON (UTF-8)", exit_codes.BAD_INPUT) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("cwd"), str):
         raise GitSkillError(f"--from-hook {agent}: the hook JSON has no 'cwd'", exit_codes.BAD_INPUT)
     start = Path(payload["cwd"])
@@ -106,7 +106,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     """
     from git_skill.digests import source_digest
     from git_skill.evaluation.tasks import learn_sources
-    from git_skill.learning.batch import LearnCache, cache_key, default_jobs, distill_all, group_by_task
+    from git_skill.learning.batch import LearnCache, Unreadable, cache_key, default_jobs, distill_all, group_by_task
     from git_skill.learning.run import Request, learn_tasks, open_client, usage_line, write_task
     from git_skill.transcripts.sources import expand_sources, resolve_source
     from git_skill.workspace import RepositoryLock
@@ -142,7 +142,9 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     show_progress = batch and not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(todo), label="learning", file=sys.stderr) if show_progress else _NoBar() as bar:
         distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
-                                     lambda _: bar.update(1), not no_feedback))
+                                     lambda _: bar.update(1), not no_feedback, batch))
+    unreadable = [item for item in distilled if isinstance(item, Unreadable)]
+    distilled = [item for item in distilled if not isinstance(item, Unreadable)]
     results = []
     failures: list[tuple[list[Any], GitSkillError]] = []
     written: set[Path] = set()
@@ -186,16 +188,22 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
         click.echo(json.dumps({"results": [outcome.to_dict() for _, outcome in results],
                                "failed": [{"sources": [item.source for item in group], "error": error.message,
                                            "exit_code": error.exit_code} for group, error in failures],
-                               "skipped": skipped, "usage": usage}, indent=2))
+                               "skipped": skipped, "unreadable": [item.to_dict() for item in unreadable],
+                               "usage": usage}, indent=2))
     elif batch:
-        _summary(results, skipped, dry_run, failures)
+        _summary(results, skipped, dry_run, failures, unreadable)
         _where(results, workspace)
+    for item in unreadable:
+        click.echo(f"git-skill: {display_path(item.source)}: {item.message}", err=True)
     if failures:
         first = failures[0][1]
         if not batch:
             raise first  # one source: its own message (nothing to learn, a refusal), not a batch summary
         raise GitSkillError(f"{len(failures)} of {len(groups)} tasks failed (first: {first.message}); a rerun "
                             "learns only those", first.exit_code)
+    if unreadable:
+        raise GitSkillError(f"{len(unreadable)} of {len(members)} sources could not be read (above); "
+                            "the others were learned", max(item.exit_code for item in unreadable))
 
 
 class _NoBar:
@@ -210,12 +218,14 @@ class _NoBar:
 
 
 def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool,
-             failures: list[tuple[list[Any], GitSkillError]] = ()) -> None:  # type: ignore[assignment]
+             failures: list[tuple[list[Any], GitSkillError]] = (),  # type: ignore[assignment]
+             unreadable: list[Any] = ()) -> None:  # type: ignore[assignment]
     rows = [(Path(item.source).name, item.lessons.outcome or "-", outcome.operation, outcome.name)
             for group, outcome in results for item in group]
     rows += [(Path(item.source).name, item.lessons.outcome or "-", "failed", error.message.splitlines()[0][:100])
              for group, error in failures for item in group]
     rows += [(Path(source).name, "-", "cached", "-") for source in skipped]
+    rows += [(Path(item.source).name, "-", "unreadable", "-") for item in unreadable]
     widths = [max(len(header), *(len(row[i]) for row in rows)) if rows else len(header)
               for i, header in enumerate(("TRIAL", "OUTCOME", "OPERATION", "SKILL"))]
     for row in [("TRIAL", "OUTCOME", "OPERATION", "SKILL"), *rows]:
@@ -223,8 +233,9 @@ def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_r
     written = sum(1 for _, outcome in results if outcome.written)
     tail = " (dry run: nothing written)" if dry_run else ""
     failed = f", {len(failures)} failed" if failures else ""
+    unread = f", {len(unreadable)} unreadable" if unreadable else ""
     click.echo(f"{len(rows)} sources, {len(results) + len(failures)} tasks: {written} skills written{failed}, "
-               f"{len(skipped)} already learned{tail}")
+               f"{len(skipped)} already learned{unread}{tail}")
 
 
 def _where(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from git_skill import __version__, exit_codes
 from git_skill.skills.discovery import DEFAULT_ROOTS, configured_roots, discover
 from git_skill.findings import Severity
+from git_skill.folders import scratch_folder
 from git_skill.options import skills_dir_option, use_color
 from git_skill.reporting import SkillVerdict, render_github, render_json, render_sarif, render_text
 from git_skill.workspace import open_workspace
@@ -36,7 +36,7 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
     workspace = open_workspace()
     config = load(workspace.root)
     roots = configured_roots(workspace, skills_dirs)
-    with tempfile.TemporaryDirectory(prefix="git-skill-lint-") as scratch:
+    with scratch_folder("git-skill-lint-") as scratch:  # staged skills mirror their depth in the repository
         if staged:
             if paths:
                 raise click.UsageError("--staged checks the index; give no PATH with it")
@@ -55,7 +55,8 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
         else:
             found = discover(workspace, paths, skills_dirs)
             findings, skills = lint_locations(found.skills, roots, config, workspace.root)
-            if not skills and output_format == "text":
+            findings += found.findings  # what discovery could not follow or open
+            if not skills and not findings and output_format == "text":
                 where = ", ".join(paths) if paths else ", ".join(skills_dirs or DEFAULT_ROOTS)
                 click.echo(f"no skills found (looked in: {where})", err=True)
     failing = {f.path for f in findings if f.severity is Severity.ERROR}
@@ -72,7 +73,7 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
         rules = {r.id: ({"error": "error", "warning": "warning", "info": "note"}[r.severity.value], r.rationale)
                  for r in LINT_RULES.values()}
         click.echo(render_sarif(findings, rules, __version__))
-    elif skills:
+    elif skills or findings:
         click.echo(render_text(findings, verdicts, "by lint", color=use_color()))
     blocking = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     raise SystemExit(exit_codes.FINDINGS if any(f.severity in blocking for f in findings) else exit_codes.OK)

@@ -49,9 +49,11 @@ def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format:
     listing = sum(r["description_tokens"] for r in rows)
     bodies = sum(r["body_tokens"] for r in rows)
     if output_format == "json":
-        click.echo(json.dumps({"skills": rows, "total": {"description_tokens": listing, "body_tokens": bodies}},
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"skills": rows, "total": {"description_tokens": listing, "body_tokens": bodies},
+                               "findings": [f.to_dict() for f in found.findings]}, indent=2, ensure_ascii=False))
         return
+    for finding in found.findings:  # links that loop or escape, a SKILL.md that is not a file: not listed, said
+        click.echo(f"{finding.path}: {finding.severity.value} [{finding.rule}] {finding.message}", err=True)
     if not rows:
         click.echo("no skills found", err=True)
         return

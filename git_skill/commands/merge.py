@@ -12,19 +12,21 @@ from git_skill.errors import GitSkillError
 
 
 def read_text(path: Path, what: str) -> str:
+    """An input's text; git passes an empty file for a side with no version, so a missing one is a mistake."""
     try:
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        return ""  # git passes an empty file for a side that has no version
+        raise GitSkillError(f"{what}: no such file: {path}", exit_codes.USAGE) from None
     except (OSError, UnicodeDecodeError) as error:
         raise GitSkillError(f"cannot read {what} ({path}): {error}", exit_codes.BAD_INPUT) from None
 
 
 @click.command("merge")
-@click.argument("base", type=click.Path(path_type=Path))
-@click.argument("ours", type=click.Path(path_type=Path))
-@click.argument("theirs", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write here instead of stdout.")
+@click.argument("base", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("ours", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("theirs", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of stdout.")
 def command(base: Path, ours: Path, theirs: Path, output: Path | None) -> None:
     """Merge THEIRS into OURS given their common BASE: frontmatter key by key, the body section by
     section, lines last. Conflicts get standard markers in the smallest part that conflicts.

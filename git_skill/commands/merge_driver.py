@@ -17,9 +17,9 @@ from git_skill.commands.merge import read_text
 
 
 @click.command("merge-driver")
-@click.argument("ancestor", type=click.Path(path_type=Path))
-@click.argument("current", type=click.Path(path_type=Path))
-@click.argument("other", type=click.Path(path_type=Path))
+@click.argument("ancestor", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("current", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("other", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("path", required=False, default="SKILL.md")
 def command(ancestor: Path, current: Path, other: Path, path: str) -> None:
     """Merge driver for SKILL.md (called by git: %O %A %B %P); writes the result into %A."""

@@ -16,7 +16,7 @@ from git_skill.workspace import open_workspace
 def skill_status(entry: Any, root: Path, fetch: bool, fetched: dict[Any, Any]) -> dict[str, Any]:
     """One row: local state (clean, modified, missing), upstream state (same, ahead, unknown, …), overall."""
     from git_skill.sharing.fetch import read_folder
-    from git_skill.sharing.library import content_digest, load_source
+    from git_skill.sharing.library import content_digest, load_source, upstream_failure
 
     folder = root / entry.path
     local = "missing" if not folder.is_dir() else (
@@ -29,7 +29,7 @@ def skill_status(entry: Any, root: Path, fetch: bool, fetched: dict[Any, Any]) -
             row["upstream_commit"] = snapshot.commit or None
             row["upstream"] = "same" if content_digest(snapshot.files) == entry.digest else "ahead"
         except GitSkillError as error:
-            row["upstream"] = "unreachable" if error.exit_code == exit_codes.UNAVAILABLE else "gone"
+            row["upstream"] = upstream_failure(error)  # unreachable, refused, gone or unreadable
             row["detail"] = error.message
     ahead = row["upstream"] == "ahead"
     row["state"] = ("missing" if local == "missing" else "both" if ahead and local == "modified"

@@ -20,7 +20,7 @@ class Plan:
 
     entry: Any  # LockEntry
     destination: Path
-    state: str  # up to date, updated, conflicts, missing, removed upstream
+    state: str  # up to date, updated, conflicts, missing, removed upstream, refused, unreadable upstream
     new_entry: Any = None
     files: Any = None  # the merged Files to write, when anything changes
     changes: dict[str, str] = field(default_factory=dict)
@@ -32,7 +32,7 @@ class Plan:
 def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]) -> Plan:
     from git_skill.sharing.apply import changed_paths, merge_folders
     from git_skill.sharing.fetch import read_folder
-    from git_skill.sharing.library import base_files, content_digest, load_source, recorded_ref
+    from git_skill.sharing.library import base_files, content_digest, load_source, recorded_ref, upstream_failure
 
     destination = root / entry.path
     if not destination.is_dir():
@@ -43,7 +43,8 @@ def plan_update(entry: Any, root: Path, ref: str | None, fetched: dict[Any, Any]
     except GitSkillError as error:
         if error.exit_code == exit_codes.UNAVAILABLE:
             raise
-        return Plan(entry, destination, "removed upstream", conflicts={"": error.message})
+        state = {"gone": "removed upstream", "refused": "refused"}.get(upstream_failure(error), "unreadable upstream")
+        return Plan(entry, destination, state, conflicts={"": error.message})
     digest = content_digest(theirs.files)
     new_entry = entry.moved_to(theirs.commit, digest, None if ref is None else recorded_ref(ref, theirs.commit))
     if digest == entry.digest:  # nothing new upstream (perhaps a new commit elsewhere in the repository)
@@ -85,7 +86,7 @@ def _report(plan: Plan, dry_run: bool, accept: bool, force: bool) -> None:
     name = display_path(plan.destination)
     old, new = plan.entry.commit[:12], (plan.new_entry.commit[:12] if plan.new_entry else "")
     moved = f" ({old} → {new})" if new and new != old else ""
-    if plan.state in ("missing", "removed upstream"):
+    if plan.state in ("missing", "removed upstream", "refused", "unreadable upstream"):
         reason = "" if plan.state == "missing" else f": {plan.conflicts.get('')}"
         click.echo(f"{name}: {plan.state}{reason}; skipped", err=plan.state != "up to date")
         return

@@ -16,11 +16,13 @@ not passed, as Harbor's own job metrics count it.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -72,7 +74,8 @@ class Condition:
 
 def _load_json(path: Path) -> Any:
     try:
-        return orjson.loads(path.read_bytes())
+        with _open_regular(path) as handle:
+            return orjson.loads(handle.read())
     except OSError as error:
         raise GitSkillError(f"cannot read {path}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
     except orjson.JSONDecodeError as error:
@@ -221,12 +224,22 @@ def _read_small(path: Path, limit: int = MAX_LOG_BYTES) -> bytes | None:
 
     Opened directly, not checked first: a job holds thousands of trials, and each saved stat counts."""
     try:
-        with open(path, "rb") as handle:
+        with _open_regular(path) as handle:
             if os.fstat(handle.fileno()).st_size > limit:
                 return None
             return handle.read()
     except OSError:
         return None
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open without blocking (a FIFO named results.json would otherwise wait forever for a writer);
+    anything but a regular file is refused with an OSError. One open and one fstat, as before."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)", str(path))
+    return os.fdopen(descriptor, "rb")
 
 
 def _quiet_loads(raw: bytes) -> Any:

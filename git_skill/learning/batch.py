@@ -43,17 +43,43 @@ def distill_source(source: str, feedback: tuple[str, ...], use_feedback: bool = 
                      str(digest.facts.get("format", "")), use_feedback)
 
 
+@dataclass
+class Unreadable:
+    """A source of a batch that could not be read: reported in the summary, the others still learned."""
+
+    source: str
+    message: str
+    exit_code: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"source": self.source, "error": self.message, "exit_code": self.exit_code}
+
+
+def distill_or_report(source: str, feedback: tuple[str, ...], use_feedback: bool = True) -> Distilled | Unreadable:
+    """`distill_source`, with a source's own bad input (a GitSkillError) returned rather than raised,
+    so one broken trial does not stop a batch of hundreds."""
+    from git_skill.errors import GitSkillError
+
+    try:
+        return distill_source(source, feedback, use_feedback)
+    except GitSkillError as error:
+        return Unreadable(source, error.message, error.exit_code)
+
+
 def distill_all(sources: list[str], feedback: tuple[str, ...], jobs: int,
-                progress: Callable[[str], None] | None = None, use_feedback: bool = True) -> Iterator[Distilled]:
-    """Distill every source, `jobs` at a time, in input order."""
+                progress: Callable[[str], None] | None = None, use_feedback: bool = True,
+                batch: bool = True) -> Iterator[Distilled | Unreadable]:
+    """Distill every source, `jobs` at a time, in input order. In a batch a source's bad input is
+    returned as `Unreadable`; a source learned alone raises it."""
+    distill = distill_or_report if batch else distill_source
     if jobs <= 1 or len(sources) <= 1:
         for source in sources:
-            yield distill_source(source, feedback, use_feedback)
+            yield distill(source, feedback, use_feedback)
             if progress:
                 progress(source)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(distill_source, sources, [feedback] * len(sources), [use_feedback] * len(sources)):
+        for result in pool.map(distill, sources, [feedback] * len(sources), [use_feedback] * len(sources)):
             if progress:
                 progress(result.source)
             yield result

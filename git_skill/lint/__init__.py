@@ -67,8 +67,14 @@ def lint_locations(locations: list[SkillLocation], roots: list[Path], config: Li
         shown = (displays or {}).get(location.skill_file, location.display)
         skill = read_skill_file(location.skill_file, shown)
         skills[shown] = skill
-        if skill.fields is None:
-            continue  # validate reports unreadable skills
+        if skill.fields is None:  # lint has nothing to check; saying "all valid" would be a lie
+            first = next((f for f in skill.findings if f.severity is Severity.ERROR), None)
+            reason = first.message if first else "its frontmatter cannot be read"
+            line = (first.line or 1) if first else 1
+            found = _finding(config, shown, Hit("skill-unreadable", line, f"not linted: {reason}"))
+            if found:
+                findings.append(found)
+            continue
         folder_display = (displays or {}).get(location.folder, display_path(location.folder))
         findings += lint_skill(skill, location.folder, config, root, folder_display)
         home = next((str(r) for r in roots if str(location.folder).startswith(str(r))), "")

@@ -34,6 +34,7 @@ _RULES = [
     LintRule("body-no-headings", W, "structure", "A long body without headings is hard for an agent to navigate."),
     LintRule("section-empty", W, "structure", "A heading with nothing under it promises guidance that is not there."),
     # integrity
+    LintRule("skill-unreadable", E, "integrity", "SKILL.md cannot be read as a skill (empty, binary, not UTF-8, unreadable, not a file, no frontmatter): nothing in it was checked; `git skill validate` says why."),
     LintRule("link-broken", E, "integrity", "A relative link points to a file the skill does not have."),
     LintRule("script-missing", E, "integrity", "A code block (or a path under the skill's own folder, such as <SKILL_DIR>/scripts/…) uses a scripts/, references/ or assets/ file that does not exist."),
     LintRule("reference-missing", W, "integrity", "The text mentions a scripts/, references/ or assets/ file that does not exist (prose may describe hypothetical files, hence a warning)."),

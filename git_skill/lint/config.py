@@ -58,8 +58,11 @@ def _table(root: Path) -> tuple[dict[str, Any], str | None]:
             data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
             raise GitSkillError(f"{path}: cannot read the configuration: {error}", exit_codes.BAD_INPUT) from None
-        for key in keys:
-            data = data.get(key, {}) if isinstance(data, dict) else {}
+        for depth, key in enumerate(keys):
+            data = data.get(key, {})
+            if not isinstance(data, dict):
+                where = ".".join(keys[:depth + 1])
+                raise GitSkillError(f"{path}: [{where}] must be a table of settings, not {data!r}", exit_codes.USAGE)
         if data:
             return data, str(path)
     return {}, None
@@ -70,21 +73,27 @@ def load(root: Path) -> LintConfig:
     config = LintConfig(source=source)
 
     def known(rule: Any) -> str:
-        if rule not in LINT_RULES:
+        if not isinstance(rule, str) or rule not in LINT_RULES:
             raise GitSkillError(f"{source}: unknown lint rule {rule!r}", exit_codes.USAGE)
-        return str(rule)
+        return rule
 
-    config.disabled = {known(rule) for rule in table.get("disable", [])}
-    for rule, level in (table.get("severity") or {}).items():
-        try:
-            config.severities[known(rule)] = Severity(level)
-        except ValueError:
+    disabled = table.get("disable", [])
+    if not isinstance(disabled, list):
+        raise GitSkillError(f"{source}: disable must be a list of rule ids, not {disabled!r}", exit_codes.USAGE)
+    config.disabled = {known(rule) for rule in disabled}
+    severities = table.get("severity") or {}
+    if not isinstance(severities, dict):
+        raise GitSkillError(f"{source}: severity must be a table of rule = \"error|warning|info\", not {severities!r}",
+                            exit_codes.USAGE)
+    for rule, level in severities.items():
+        if not isinstance(level, str) or level not in {s.value for s in Severity}:
             raise GitSkillError(f"{source}: severity of {rule} must be error, warning or info, not {level!r}",
-                                exit_codes.USAGE) from None
+                                exit_codes.USAGE)
+        config.severities[known(rule)] = Severity(level)
     for key, attribute in (("max-body-lines", "max_body_lines"), ("max-body-tokens", "max_body_tokens"),
                            ("max-file-bytes", "max_file_bytes")):
         if key in table:
-            if not isinstance(table[key], int) or table[key] <= 0:
+            if not isinstance(table[key], int) or isinstance(table[key], bool) or table[key] <= 0:
                 raise GitSkillError(f"{source}: {key} must be a positive integer", exit_codes.USAGE)
             setattr(config, attribute, table[key])
     return config

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from git_skill.folders import walk
 from git_skill.lint import archives
 from git_skill.lint.text_rules import Hit, scan
 from git_skill.skills.skill import SkillFile
@@ -110,13 +111,13 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
 
 def skill_files(folder: Path) -> Iterator[Path]:
     """Files of this skill: its folder minus nested skills, symlinks not followed."""
-    for root, dirs, names in os.walk(folder):
+    for root, dirs, names in walk(folder):
         base = Path(root)
         dirs[:] = sorted(d for d in dirs if d != ".git" and not (base / d / "SKILL.md").exists()
                          and not (base / d).is_symlink())
         for name in sorted(names):
             path = base / name
-            if not path.is_symlink():
+            if not path.is_symlink() and path.is_file():  # a FIFO or device would block the read
                 yield path
 
 

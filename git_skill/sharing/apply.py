@@ -21,6 +21,7 @@ from git_skill.atomic import (SET_ASIDE_MARK, STAGING_MARK, current_umask, remov
 from git_skill.skills.discovery import SKILL_FILE_NAMES, is_inside
 from git_skill.errors import GitSkillError
 from git_skill.sharing.fetch import EXECUTABLE, LINK, Entry, Files
+from git_skill.folders import make_folders
 
 
 @dataclass
@@ -92,7 +93,7 @@ def write_files(folder: Path, files: Files) -> None:
         target = folder / path
         if not is_inside(target.parent, folder.resolve()):
             raise GitSkillError(f"{path!r} would be written outside its skill folder; refused")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(target.parent)
         if target.is_symlink():  # replace the link itself, never write through it
             target.unlink()
         if entry.mode == LINK:
@@ -145,7 +146,7 @@ class FolderSwap:
         """Stage `files` as the new content of `destination`; `over_existing` starts from a copy of
         what is there (links, modes and other files kept) and writes `files` over it."""
         self._check(destination)
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(destination.parent)
         staging = destination.with_name(f".{destination.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}")
         self.staged.append((staging, destination))
         self._record("staging", [(s, d, None) for s, d in self.staged])  # before it exists: a kill leaves no orphan
@@ -158,7 +159,7 @@ class FolderSwap:
     def discard(self) -> None:
         for staging, _ in self.staged:
             if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+                remove_tree(staging, ignore_errors=True)
         self.staged = []
         self._forget()
 
@@ -182,7 +183,7 @@ class FolderSwap:
         except BaseException:
             for destination, old, moved_in in reversed(swapped):
                 if moved_in:
-                    shutil.rmtree(destination, ignore_errors=True)
+                    remove_tree(destination, ignore_errors=True)
                 if old is not None:
                     os.rename(old, destination)
             for name, text in self.prior.items():  # `then` may have written before the interruption
@@ -194,6 +195,9 @@ class FolderSwap:
             raise
         for _, old, _ in swapped:
             if old is not None:
-                remove_tree(old)
+                if old.is_symlink():
+                    old.unlink()
+                else:
+                    remove_tree(old, ignore_errors=True)
         self.staged = []
         self._forget()

@@ -13,6 +13,7 @@ single file is written.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import posixpath
 import re
@@ -23,6 +24,7 @@ from typing import Any
 
 from git_skill import exit_codes
 from git_skill.skills.discovery import SKILL_FILE_NAMES
+from git_skill.folders import remove_tree, walk
 from git_skill.errors import GitSkillError
 from git_skill.sharing.source import Source, display_url
 
@@ -40,6 +42,14 @@ _FAILURE_HINTS = (
 )
 
 
+class UpstreamRefused(GitSkillError):
+    """Upstream content git-skill will not write (an unsafe file name, a link leaving the skill)."""
+
+
+class UpstreamGone(GitSkillError):
+    """The source is reachable but no longer holds the shared folder."""
+
+
 @dataclass(frozen=True)
 class Entry:
     data: bytes  # a file's bytes, or a symbolic link's target
@@ -50,12 +60,27 @@ Files = dict[str, Entry]  # POSIX path relative to the skill folder -> entry
 
 
 def cache_root() -> Path:
-    """`$GIT_SKILL_CACHE_DIR`, else `$XDG_CACHE_HOME/git-skill`, else `~/.cache/git-skill`."""
+    """`$GIT_SKILL_CACHE_DIR`, else `$XDG_CACHE_HOME/git-skill`, else `~/.cache/git-skill`, made absolute:
+    git runs in other folders, where a relative path would name (and create) another cache. The CLI
+    pins a relative GIT_SKILL_CACHE_DIR to the folder the run started in (`cli.main`)."""
     explicit = os.environ.get("GIT_SKILL_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "git-skill"
+    root = Path(explicit or str(Path(base) / "git-skill")).expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        variable = "GIT_SKILL_CACHE_DIR" if explicit else "XDG_CACHE_HOME"
+        raise GitSkillError(f"the cache {root} is not a folder; point {variable} at a folder", exit_codes.USAGE)
+    return root
+
+
+def _fetch_timeout() -> float:
+    raw = os.environ.get("GIT_SKILL_FETCH_TIMEOUT", "300")
+    try:
+        timeout = float(raw)
+    except ValueError:
+        timeout = -1.0
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise GitSkillError(f"GIT_SKILL_FETCH_TIMEOUT={raw!r} is not a positive number of seconds", exit_codes.USAGE)
+    return timeout
 
 
 def _git_env() -> dict[str, str]:
@@ -65,11 +90,13 @@ def _git_env() -> dict[str, str]:
 
 
 def _run_git(args: list[str], cwd: Path, what: str) -> str:
-    timeout = float(os.environ.get("GIT_SKILL_FETCH_TIMEOUT", "300"))
+    timeout = _fetch_timeout()
     try:
         done = subprocess.run(["git", *args], check=False, cwd=cwd, env=_git_env(), capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
+        if not cwd.is_dir():  # subprocess says the same for a missing working folder as for a missing git
+            raise GitSkillError(f"{what}: the folder {cwd} does not exist", exit_codes.BAD_INPUT) from None
         raise GitSkillError("the git executable is not on PATH; sharing needs it", exit_codes.UNAVAILABLE) from None
     except subprocess.TimeoutExpired:
         raise GitSkillError(f"{what}: git gave no answer in {timeout:.0f} s (GIT_SKILL_FETCH_TIMEOUT); nothing changed",
@@ -102,7 +129,22 @@ class Upstream:
         return self._repo
 
     def fetch(self, ref: str) -> str:
-        """Fetch `ref` (empty: upstream HEAD); return the full commit id. Raises on network or auth failure."""
+        """Fetch `ref` (empty: upstream HEAD); return the full commit id. Raises on network or auth failure.
+        A failure the cache itself caused (a damaged repository) is not upstream's: the cache is rebuilt
+        and the fetch tried once more."""
+        try:
+            return self._fetch(ref)
+        except GitSkillError:
+            if not cache_damaged(self.cache):
+                raise
+        self.rebuild("the fetch failed on it")
+        return self._fetch(ref)
+
+    def rebuild(self, why: str) -> None:
+        rebuild_cache(self.cache, why)
+        self._repo = None
+
+    def _fetch(self, ref: str) -> str:
         want = ref or "HEAD"
         scratch = f"refs/git-skill/fetching/{os.getpid()}"
         shown = f"cannot fetch {want} from {display_url(self.url)}"
@@ -135,9 +177,9 @@ class Upstream:
             try:
                 node = tree[subpath]
             except KeyError:
-                raise GitSkillError(f"{display_url(self.url)} has no folder {subpath!r} at {commit[:12]}") from None
+                raise UpstreamGone(f"{display_url(self.url)} has no folder {subpath!r} at {commit[:12]}") from None
             if node.type_str != "tree":
-                raise GitSkillError(f"{display_url(self.url)}: {subpath!r} is a file, not a folder")
+                raise UpstreamGone(f"{display_url(self.url)}: {subpath!r} is a file, not a folder")
             tree = self.repo[node.id]
         return tree_files(self.repo, tree)
 
@@ -162,13 +204,61 @@ def tree_files(repo: Any, tree: Any) -> Files:
     return check_links(files)
 
 
+def cache_damaged(cache: Path) -> bool:
+    """Can the cache repository not be opened, or one of its references not be read? (A failed fetch
+    into a sound cache is upstream's failure; into a damaged one, the cache's.)"""
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(str(cache))
+        for name in repo.references:
+            repo.references[name].peel(pygit2.Commit).tree
+    except (pygit2.GitError, KeyError, ValueError, OSError):
+        return True
+    return not _git_can_read(cache)
+
+
+def _git_can_read(cache: Path) -> bool:
+    try:
+        done = subprocess.run(["git", "--git-dir", str(cache), "rev-parse", "--git-dir"], capture_output=True,
+                              stdin=subprocess.DEVNULL, env=_git_env(), timeout=_fetch_timeout(), check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # git itself is missing or stuck: not the cache's fault
+    return done.returncode == 0
+
+
+def rebuild_cache(cache: Path, why: str) -> None:
+    """Replace a damaged cache repository by an empty one (it holds only copies of upstream content)."""
+    import sys
+
+    print(f"git-skill: the cache {cache} was damaged ({why}); rebuilding it", file=sys.stderr)
+    remove_tree(cache, ignore_errors=True)
+    _run_git(["init", "--quiet", "--bare", str(cache)], cache.parent, f"cannot create the cache {cache}")
+
+
 def open_upstream(url: str) -> Upstream:
-    """The cache repository for `url` (created on first use)."""
+    """The cache repository for `url` (created on first use, rebuilt when it cannot be opened)."""
     cache = cache_root() / "repos" / (hashlib.sha256(url.encode("utf-8")).hexdigest()[:24] + ".git")
+    if (cache / "HEAD").exists() and not _opens(cache):
+        rebuild_cache(cache, "it cannot be opened")
     if not (cache / "HEAD").exists():
-        cache.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise GitSkillError(f"cannot create the cache {cache.parent}: {error.strerror or error}",
+                                exit_codes.BAD_INPUT) from None
         _run_git(["init", "--quiet", "--bare", str(cache)], cache.parent, f"cannot create the cache {cache}")
     return Upstream(url, cache)
+
+
+def _opens(cache: Path) -> bool:
+    import pygit2
+
+    try:
+        pygit2.Repository(str(cache))
+    except (pygit2.GitError, OSError):
+        return False
+    return True
 
 
 def check_upstream_name(path: str) -> str:
@@ -176,7 +266,7 @@ def check_upstream_name(path: str) -> str:
     parts = path.split("/")
     for part in parts:
         if part in ("", ".", "..") or part.lower() == ".git" or _UNSAFE.search(part):
-            raise GitSkillError(f"upstream file name {path!r} is unsafe (empty, '.', '..', '.git', backslash or "
+            raise UpstreamRefused(f"upstream file name {path!r} is unsafe (empty, '.', '..', '.git', backslash or "
                                 "control character); refused, nothing written")
     return path
 
@@ -189,7 +279,7 @@ def check_links(files: Files) -> Files:
         target = entry.data.decode("utf-8", "replace")
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
-            raise GitSkillError(f"upstream symbolic link {path!r} points outside the skill ({target}); refused, "
+            raise UpstreamRefused(f"upstream symbolic link {path!r} points outside the skill ({target}); refused, "
                                 "nothing written")
     return files
 
@@ -197,7 +287,7 @@ def check_links(files: Files) -> Files:
 def read_folder(folder: Path) -> Files:
     """The files of a local folder (links kept as links, never followed; `.git` skipped)."""
     files: Files = {}
-    for base, dirs, names in os.walk(folder):
+    for base, dirs, names in walk(folder):
         dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in list(dirs):
             if os.path.islink(os.path.join(base, name)):  # a linked folder is one link entry
@@ -295,7 +385,9 @@ def fetchable_ref(wanted: str, source: Source, root: Path) -> str:
 
 def is_git_source(source: Source, root: Path) -> bool:
     folder = source.local_path(root)
-    return folder is None or local_repository(folder) is not None
+    if folder is None:
+        return True
+    return folder.is_dir() and local_repository(folder) is not None  # a deleted folder is no repository
 
 
 def fetch_url(source: Source, root: Path) -> str:

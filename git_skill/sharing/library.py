@@ -16,6 +16,8 @@ from git_skill.sharing.fetch import (
     LINK,
     Files,
     Upstream,
+    UpstreamGone,
+    UpstreamRefused,
     check_links,
     fetch_url,
     fetchable_ref,
@@ -69,20 +71,47 @@ def load_source(source: Source, root: Path, ref: str | None = None,
                 raise
             if fetched is not None:
                 fetched[(url, wanted)] = (upstream, commit)
-        return Snapshot(upstream.files(commit, source.subpath), commit, upstream)
+        return Snapshot(cached_files(upstream, commit, source.subpath, fetchable_ref(wanted, source, root)),
+                        commit, upstream)
+    folder = source.local_path(root)
+    assert folder is not None
+    if not folder.is_dir():
+        raise GitSkillError(f"{source.location}: the source folder no longer exists (moved or deleted?)",
+                            exit_codes.UNAVAILABLE)
     if wanted:
         raise GitSkillError(f"{source.location} is a plain folder, not a git repository: it has no ref {wanted!r}",
                             exit_codes.USAGE)
-    folder = source.local_path(root)
-    assert folder is not None
     target = folder / source.subpath if source.subpath else folder
     if not target.is_dir():
-        raise GitSkillError(f"{source.describe()}: no such folder")
+        raise UpstreamGone(f"{source.describe()}: no such folder")
     files = check_links(read_folder(target))
     for skill_folder in skill_folders(files):  # kept as bases for a later update's merge
         skill = within(files, skill_folder)
         remember(skill, content_digest(skill))
     return Snapshot(files, "")
+
+
+def cached_files(upstream: Upstream, commit: str, subpath: str, ref: str) -> Files:
+    """The files at `commit`; an object the cache cannot read (a damaged cache, not upstream's fault)
+    rebuilds the cache and fetches once more."""
+    import pygit2
+
+    try:
+        return upstream.files(commit, subpath)
+    except (pygit2.GitError, KeyError, ValueError) as error:
+        if isinstance(error, GitSkillError):
+            raise
+        upstream.rebuild(f"cannot read {commit[:12]}: {error}")
+        upstream.fetch(ref or commit)
+        return upstream.files(commit, subpath)
+
+
+def upstream_failure(error: GitSkillError) -> str:
+    """What a failed read of upstream says about it: unreachable (exit 6), refused (unsafe content),
+    gone (the folder left upstream), or unreadable (anything else; the error says what)."""
+    if error.exit_code == exit_codes.UNAVAILABLE:
+        return "unreachable"
+    return "refused" if isinstance(error, UpstreamRefused) else "gone" if isinstance(error, UpstreamGone) else "unreadable"
 
 
 def recorded_ref(requested: str, commit: str) -> str:

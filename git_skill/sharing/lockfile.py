@@ -26,6 +26,7 @@ from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.sharing.source import Source, check_relative_path
+from git_skill.folders import require_readable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,6 +68,7 @@ def lock_path(root: Path) -> Path:
 def read_lock(root: Path) -> dict[str, LockEntry]:
     """The lock's entries by path; empty when there is no lock file."""
     path = lock_path(root)
+    require_readable(path)  # a FIFO named skills.lock would block every command, the hooks included
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

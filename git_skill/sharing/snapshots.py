@@ -64,7 +64,7 @@ def remember(files: Files, digest: str) -> None:
         repo = _open_store(create=True)
         if reference not in repo.references:
             repo.references.create(reference, _write_tree(repo, files), force=True)
-    except (OSError, pygit2.GitError):
+    except (OSError, pygit2.GitError, GitSkillError, RecursionError):  # RecursionError: folders nested past Python's limit
         return
 
 

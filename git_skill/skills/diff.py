@@ -9,11 +9,11 @@ tree, a folder, or a git revision (through pygit2, without checking anything out
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from git_skill.folders import walk
 from git_skill.digests import files_digest
 from git_skill.skills.discovery import DEFAULT_ROOTS, SKILL_FILE_NAMES, Discovery, walk_skills
 from git_skill.skills.skill import SkillFile, body_sections
@@ -33,7 +33,7 @@ def from_folder(root: Path, skills_roots: list[Path] | None = None) -> SkillSet:
     for location in found.skills:
         key = location.folder.resolve().relative_to(root.resolve()).as_posix()
         files: dict[str, bytes] = {}
-        for base, dirs, names in os.walk(location.folder):
+        for base, dirs, names in walk(location.folder):
             dirs[:] = [d for d in dirs if d != ".git" and not any((Path(base) / d / n).exists() for n in SKILL_FILE_NAMES)]
             for name in names:
                 path = Path(base) / name
@@ -55,22 +55,22 @@ def from_revision(repo: Any, revision: str, roots: list[str]) -> SkillSet:
 
         raise GitSkillError(f"unknown revision {revision!r}", exit_codes.USAGE) from None
     blobs: dict[str, bytes] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        for entry in node:
-            path = f"{prefix}{entry.name}"
-            if entry.type_str == "tree":
-                walk(repo[entry.id], path + "/")
-            elif entry.type_str == "blob" and entry.filemode != pygit2.GIT_FILEMODE_LINK:
-                blobs[path] = repo[entry.id].data
-
+    stack: list[tuple[Any, str]] = []  # iterative: a skill nested 1,500 folders deep is no RecursionError
     for root in roots:
         try:
             node = tree[root]
         except KeyError:
             continue
         if node.type_str == "tree":
-            walk(repo[node.id], root.rstrip("/") + "/")
+            stack.append((repo[node.id], root.rstrip("/") + "/"))
+    while stack:
+        node, prefix = stack.pop()
+        for entry in node:
+            path = f"{prefix}{entry.name}"
+            if entry.type_str == "tree":
+                stack.append((repo[entry.id], path + "/"))
+            elif entry.type_str == "blob" and entry.filemode != pygit2.GIT_FILEMODE_LINK:
+                blobs[path] = repo[entry.id].data
     return group_skills(blobs)
 
 

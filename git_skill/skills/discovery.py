@@ -42,7 +42,7 @@ class Discovery:
     findings: list[Finding] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
     copies: list[Path] = field(default_factory=list)  # agents' copies of skills (see COPY_MARKER)
-    visited: dict[str, bool] = field(default_factory=dict)  # real folders walked -> reached through a link
+    visited: dict[tuple[int, int], bool] = field(default_factory=dict)  # (device, inode) walked -> through a link
     _seen: dict[str, int] = field(default_factory=dict)
 
     def add_skill(self, location: SkillLocation, real_file: str | None = None) -> None:
@@ -59,7 +59,12 @@ def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[s
     """The skills roots: `--skills-dir`, else `git config skill.dir` (multi-valued), else the defaults."""
     chosen = list(skills_dirs) or workspace.config_all("skill.dir")
     if chosen:
-        return [(workspace.root / d).resolve() if not os.path.isabs(d) else Path(d).resolve() for d in chosen]
+        roots = [(workspace.root / d).resolve() if not os.path.isabs(d) else Path(d).resolve() for d in chosen]
+        for given, root in zip(chosen, roots):
+            if root.exists() and not root.is_dir():
+                where = "--skills-dir" if skills_dirs else "git config skill.dir"
+                raise GitSkillError(f"{where} {given} is not a folder", exit_codes.USAGE)
+        return roots
     return [workspace.root / d for d in DEFAULT_ROOTS]
 
 
@@ -88,6 +93,16 @@ def _escape_finding(path: str, target: str) -> Finding:
                    f"symbolic link points outside the repository ({target}); not followed")
 
 
+def _loop_finding(path: str, error: OSError) -> Finding:
+    return Finding(display_path(path), "symlink-loop", RULES["symlink-loop"].severity,
+                   f"symbolic link cannot be followed ({error.strerror or error}); not followed")
+
+
+def not_regular_finding(path: str) -> Finding:
+    return Finding(display_path(path), "file-not-regular", RULES["file-not-regular"].severity,
+                   "SKILL.md is not a regular file (a FIFO, socket, device or folder); not opened")
+
+
 def _skill_file_in(names: set[str]) -> str | None:
     return next((n for n in SKILL_FILE_NAMES if n in names), None)
 
@@ -98,12 +113,13 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
     stack = [str(start)]
     while stack:
         folder = stack.pop()
-        real = os.path.realpath(folder)
         via_link = os.path.islink(folder)
-        if real in visited and (via_link or not visited[real]):
-            continue  # walked already (a real folder first reached through a link is walked again, to name it)
-        visited[real] = via_link
         try:
+            status = os.stat(folder)  # (device, inode): one stat a folder, where realpath costs one per level
+            key = (status.st_dev, status.st_ino)
+            if key in visited and (via_link or not visited[key]):
+                continue  # walked already (a real folder first reached through a link is walked again, to name it)
+            visited[key] = via_link
             with os.scandir(folder) as scan:
                 # a swap in progress, or one a killed run left: never a skill
                 entries = sorted((e for e in scan if not is_staging_name(e.name)), key=lambda e: e.name)
@@ -121,17 +137,27 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
             continue
         subfolders = []
         for entry in entries:
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not is_inside(target, boundary):
-                    discovery.findings.append(_escape_finding(entry.path, os.readlink(entry.path)))
-                    names.discard(entry.name)
-                    continue
-            if entry.name not in SKIPPED_FOLDERS and entry.is_dir():
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not is_inside(target, boundary):
+                        discovery.findings.append(_escape_finding(entry.path, os.readlink(entry.path)))
+                        names.discard(entry.name)
+                        continue
+                is_folder = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError as error:  # a cycle of links (ELOOP) or a name that vanished
+                discovery.findings.append(_loop_finding(entry.path, error))
+                names.discard(entry.name)
+                continue
+            if entry.name in SKILL_FILE_NAMES and not is_file:
+                discovery.findings.append(not_regular_finding(entry.path))  # a FIFO would hang every read
+                names.discard(entry.name)
+            if entry.name not in SKIPPED_FOLDERS and is_folder:
                 subfolders.append(entry.path)
         skill_name = _skill_file_in(names)
         if skill_name:
-            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name), os.path.join(real, skill_name))
+            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name), os.path.join(os.path.realpath(folder), skill_name))
         stack.extend(reversed(subfolders))
 
 
@@ -197,11 +223,18 @@ def discover(workspace: Workspace, paths: tuple[str, ...] = (), skills_dirs: tup
         if not os.path.lexists(path):
             raise GitSkillError(f"no such file or folder: {raw}", exit_codes.USAGE)
         limit = boundary if is_inside(path, boundary) else (path if path.is_dir() else path.parent).resolve()
+        try:
+            path.stat()
+        except OSError as error:  # a dangling link or a cycle of links
+            discovery.findings.append(_loop_finding(str(path), error))
+            continue
         if path.is_symlink() and not is_inside(path, limit):
             discovery.findings.append(_escape_finding(str(path), os.readlink(path)))
         elif path.is_dir():
             discovery.roots.append(path)
             walk_skills(path, limit, discovery)
+        elif path.name in SKILL_FILE_NAMES and not path.is_file():
+            discovery.findings.append(not_regular_finding(str(path)))
         elif path.name in SKILL_FILE_NAMES:
             discovery.add_skill(SkillLocation(path.parent, path))
         else:

@@ -50,6 +50,8 @@ def merge_lines(base: str, ours: str, theirs: str) -> MergeResult:
         return MergeResult(ours, 0)
     if base == ours:
         return MergeResult(theirs, 0)
+    if "\0" in base + ours + theirs:  # libgit2 takes it for binary and returns no text: conflict on the whole
+        return MergeResult(_conflict_block(ours, theirs), 1)
     import pygit2
 
     repo = _scratch()

@@ -29,6 +29,8 @@ _RULES = [
     Rule("file-encoding", E, "SKILL.md is not valid UTF-8."),
     Rule("file-bom", E, "A UTF-8 byte-order mark precedes the frontmatter; most loaders then see no frontmatter."),
     Rule("file-line-endings", W, "CR-only line endings; several loaders then see no frontmatter."),
+    Rule("file-not-regular", E, "SKILL.md is a FIFO, socket, device or folder, not a file; it is never opened (reading could hang)."),
+    Rule("symlink-loop", E, "A symbolic link loops back on itself (directly or through others); it cannot be followed."),
     Rule("symlink-escape", E, "A symbolic link inside a skills root points outside the repository; it is not followed."),
     Rule("agent-copy-drift", W, "A copy `git skill link --copy` made for an agent differs from its source skill "
          "(edited, or the source moved on)."),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -259,7 +260,13 @@ def read_skill_file(path: Path, display_path: str | None = None) -> SkillFile:
     shown = display_path or str(path)
     folder = path.parent.name
     try:
-        size = os.stat(path).st_size
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block the read forever
+            skill = SkillFile(path=shown, folder_name=folder, raw=b"")
+            skill._finding("file-not-regular", "SKILL.md is not a regular file (a FIFO, socket, device or folder); "
+                           "not opened")
+            return skill
+        size = status.st_size
         if size > MAX_SKILL_BYTES:
             skill = SkillFile(path=shown, folder_name=folder, raw=b"")
             skill._finding(

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from git_skill import exit_codes
+from git_skill.errors import GitSkillError
 from git_skill.skills.discovery import COPY_MARKER, SKILL_FILE_NAMES, configured_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
 from git_skill.atomic import is_staging_name
+from git_skill.folders import make_folders, walk
 
 _SYMLINK_MODE = 0o120000
 
@@ -36,6 +39,17 @@ def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[
         except ValueError:
             continue
     return roots
+
+
+def read_blob(repo: Any, oid: Any, path: str) -> bytes:
+    """A staged file's bytes; an object missing from a damaged repository is exit 3, not a crash."""
+    import pygit2
+
+    try:
+        return repo[oid].data
+    except (KeyError, ValueError, pygit2.GitError):
+        raise GitSkillError(f"cannot read the staged {path}: object {oid} is missing from the repository "
+                            "(git fsck may say more)", exit_codes.BAD_INPUT) from None
 
 
 def _under(path: str, roots: list[str]) -> bool:
@@ -77,7 +91,7 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
     for path in sorted(changed & set(entries)):
         entry = entries[path]
         if entry.mode == _SYMLINK_MODE:
-            target = repo[entry.id].data.decode("utf-8", "replace")
+            target = read_blob(repo, entry.id, path).decode("utf-8", "replace")
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
             if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
                 findings.append(Finding(path, "symlink-escape", RULES["symlink-escape"].severity,
@@ -91,7 +105,8 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
                 break
             folder = posixpath.dirname(folder)
     skills = [
-        StagedSkill(skill_files[folder], posixpath.basename(folder), repo[entries[skill_files[folder]].id].data)
+        StagedSkill(skill_files[folder], posixpath.basename(folder),
+                    read_blob(repo, entries[skill_files[folder]].id, skill_files[folder]))
         for folder in sorted(touched)
     ]
     return skills, findings
@@ -119,8 +134,8 @@ def export_staged_skills(workspace: Workspace, destination: Path, skills_dirs: t
             if relative.startswith("../") or "/../" in relative:
                 continue
             path = target / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(repo[entry.id].data)
+            make_folders(path.parent)
+            path.write_bytes(read_blob(repo, entry.id, entry.path))
             os.chmod(path, 0o755 if entry.mode == 0o100755 else 0o644)
     _export_collections(repo, [posixpath.dirname(skill.path) for skill in staged], destination)
     return mapping
@@ -131,7 +146,8 @@ def _export_collections(repo: Any, folders: list[str], destination: Path) -> Non
     staged files, as lint of the work tree checks it: export its collection too (looked at, never linted)."""
     collections = set()
     for folder in folders:
-        files = (path for path in (destination / folder).rglob("*") if path.is_file())
+        files = (path for base, _, names in walk(destination / folder) for path in (Path(base) / n for n in names)
+                 if path.is_file())  # walk: rglob recurses per level before Python 3.12
         if any(b"../" in path.read_bytes() for path in files):
             collections.add(posixpath.dirname(folder))
     for entry in repo.index if collections else ():
@@ -140,5 +156,5 @@ def _export_collections(repo: Any, folders: list[str], destination: Path) -> Non
             continue
         path = destination / entry.path
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(path.parent)
             path.write_bytes(repo[entry.id].data)

@@ -17,6 +17,7 @@ import orjson
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.folders import require_readable
 from git_skill.text.redact import Redactor
 from git_skill.transcripts import (
     chat,
@@ -30,6 +31,7 @@ from git_skill.transcripts import (
 )
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.feedback import user_feedback
+from git_skill.transcripts.jsonl import leading_fields
 
 MAX_EVENT_CHARS = 256 * 1024
 _REDACTION_MARGIN = 16 * 1024
@@ -69,13 +71,16 @@ def _unknown(path: Path) -> GitSkillError:
 
 
 def _first_records(head: bytes) -> list[dict[str, Any]]:
+    """The JSON objects among the first lines; a line the sniffed head cuts short (a first record
+    over _SNIFF_BYTES) gives the fields before the cut."""
     records = []
-    for line in head.split(b"\n")[:50]:
+    lines = head.split(b"\n")[:50]
+    for index, line in enumerate(lines):
         try:
             value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
+        except (ValueError, RecursionError):
+            value = leading_fields(line) if index == len(lines) - 1 and len(head) == _SNIFF_BYTES else None
+        if isinstance(value, dict) and value:
             records.append(value)
     return records
 
@@ -201,6 +206,8 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
         item.text = redact_bounded(item.text, redactor)
     if transcript.facts.cwd:
         transcript.facts.cwd = redactor.redact(transcript.facts.cwd)
+    if transcript.facts.rejected:
+        transcript.report.skip("session fields of the wrong type", transcript.facts.rejected)
     transcript.report.redactions.update(redactor.counts)
 
 
@@ -211,6 +218,9 @@ def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = 
     output, reward and feedback file is left out (trajectory only)."""
     if not path.exists():
         raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
+    require_readable(path, folder_ok=True)
+    for feedback_path in feedback_files:
+        require_readable(Path(feedback_path))
     name, data = detect(path)
     transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()))
     for feedback_path in feedback_files if use_feedback else ():

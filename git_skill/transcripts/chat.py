@@ -30,23 +30,27 @@ def is_mini_trajectory(data: Any) -> bool:
 def read_openai(path: Path, transcript: ev.Transcript, data: Any = None) -> Iterator[ev.Event]:
     messages = data if data is not None else json.loads(path.read_bytes().decode("utf-8", "replace"))
     tracker = ev.CallTracker()
-    for message in messages:
-        if not isinstance(message, dict):
-            transcript.report.skip("messages that are not objects")
+    yield from ev.each_record(messages, transcript.report, lambda message: _openai_message(message, transcript, tracker))
+
+
+def _openai_message(message: Any, transcript: ev.Transcript, tracker: ev.CallTracker) -> Iterator[ev.Event]:
+    if not isinstance(message, dict):
+        transcript.report.skip("messages that are not objects")
+        return
+    role, text = message.get("role"), text_of(message.get("content"))
+    if role == "tool":
+        name = message.get("name")
+        yield tracker.result(str(message.get("tool_call_id") or ""), text, tool=name if isinstance(name, str) else None)
+        return
+    if text:
+        kind = {"user": ev.USER, "assistant": ev.ASSISTANT}.get(role, ev.NOTE)
+        yield ev.Event(kind, text)
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict):
             continue
-        role, text = message.get("role"), text_of(message.get("content"))
-        if role == "tool":
-            yield tracker.result(str(message.get("tool_call_id") or ""), text, tool=message.get("name"))
-            continue
-        if text:
-            kind = {"user": ev.USER, "assistant": ev.ASSISTANT}.get(role, ev.NOTE)
-            yield ev.Event(kind, text)
-        for call in message.get("tool_calls") or []:
-            function = call.get("function") if isinstance(call, dict) else None
-            if not isinstance(function, dict):
-                continue
-            yield tracker.call(str(function.get("name") or "tool"), parse_json_arguments(function.get("arguments")),
-                               str(call.get("id") or ""))
+        yield tracker.call(str(function.get("name") or "tool"), parse_json_arguments(function.get("arguments")),
+                           str(call.get("id") or ""))
 
 
 def read_mini(path: Path, transcript: ev.Transcript, data: Any = None) -> Iterator[ev.Event]:
@@ -61,30 +65,32 @@ def read_mini(path: Path, transcript: ev.Transcript, data: Any = None) -> Iterat
     facts.model = model.get("model_name")
     if info.get("exit_status"):
         facts.outcome = str(info["exit_status"])
-    pending: str | None = None
-    seen_task = False
-    for message in data["messages"]:
-        role, text = message.get("role"), text_of(message.get("content"))
-        if role == "assistant":
-            yield ev.Event(ev.ASSISTANT, text)
-            block = _BASH_BLOCK.search(text)
-            if block:
-                pending = block.group(1).strip()
-                yield ev.Event(ev.TOOL_CALL, "", tool="bash", command=pending)
-        elif role in ("user", "tool"):
-            code = _RETURNCODE.search(text)
-            if code or (pending and seen_task):
-                output = _OUTPUT.search(text)
-                body = output.group(1) if output else text
-                exit_code = int(code.group(1)) if code else None
-                yield ev.Event(ev.TOOL_RESULT, body, tool="bash", command=pending, exit_code=exit_code,
-                               is_error=bool(exit_code) if exit_code is not None else ev.looks_like_error(body))
-                pending = None
-            else:
-                yield ev.Event(ev.USER if not seen_task else ev.NOTE, text)
-                seen_task = True
+    state: dict[str, Any] = {"pending": None, "seen_task": False}  # the bash block awaiting its output
+    yield from ev.each_record(data["messages"], transcript.report, lambda message: _mini_message(message, state))
+
+
+def _mini_message(message: Any, state: dict[str, Any]) -> Iterator[ev.Event]:
+    role, text = message.get("role"), text_of(message.get("content"))
+    if role == "assistant":
+        yield ev.Event(ev.ASSISTANT, text)
+        block = _BASH_BLOCK.search(text)
+        if block:
+            state["pending"] = block.group(1).strip()
+            yield ev.Event(ev.TOOL_CALL, "", tool="bash", command=state["pending"])
+    elif role in ("user", "tool"):
+        code = _RETURNCODE.search(text)
+        if code or (state["pending"] and state["seen_task"]):
+            output = _OUTPUT.search(text)
+            body = output.group(1) if output else text
+            exit_code = int(code.group(1)) if code else None
+            yield ev.Event(ev.TOOL_RESULT, body, tool="bash", command=state["pending"], exit_code=exit_code,
+                           is_error=bool(exit_code) if exit_code is not None else ev.looks_like_error(body))
+            state["pending"] = None
         else:
-            yield ev.Event(ev.NOTE, text)
+            yield ev.Event(ev.USER if not state["seen_task"] else ev.NOTE, text)
+            state["seen_task"] = True
+    else:
+        yield ev.Event(ev.NOTE, text)
 
 
 def sniff_aider(head: bytes) -> bool:

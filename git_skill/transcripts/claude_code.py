@@ -25,7 +25,8 @@ _EXIT = re.compile(r"^Exit code (\d+)")
 
 
 def sniff(first_records: list[dict[str, Any]]) -> bool:
-    return any(r.get("type") in TYPES and ("sessionId" in r or "uuid" in r or "leafUuid" in r) for r in first_records)
+    return any(isinstance(r.get("type"), str) and r["type"] in TYPES and ("sessionId" in r or "uuid" in r or "leafUuid" in r)
+               for r in first_records)
 
 
 class _State:
@@ -50,38 +51,42 @@ def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
 
 
 def _read_file(path: Path, state: _State, thread: str | None) -> Iterator[ev.Event]:
+    report = state.transcript.report
+    yield from ev.each_record(iter_json_lines(path, report), report, lambda record: _record(record, state, thread))
+
+
+def _record(record: dict[str, Any], state: _State, thread: str | None) -> Iterator[ev.Event]:
     facts, report = state.transcript.facts, state.transcript.report
-    for record in iter_json_lines(path, report):
-        kind = record.get("type")
-        if kind not in TYPES:
-            report.skip("records of unknown type")
-            continue
-        when = record.get("timestamp") if isinstance(record.get("timestamp"), str) else None
-        if when:
-            facts.started = facts.started or when
-            facts.ended = when
-        facts.session_id = facts.session_id or record.get("sessionId")
-        facts.cwd = facts.cwd or record.get("cwd")
-        where = thread or (f"sidechain:{record.get('agentId') or 'task'}" if record.get("isSidechain") else "main")
-        if kind == "summary":
-            if isinstance(record.get("summary"), str):
-                yield ev.Event(ev.SUMMARY, record["summary"], thread=where, timestamp=when)
-            continue
-        if kind == "file-history-snapshot":
-            continue
-        message = record.get("message")
-        if kind == "system":
-            text = record.get("content") if isinstance(record.get("content"), str) else ""
-            if text:
-                yield ev.Event(ev.NOTE, text, thread=where, timestamp=when)
-            continue
-        if not isinstance(message, dict):
-            report.skip("records without a message object")
-            continue
-        if kind == "assistant":
-            yield from _assistant(message, record, state, where, when)
-        else:
-            yield from _user(message, record, state, where, when)
+    kind = record.get("type")
+    if kind not in TYPES:
+        report.skip("records of unknown type")
+        return
+    when = record.get("timestamp") if isinstance(record.get("timestamp"), str) else None
+    if when:
+        facts.started = facts.started or when
+        facts.ended = when
+    facts.session_id = facts.session_id or record.get("sessionId")
+    facts.cwd = facts.cwd or record.get("cwd")
+    where = thread or (f"sidechain:{record.get('agentId') or 'task'}" if record.get("isSidechain") else "main")
+    if kind == "summary":
+        if isinstance(record.get("summary"), str):
+            yield ev.Event(ev.SUMMARY, record["summary"], thread=where, timestamp=when)
+        return
+    if kind == "file-history-snapshot":
+        return
+    message = record.get("message")
+    if kind == "system":
+        text = record.get("content") if isinstance(record.get("content"), str) else ""
+        if text:
+            yield ev.Event(ev.NOTE, text, thread=where, timestamp=when)
+        return
+    if not isinstance(message, dict):
+        report.skip("records without a message object")
+        return
+    if kind == "assistant":
+        yield from _assistant(message, record, state, where, when)
+    else:
+        yield from _user(message, record, state, where, when)
 
 
 def _assistant(message: dict[str, Any], record: dict[str, Any], state: _State, thread: str,

@@ -31,42 +31,46 @@ def sniff(first_records: list[dict[str, Any]]) -> bool:
     head = first_records[0]
     if head.get("type") == "session_meta" or (head.get("id") and "instructions" in head and "timestamp" in head):
         return True
-    return sum(1 for r in first_records if r.get("type") in ENVELOPES and "payload" in r) >= 2
+    return sum(1 for r in first_records if isinstance(r.get("type"), str) and r["type"] in ENVELOPES and "payload" in r) >= 2
 
 
 def read(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     facts, report = transcript.facts, transcript.report
     facts.agent = "codex"
     tracker = ev.CallTracker()
-    for record in iter_json_lines(path, report):
-        kind = record.get("type")
-        payload = record.get("payload")
-        when = record.get("timestamp") if isinstance(record.get("timestamp"), str) else None
-        if when:
-            facts.started = facts.started or when
-            facts.ended = when
-        if kind not in ENVELOPES and kind in ITEMS:
-            kind, payload = "response_item", record  # legacy, bare items
-        elif kind not in ENVELOPES and "instructions" in record and "id" in record:
-            facts.session_id = str(record["id"])
-            continue
-        if not isinstance(payload, dict):
-            if kind not in ENVELOPES:
-                report.skip("records of unknown type")
-            continue
-        if kind == "session_meta":
-            facts.session_id = str(payload.get("id") or facts.session_id or "")
-            facts.cwd = payload.get("cwd") or facts.cwd
-            facts.agent = f"codex {payload.get('cli_version', '')}".strip()
-        elif kind == "turn_context":
-            facts.model = payload.get("model") or facts.model
-            facts.cwd = facts.cwd or payload.get("cwd")
-        elif kind == "event_msg":
-            _token_counts(payload, facts)
-        elif kind == "compacted" and isinstance(payload.get("message"), str):
-            yield ev.Event(ev.SUMMARY, payload["message"], timestamp=when)
-        elif kind == "response_item":
-            yield from _item(payload, tracker, when)
+    yield from ev.each_record(iter_json_lines(path, report), report, lambda record: _record(record, transcript, tracker))
+
+
+def _record(record: dict[str, Any], transcript: ev.Transcript, tracker: ev.CallTracker) -> Iterator[ev.Event]:
+    facts, report = transcript.facts, transcript.report
+    kind = record.get("type")
+    payload = record.get("payload")
+    when = record.get("timestamp") if isinstance(record.get("timestamp"), str) else None
+    if when:
+        facts.started = facts.started or when
+        facts.ended = when
+    if kind not in ENVELOPES and kind in ITEMS:
+        kind, payload = "response_item", record  # legacy, bare items
+    elif kind not in ENVELOPES and "instructions" in record and "id" in record:
+        facts.session_id = str(record["id"])
+        return
+    if not isinstance(payload, dict):
+        if kind not in ENVELOPES:
+            report.skip("records of unknown type")
+        return
+    if kind == "session_meta":
+        facts.session_id = str(payload.get("id") or facts.session_id or "")
+        facts.cwd = payload.get("cwd") or facts.cwd
+        facts.agent = f"codex {payload.get('cli_version', '')}".strip()
+    elif kind == "turn_context":
+        facts.model = payload.get("model") or facts.model
+        facts.cwd = facts.cwd or payload.get("cwd")
+    elif kind == "event_msg":
+        _token_counts(payload, facts)
+    elif kind == "compacted" and isinstance(payload.get("message"), str):
+        yield ev.Event(ev.SUMMARY, payload["message"], timestamp=when)
+    elif kind == "response_item":
+        yield from _item(payload, tracker, when)
 
 
 def _token_counts(payload: dict[str, Any], facts: ev.SessionFacts) -> None:

@@ -162,6 +162,9 @@ def _compact(steps: list[Step]) -> int:
 
 
 # ------------------------------------------------------------------ rendering
+UNNAMED_TOOL = "(unnamed tool)"  # a call or result whose record named no tool: never Python's None
+
+
 def _status(step: Step) -> str:
     if step.exit_code is not None:
         return f"exit {step.exit_code}" + (" ✗" if step.exit_code else "")
@@ -173,7 +176,7 @@ def _render_step(step: Step, level: Level) -> list[str]:
     if step.kind == ev.TOOL_CALL:
         if step.command:
             return [f"{prefix} $ {ev.clip_middle(step.command, 2000)}"]
-        return [f"{prefix} {step.tool}({ev.clip_middle(step.text, max(level.output, 200))})"]
+        return [f"{prefix} {step.tool or UNNAMED_TOOL}({ev.clip_middle(step.text, max(level.output, 200))})"]
     if step.kind == ev.TOOL_RESULT:
         head = f"{prefix} → {_status(step)}"
         if step.same_as:
@@ -226,7 +229,7 @@ def _final_state(digest: Digest, level: Level) -> list[str]:
     last_result = next((s for s in reversed(digest.steps) if s.kind == ev.TOOL_RESULT), None)
     lines = []
     if last_result:
-        lines.append(f"last command: {last_result.command or last_result.tool} → {_status(last_result)}")
+        lines.append(f"last command: {last_result.command or last_result.tool or UNNAMED_TOOL} → {_status(last_result)}")
     if last_message:
         lines.append("last agent message: " + ev.clip_middle(last_message.text.strip(), max(level.message, 400)))
     return lines or ["(the session ended without a command or message)"]

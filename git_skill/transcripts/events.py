@@ -8,10 +8,13 @@ consumer (see `git_skill.transcripts.open_transcript`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 USER = "user"  # a request or later turn from the person
 ASSISTANT = "assistant"  # what the agent said
@@ -56,8 +59,17 @@ class Feedback:
         return [name for name, status in self.tests.items() if status not in ("passed", "skipped", "xfail")]
 
 
+_TEXT_FACTS = frozenset({"format", "source", "agent", "model", "cwd", "started", "ended", "outcome", "task_id",
+                         "session_id"})
+_COUNT_FACTS = frozenset({"input_tokens", "output_tokens"})
+
+
 @dataclass
 class SessionFacts:
+    """What is known about the session. A value of the wrong type from a malformed record (a `cwd`
+    that is a list, a token count that is text) is dropped on assignment and counted in `rejected`,
+    so no reader has to check each field and no consumer meets a list where it expects text."""
+
     format: str
     source: str
     agent: str | None = None
@@ -74,6 +86,37 @@ class SessionFacts:
     task_id: str | None = None
     session_id: str | None = None
     agent_log: str | None = None  # which of the agent's own logs the steps come from, when not the obvious file
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if value is None or (type(value) is str and name in _TEXT_FACTS):  # the common case, kept cheap
+            object.__setattr__(self, name, value)
+            return
+        checked = _checked_fact(name, value)
+        if checked is None and value is not None:
+            self.__dict__["rejected"] = self.rejected + 1
+        object.__setattr__(self, name, checked)
+
+    @property
+    def rejected(self) -> int:
+        """How many values of the wrong type were dropped (not a dataclass field: digests never show it)."""
+        return int(self.__dict__.get("rejected", 0))
+
+
+def _checked_fact(name: str, value: Any) -> Any:
+    """`value` if its type fits the fact `name` (numbers as text are fine for text facts), else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if name in _TEXT_FACTS:
+        if isinstance(value, str):
+            return value
+        return str(value) if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)) else None
+    if name in _COUNT_FACTS:
+        if isinstance(value, int):
+            return value
+        return int(value) if isinstance(value, float) and math.isfinite(value) else None
+    if name == "cost_usd":
+        return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+    return value
 
 
 @dataclass
@@ -105,6 +148,23 @@ _ERROR_LINE = re.compile(
     r"Permission denied|Segmentation fault|ModuleNotFoundError|ImportError|SyntaxError|"
     r"fatal:|error:|Error:|ERROR|FAILED|FAILURE|panic:|Exception|npm ERR!|E: )).*$"
 )
+
+
+MALFORMED_RECORDS = "records with fields of the wrong type"
+_MALFORMED = (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError)
+
+
+def each_record(records: Iterable[T], report: ReadReport, read_one: Callable[[T], Iterator[Event]]) -> Iterator[Event]:
+    """The events of each record; a record whose fields have types its reader does not expect (a
+    string where a table belongs, a list where text belongs) is skipped and counted, and reading goes
+    on. A record's events are gathered before any is yielded, so a skipped record yields nothing."""
+    for record in records:
+        try:
+            events = list(read_one(record))
+        except _MALFORMED:
+            report.skip(MALFORMED_RECORDS)
+            continue
+        yield from events
 
 
 class RecentMap(dict):  # type: ignore[type-arg]

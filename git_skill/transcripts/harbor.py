@@ -200,28 +200,31 @@ def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") 
 
 def _steps(steps: list[Any], transcript: ev.Transcript, thread: str) -> Iterator[ev.Event]:
     tracker = ev.CallTracker()
-    for step in steps:
-        if not isinstance(step, dict):
-            transcript.report.skip("ATIF steps that are not objects")
+    yield from ev.each_record(steps, transcript.report, lambda step: _step(step, transcript, thread, tracker))
+
+
+def _step(step: Any, transcript: ev.Transcript, thread: str, tracker: ev.CallTracker) -> Iterator[ev.Event]:
+    if not isinstance(step, dict):
+        transcript.report.skip("ATIF steps that are not objects")
+        return
+    when = step.get("timestamp") if isinstance(step.get("timestamp"), str) else None
+    transcript.facts.started = transcript.facts.started or when
+    transcript.facts.ended = when or transcript.facts.ended
+    source = step.get("source")
+    message = text_of(step.get("message"))
+    if message:
+        kind = {"user": ev.USER, "agent": ev.ASSISTANT}.get(source, ev.NOTE)
+        yield ev.Event(kind, message, thread=thread, timestamp=when)
+    if isinstance(step.get("reasoning_content"), str) and step["reasoning_content"]:
+        yield ev.Event(ev.REASONING, step["reasoning_content"], thread=thread, timestamp=when)
+    for call in step.get("tool_calls") or []:
+        if not isinstance(call, dict):
             continue
-        when = step.get("timestamp") if isinstance(step.get("timestamp"), str) else None
-        transcript.facts.started = transcript.facts.started or when
-        transcript.facts.ended = when or transcript.facts.ended
-        source = step.get("source")
-        message = text_of(step.get("message"))
-        if message:
-            kind = {"user": ev.USER, "agent": ev.ASSISTANT}.get(source, ev.NOTE)
-            yield ev.Event(kind, message, thread=thread, timestamp=when)
-        if isinstance(step.get("reasoning_content"), str) and step["reasoning_content"]:
-            yield ev.Event(ev.REASONING, step["reasoning_content"], thread=thread, timestamp=when)
-        for call in step.get("tool_calls") or []:
-            if not isinstance(call, dict):
-                continue
-            yield tracker.call(str(call.get("function_name") or "tool"), parse_json_arguments(call.get("arguments")),
-                               str(call.get("tool_call_id") or ""), thread=thread, timestamp=when)
-        observation = step.get("observation") if isinstance(step.get("observation"), dict) else {}
-        for result in observation.get("results") or []:
-            if not isinstance(result, dict):
-                continue
-            yield tracker.result(str(result.get("source_call_id") or ""), text_of(result.get("content")),
-                                 thread=thread, timestamp=when)
+        yield tracker.call(str(call.get("function_name") or "tool"), parse_json_arguments(call.get("arguments")),
+                           str(call.get("tool_call_id") or ""), thread=thread, timestamp=when)
+    observation = step.get("observation") if isinstance(step.get("observation"), dict) else {}
+    for result in observation.get("results") or []:
+        if not isinstance(result, dict):
+            continue
+        yield tracker.result(str(result.get("source_call_id") or ""), text_of(result.get("content")),
+                             thread=thread, timestamp=when)

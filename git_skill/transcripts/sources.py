@@ -21,6 +21,8 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.folders import require_readable
+from git_skill.transcripts.jsonl import leading_fields
 from git_skill.workspace import display_path
 
 MAX_CODEX_FILES = 2000
@@ -44,17 +46,20 @@ def _inside(folder: str | None, root: Path) -> bool:
         return False
 
 
+_LINE_LIMIT = 256 * 1024
+
+
 def _first_cwd(path: Path, limit: int = 20) -> str | None:
     try:
         with path.open("rb") as handle:
             for _ in range(limit):
-                line = handle.readline()
+                line = handle.readline(_LINE_LIMIT)  # a first record of 200 MB: its leading fields are enough
                 if not line:
                     break
                 try:
                     record = json.loads(line)
-                except ValueError:
-                    continue
+                except (ValueError, RecursionError):
+                    record = leading_fields(line) if len(line) == _LINE_LIMIT else None
                 if isinstance(record, dict):
                     payload = record.get("payload") if isinstance(record.get("payload"), dict) else record
                     if isinstance(payload.get("cwd"), str):
@@ -98,6 +103,7 @@ def newest_session(root: Path) -> Path | None:
 def resolve_source(source: str | None, root: Path) -> Path:
     """SOURCE as given, or the newest session recorded for the repository at `root` (said on stderr)."""
     if source:
+        require_readable(Path(source), folder_ok=True)
         return Path(source)
     found = newest_session(root)
     if found is None:

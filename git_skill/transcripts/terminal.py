@@ -18,6 +18,7 @@ from typing import Iterator
 
 from git_skill.transcripts import agent_logs
 from git_skill.transcripts import events as ev
+from git_skill.transcripts.jsonl import read_lines
 
 FORMAT_CAST = "asciinema"
 FORMAT_LOG = "terminal-log"
@@ -264,7 +265,8 @@ def _open_quote(command: str) -> bool:
 def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     turns = TerminalTurns(transcript)
     with path.open("rb") as handle:
-        header = handle.readline()
+        lines = read_lines(handle, transcript.report)  # an output event of 200 MB keeps its head and tail
+        header = next(lines, b"")
         try:
             meta = json.loads(header)
             if isinstance(meta, dict) and isinstance(meta.get("env"), dict):
@@ -273,7 +275,7 @@ def read_cast(path: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
             transcript.report.skip("unreadable asciinema header")
         pending: list[str] = []  # outputs are fed in batches: a cast writes a line per small screen update
         size = 0
-        for raw in handle:
+        for raw in lines:
             try:
                 event = orjson.loads(raw)
             except orjson.JSONDecodeError:

@@ -41,11 +41,15 @@ def read(folder: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     facts.ended = results.get("agent_ended_at") or results.get("trial_ended_at")
     facts.input_tokens = results.get("total_input_tokens") or None
     facts.output_tokens = results.get("total_output_tokens") or None
-    resolved = results.get("is_resolved")
+    resolved = results.get("is_resolved") if isinstance(results.get("is_resolved"), bool) else None
     failure = results.get("failure_mode")
     facts.outcome = ("resolved" if resolved else "unresolved" if resolved is False else "unknown") + (
         f" ({failure})" if failure and failure != "unset" else "")
-    known = {name: str(status) for name, status in (results.get("parser_results") or {}).items()}
+    parser_results = results.get("parser_results") or {}
+    if not isinstance(parser_results, dict):  # a string or a list where the per-test table belongs
+        transcript.report.skip("results.json fields of the wrong type")
+        parser_results = {}
+    known = {str(name): str(status) for name, status in parser_results.items()}
     log = next((p for p in (folder / "sessions" / "tests.log", folder / "panes" / "post-test.txt") if p.is_file()), None)
     text = log.read_bytes().decode("utf-8", "replace") if log else ""
     transcript.feedback.append(verifier_feedback(text, "verifier", str(log) if log else None, known,

@@ -143,11 +143,11 @@ def test_huge_file_is_reported_without_being_read(tmp_path: Path) -> None:
     assert skill.fields is None
 
 
-def test_unreadable_file_becomes_a_finding(tmp_path: Path) -> None:
+def test_a_folder_named_skill_md_is_not_opened(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     (folder / "SKILL.md").mkdir(parents=True)  # a folder where the file should be
     skill = read_skill_file(folder / "SKILL.md")
-    assert [f.rule for f in skill.findings] == ["file-unreadable"]
+    assert [f.rule for f in skill.findings] == ["file-not-regular"]
 
 
 def test_lowercase_file_name_is_a_warning() -> None:

@@ -66,7 +66,8 @@ def test_rule_trips(text: str, folder: str, profile: str, rule: str) -> None:
 def test_every_rule_in_the_catalog_is_exercised_somewhere() -> None:
     exercised = {case[3] for case in CASES}
     file_level = {"file-name", "file-empty", "file-too-large", "file-unreadable", "file-encoding",
-                  "file-bom", "file-line-endings", "symlink-escape", "frontmatter-missing", "frontmatter-unterminated",
+                  "file-bom", "file-line-endings", "symlink-escape", "symlink-loop", "file-not-regular",
+                  "frontmatter-missing", "frontmatter-unterminated",
                   "frontmatter-yaml-syntax", "frontmatter-tab", "frontmatter-not-mapping", "frontmatter-duplicate-key",
                   "frontmatter-yaml-alias", "frontmatter-yaml-tag", "name-xml-tag",
                   "agent-copy-drift"}  # exercised in tests/agents/test_links.py
