@@ -138,7 +138,8 @@ class ExecState:
 
 
 def is_exec_record(record: dict[str, Any]) -> bool:
-    return record.get("type") in EXEC_TYPES or (isinstance(record.get("msg"), dict) and "id" in record)
+    kind = record.get("type")
+    return (isinstance(kind, str) and kind in EXEC_TYPES) or (isinstance(record.get("msg"), dict) and "id" in record)
 
 
 def sniff_exec(first_records: list[dict[str, Any]]) -> bool:
