@@ -75,12 +75,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 _STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+_stopping = threading.Event()  # set once a stopping signal arrived: what it breaks on the way out is not a bug
 
 
 def _interrupt(signum: int, frame: Any) -> None:
     """SIGTERM (timeout, CI cancellation, docker stop) and SIGHUP (a closed terminal) stop a run
     the way Ctrl-C does: the KeyboardInterrupt unwinds through every rollback. Further signals
     are ignored meanwhile, so a second one cannot cut a rollback short."""
+    _stopping.set()
     for number in _STOPPING_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
     raise KeyboardInterrupt
@@ -120,6 +122,11 @@ def main(argv: list[str] | None = None) -> Any:
         sys.stderr.close()
         code = exit_codes.OK
     except Exception as error:  # a bug: say so plainly, traceback only on request
+        if _stopping.is_set():  # the interrupt landed inside an import or a library and came out as another error
+            if debug:
+                traceback.print_exc()
+            click.echo("git-skill: interrupted", err=True)
+            sys.exit(exit_codes.INTERRUPTED)
         known = _bad_input(error)
         if known:
             if debug:
