@@ -146,9 +146,9 @@ def harbor_reward(result: dict[str, Any], folder: Path | None) -> float | None:
     if numbers:
         return sum(numbers) / len(numbers)
     if folder is not None and (folder / "verifier").is_dir():
-        from git_skill.transcripts.harbor import _read_reward
+        from git_skill.transcripts.harbor import read_reward
 
-        return _read_reward(folder / "verifier")
+        return read_reward(folder / "verifier")
     return None
 
 

@@ -49,7 +49,7 @@ def _instruction(folder: Path) -> str | None:
     return None
 
 
-def _read_reward(verifier: Path) -> float | None:
+def read_reward(verifier: Path) -> float | None:
     for name in ("reward.txt", "reward.json"):
         path = verifier / name
         if not path.is_file():
@@ -162,7 +162,7 @@ def _verifier(step: Path, transcript: ev.Transcript, result: dict[str, Any]) -> 
     verifier = step / "verifier"
     stdout = verifier / "test-stdout.txt"
     ctrf = ctrf_results(verifier / "ctrf.json") if (verifier / "ctrf.json").is_file() else None
-    reward = _read_reward(verifier)
+    reward = read_reward(verifier)
     if reward is None:
         reward = _result_reward(result)
     if not (stdout.is_file() or reward is not None or ctrf):
