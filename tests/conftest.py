@@ -13,7 +13,11 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from git_skill.cli import main
+# litellm fetches a price map over the network when imported without this, and test modules
+# import it at collection (pytest.importorskip): tests never reach the internet.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from git_skill.cli import main  # noqa: E402 - after the variable above
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
