@@ -65,7 +65,7 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
     if not chosen:
         return None
     from git_skill.learning import context_window as windows
-    from git_skill.learning.model import FormatMemory, ModelClient, ModelSettings, _litellm, require_litellm
+    from git_skill.learning.model import FormatMemory, ModelClient, ModelSettings, litellm_module, require_litellm
 
     require_litellm()
     base = api_base or workspace.config("skill.apiBase")
@@ -81,7 +81,7 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
                             "(at least 1024)", exit_codes.USAGE)
     where = "--context-window" if context_window else ""
     if context_window is None:
-        context_window, where = windows.discover(chosen, base, _litellm)
+        context_window, where = windows.discover(chosen, base, litellm_module)
     settings = ModelSettings(chosen, api_base=base, api_key=os.environ.get("GIT_SKILL_API_KEY"),
                              timeout=timeout or (LOCAL_TIMEOUT if is_local(base) else REMOTE_TIMEOUT),
                              context_window=context_window,
@@ -142,7 +142,13 @@ def nothing_to_learn(group: list[Any], request: Request) -> Outcome:
 
 
 def skills_fingerprint(workspace: Workspace, skills_dirs: tuple[str, ...]) -> str:
-    """A digest of every existing skill's SKILL.md: what curation read when it planned."""
+    """A digest of every existing skill's SKILL.md as the file system reports it (path, inode,
+    size, modification time), like git's index: what curation read when it planned.
+
+    Every write of a skill replaces its file (a new inode), and an edit in place changes the
+    size or the time, so a stat tells as much as the content would without reading every
+    skill for every task of a batch.
+    """
     import hashlib
 
     from git_skill.skills.discovery import discover
@@ -151,7 +157,8 @@ def skills_fingerprint(workspace: Workspace, skills_dirs: tuple[str, ...]) -> st
     for location in discover(workspace, (), skills_dirs).skills:
         digest.update(str(location.skill_file).encode("utf-8", "surrogateescape") + b"\0")
         try:
-            digest.update(location.skill_file.read_bytes())
+            status = location.skill_file.stat()
+            digest.update(f"{status.st_ino}:{status.st_size}:{status.st_mtime_ns}\0".encode())
         except OSError:
             digest.update(b"\1unreadable")
     return digest.hexdigest()
