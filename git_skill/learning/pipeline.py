@@ -20,6 +20,7 @@ from git_skill.learning.model import ModelClient, prompt, schema
 class Creation:
     parts: dict[str, Any]
     messages: list[dict[str, str]] = field(default_factory=list)
+    candidates: list[Any] = field(default_factory=list)  # the existing skills it was shown (curation.rank)
 
 
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: l
     content = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
-    return Creation(client.json(messages, "creation"), messages)
+    return Creation(client.json(messages, "creation"), messages, candidates)
 
 
 def _bullets(items: list[str]) -> list[str]:

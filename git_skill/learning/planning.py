@@ -165,8 +165,14 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
     target = next((c for c in candidates if (c.skill.fields or {}).get("name") == (parts.get("target") or skill_name)), None)
     if chosen in ("extend", "update") and target is None:
         chosen = "create"  # the model named no skill we have: never change a phantom
+    same_name = next((c for c in candidates if (c.skill.fields or {}).get("name") == skill_name
+                      or c.location.folder.name == skill_name), None)
+    taken = chosen == "create" and same_name is not None and operation is None
+    if taken:  # a skill of that name exists: the new lessons become a variant of it, never a replacement
+        chosen, target = "extend", same_name
     outcome.operation, outcome.name = chosen, skill_name
     outcome.reason = f"proposed by {outcome.learner}" if chosen == parts["operation"] else \
+        f"a skill named {skill_name} exists: extended, not replaced" if taken else \
         f"chosen by the user; the model proposed {parts['operation']}"
     if chosen == "none":
         return
@@ -229,7 +235,8 @@ def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspac
         parts = client.repair(creation.messages, creation.parts, problems, "creation")
         creation.parts = parts
         kept_root = os.path.relpath(outcome.path.parents[1], workspace.root) if outcome.path else None
-        _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, [], kept_root)
+        _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, creation.candidates,
+                              kept_root)
         if outcome.operation == "none":
             return
     _refuse_boilerplate(outcome, creation.parts)

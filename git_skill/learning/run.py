@@ -181,7 +181,10 @@ def write_task(workspace: Workspace, client: Any, task: TaskResult, request: Req
     with RepositoryLock(workspace):
         outcome = task.outcome
         now = skills_fingerprint(workspace, request.skills_dirs)
-        if now != task.seen and now not in ours:
+        # a skill created meanwhile where this task would create one (two tasks of a batch naming
+        # their skill alike): planned again, so the second extends the first instead of replacing it
+        taken = outcome.operation == "create" and outcome.path is not None and outcome.path.exists()
+        if now != task.seen and (now not in ours or taken):
             outcome = learn_group(workspace, client, task.group, request)
         if outcome.operation != "none":
             write_outcome(outcome, workspace, force(outcome), make_commit)

@@ -5,6 +5,7 @@ the relaxed decoding schema and code-side repairs, the content gate, the context
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -281,3 +282,79 @@ def test_the_timeout_applies_to_each_call_and_says_so(repo: Path, env: None) -> 
         result = learn(repo, trial, server, "--timeout", "1")
         assert len(server.requests) == 1  # a timed-out call is not sent again to a server still busy with it
     assert result.code == 5 and "no answer within 1 s (--timeout applies to each call" in result.err
+
+
+def test_two_tasks_of_a_batch_naming_their_skill_alike_keep_both_lessons(
+        repo: Path, env: None, tmp_path: Path) -> None:
+    """Planned at once, both tasks propose `build-c-programs`: the second to be written is planned
+    again under the lock and extends the first, instead of replacing it."""
+    tasks = ["alpha-job", "bravo-job"]
+    run = batch(tmp_path, tasks)
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        first = body["messages"][0]["content"]
+        if "The digest:" in first:
+            task = next(t for t in tasks if f"Make the {t} job pass" in first)
+            return reply({**REFLECTION, "evidence": f"marker:{task}:"})
+        task = re.search(r"marker:([a-z-]+):", first).group(1)
+        return reply({**CREATION, "scripts": [], "approaches": [f"Run the {task} steps in order: `make {task}`."]})
+    with FakeLLM() as server:
+        server.latency = 0.2
+        server.responder = answer
+        result = learn(repo, run, server, "--jobs", "2", "--json")
+        assert server.max_in_flight == 2  # planned at once, so neither saw the other's skill
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert sorted(r["operation"] for r in report["results"]) == ["create", "extend"]
+    assert [p.name for p in (repo / ".agents/skills").iterdir()] == ["build-c-programs"]
+    text = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
+    assert "make alpha-job" in text and "make bravo-job" in text and "## Variant: build c programs" in text
+    assert run_cli("validate", cwd=repo).code == 0
+
+
+def test_a_proposed_create_over_an_existing_skill_extends_it(repo: Path, env: None, tmp_path: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(CREATION)]
+        assert learn(repo, trial, server).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "first skill")
+    before = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
+    other = batch(tmp_path, ["alpha-job"]) / "alpha-job" / "alpha-job.1-of-1"
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply({**CREATION, "scripts": [],
+                                                    "approaches": ["Link with `-lm` when the program uses math."]})]
+        result = learn(repo, other, server, "--json")
+    assert result.code == 0, result.err
+    outcome = json.loads(result.out)["results"][0]
+    assert outcome["operation"] == "extend" and "exists: extended, not replaced" in outcome["reason"]
+    after = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
+    assert before.split("\n---\n", 1)[1].strip() in after  # every line of the first skill's body is kept
+    assert "Link with `-lm`" in after
+
+
+def test_usage_reports_tokens_and_the_price_of_a_known_model(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:  # the fake server reports 100 prompt and 20 completion tokens a call
+        server.replies = [reply(REFLECTION), reply(CREATION)]
+        priced = run_cli("learn", str(trial), "--model", "openai/gpt-4o-mini", "--api-base", server.url, "--json",
+                         cwd=repo)
+    assert priced.code == 0, priced.err
+    usage = json.loads(priced.out)["usage"]
+    assert (usage["calls"], usage["prompt_tokens"], usage["completion_tokens"]) == (2, 200, 40)
+    assert usage["cost_usd"] == pytest.approx(2 * (100 * 0.15 + 20 * 0.6) / 1e6)  # gpt-4o-mini's listed price
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(CREATION)]
+        unknown = learn(repo, trial, server, "--force")
+    assert unknown.code == 0 and "cost unknown for this model" in unknown.err
+
+
+def test_litellm_is_imported_once_for_threads_and_leaves_the_collector_on() -> None:
+    code = ("import gc, threading\nfrom git_skill.learning.model import litellm_module\nfound = []\n"
+            "threads = [threading.Thread(target=lambda: found.append(litellm_module())) for _ in range(4)]\n"
+            "[t.start() for t in threads]; [t.join() for t in threads]\n"
+            "print(len(found), len({id(m) for m in found}), gc.isenabled(), gc.get_freeze_count() > 1000,"
+            " found[0].suppress_debug_info)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+    assert done.stdout.split() == ["4", "1", "True", "True", "True"], done.stderr
