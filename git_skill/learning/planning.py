@@ -37,6 +37,7 @@ class Outcome:
     feedback: str | None = None  # "used", "none" or "ignored" (see provenance.feedback_use)
     empty: bool = False  # the session held no task and no step: nothing to learn
     files: dict[str, str] = field(default_factory=dict)  # scripts/ and references/ beside SKILL.md
+    seen: str = ""  # the skills curation read (`Discovery.fingerprint`), compared again before writing
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "source_digest": self.source_digest, "operation": self.operation,
@@ -52,13 +53,13 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
     from git_skill.learning.distiller import body as render_body
     from git_skill.learning.distiller import description as render_description
     from git_skill.learning.synthesis import merge
-    from git_skill.skills.skill import SkillFile, new_skill_text, read_skill_file
+    from git_skill.skills.skill import SkillFile, new_skill_text
 
     lessons = merge([item.lessons for item in group])
     description, body = render_description(lessons), render_body(lessons)
     skill_name = name or lessons.name
     found = discover(workspace, (), skills_dirs)
-    existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
+    existing = existing_skills(found)
     decision = curation.choose(skill_name, description, body, existing)
     chosen = operation or (ask(decision.operation, decision.reason, skill_name) if ask else decision.operation)
     reason = decision.reason if chosen == decision.operation else f"chosen by the user; proposed {decision.operation}: {decision.reason}"
@@ -66,7 +67,8 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
     learner = provenance.distiller_name()
     feedback = provenance.feedback_use(group)
     sources = ", ".join(item.source for item in group)
-    outcome = Outcome(sources, fingerprint, chosen, reason, skill_name, None, "", outcome=lessons.outcome)
+    outcome = Outcome(sources, fingerprint, chosen, reason, skill_name, None, "", outcome=lessons.outcome,
+                      seen=found.fingerprint())
     if chosen == "none":
         return outcome
     if chosen == "extend":
@@ -103,21 +105,49 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
     from git_skill.learning.distiller import description as describe
     from git_skill.learning.synthesis import merge
     from git_skill.learning import provenance
-    from git_skill.skills.skill import read_skill_file
 
     total = pipeline.reflection_budget(client, budget)
     reflections = [_reflect_within(client, item, max(MIN_DIGEST, total // len(group))) for item in group]
     lessons = merge([item.lessons for item in group])
     found = discover(workspace, (), skills_dirs)
-    existing = [(location, read_skill_file(location.skill_file, location.display)) for location in found.skills]
+    existing = existing_skills(found)
     candidates = curation.rank(lessons.name, describe(lessons), render_distilled(lessons), existing)
     creation = pipeline.create(client, reflections, candidates)
     outcome = Outcome(", ".join(i.source for i in group), _fingerprint(group), "create", "", "", None, "",
                       outcome=lessons.outcome, learner=f"model {client.settings.model}",
-                      feedback=provenance.feedback_use(group))
+                      feedback=provenance.feedback_use(group), seen=found.fingerprint())
     _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates,
                           session_root(item.format for item in group))
     return outcome, creation
+
+
+_PARSED: dict[tuple[str, int, int, int], Any] = {}  # the skills as last parsed, by path and stat
+
+
+def existing_skills(found: Any) -> list[tuple[Any, Any]]:
+    """Every skill found, parsed, for curation (which only reads them). A skill whose stat is the
+    same as when a previous task of this run parsed it is not read again: a batch of hundreds of
+    tasks would otherwise parse every skill once per task."""
+    from git_skill.skills.skill import read_skill_file
+
+    kept: dict[tuple[str, int, int, int], Any] = {}
+    existing = []
+    for location in found.skills:
+        try:
+            status = os.stat(location.skill_file)
+            key: tuple[str, int, int, int] | None = (str(location.skill_file), status.st_ino, status.st_size,
+                                                     status.st_mtime_ns)
+        except OSError:
+            key = None
+        skill = _PARSED.get(key) if key else None
+        if skill is None:
+            skill = read_skill_file(location.skill_file, location.display)
+        if key:
+            kept[key] = skill
+        existing.append((location, skill))
+    _PARSED.clear()  # only the skills there are now: memory stays bounded by the library
+    _PARSED.update(kept)
+    return existing
 
 
 MIN_DIGEST = 300  # tokens: below this a digest says too little to reflect on

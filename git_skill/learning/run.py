@@ -141,29 +141,6 @@ def nothing_to_learn(group: list[Any], request: Request) -> Outcome:
                    empty=True)
 
 
-def skills_fingerprint(workspace: Workspace, skills_dirs: tuple[str, ...]) -> str:
-    """A digest of every existing skill's SKILL.md as the file system reports it (path, inode,
-    size, modification time), like git's index: what curation read when it planned.
-
-    Every write of a skill replaces its file (a new inode), and an edit in place changes the
-    size or the time, so a stat tells as much as the content would without reading every
-    skill for every task of a batch.
-    """
-    import hashlib
-
-    from git_skill.skills.discovery import discover
-
-    digest = hashlib.sha256()
-    for location in discover(workspace, (), skills_dirs).skills:
-        digest.update(str(location.skill_file).encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            status = location.skill_file.stat()
-            digest.update(f"{status.st_ino}:{status.st_size}:{status.st_mtime_ns}\0".encode())
-        except OSError:
-            digest.update(b"\1unreadable")
-    return digest.hexdigest()
-
-
 def write_task(workspace: Workspace, client: Any, task: TaskResult, request: Request,
                force: Callable[[Outcome], bool], make_commit: bool, ours: set[str]) -> Outcome:
     """Write a planned task under the repository lock, planning it again first if another run
@@ -171,24 +148,27 @@ def write_task(workspace: Workspace, client: Any, task: TaskResult, request: Req
 
     Planning (model calls take minutes) happens outside the lock, so parallel sessions' hooks
     queue only for the write. Under the lock, the skills are compared with what planning read
-    (`task.seen`): a change that is not this run's own write (`ours`, the states this run left)
+    (`Outcome.seen`): a change that is not this run's own write (`ours`, the states this run left)
     means another run wrote meanwhile, and the task is planned again against its skill, so a
     concurrent `## Variant` is extended, never overwritten.
     """
+    from git_skill.skills.discovery import discover, stat_fingerprint
     from git_skill.workspace import RepositoryLock
 
     assert task.outcome is not None
     with RepositoryLock(workspace):
         outcome = task.outcome
-        now = skills_fingerprint(workspace, request.skills_dirs)
+        found = [location.skill_file for location in discover(workspace, (), request.skills_dirs).skills]
+        now = stat_fingerprint(found)
         # a skill created meanwhile where this task would create one (two tasks of a batch naming
         # their skill alike): planned again, so the second extends the first instead of replacing it
         taken = outcome.operation == "create" and outcome.path is not None and outcome.path.exists()
-        if now != task.seen and (now not in ours or taken):
+        if now != outcome.seen and (now not in ours or taken):
             outcome = learn_group(workspace, client, task.group, request)
         if outcome.operation != "none":
             write_outcome(outcome, workspace, force(outcome), make_commit)
-            ours.add(skills_fingerprint(workspace, request.skills_dirs))
+            assert outcome.path is not None
+            ours.add(stat_fingerprint([*found, outcome.path]))  # the skills as this write left them
     return outcome
 
 
@@ -225,7 +205,6 @@ class TaskResult:
     group: list[Any]
     outcome: Outcome | None = None
     error: GitSkillError | None = None
-    seen: str = ""  # the skills as planning read them (`skills_fingerprint`)
 
 
 def learn_tasks(workspace: Workspace, client: Any, groups: list[list[Any]], request: Request, jobs: int,
@@ -240,8 +219,7 @@ def learn_tasks(workspace: Workspace, client: Any, groups: list[list[Any]], requ
 
     def one(group: list[Any]) -> TaskResult:
         try:
-            seen = skills_fingerprint(workspace, request.skills_dirs)
-            return TaskResult(group, outcome=learn_group(workspace, client, group, request), seen=seen)
+            return TaskResult(group, outcome=learn_group(workspace, client, group, request))
         except GitSkillError as error:
             if len(groups) == 1 or getattr(error, "kind", None) in FATAL_KINDS:
                 raise

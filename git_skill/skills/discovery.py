@@ -45,14 +45,48 @@ class Discovery:
     visited: dict[tuple[int, int], bool] = field(default_factory=dict)  # (device, inode) walked -> through a link
     _seen: dict[str, int] = field(default_factory=dict)
 
+    def fingerprint(self) -> str:
+        """The skills found, as a stat fingerprint: what a plan read, to compare before writing."""
+        return stat_fingerprint([location.skill_file for location in self.skills])
+
     def add_skill(self, location: SkillLocation, real_file: str | None = None) -> None:
-        """Each skill once: a symbolic link to a skill (an agent's link) is the skill itself."""
-        key = real_file or os.path.realpath(location.skill_file)
+        """Each skill once: a symbolic link to a skill (an agent's link) is the skill itself.
+
+        A skill is known by its folder's (device, inode) and its file's name (`skill_key`)."""
+        key = real_file or skill_key(location)
         if key not in self._seen:
             self._seen[key] = len(self.skills)
             self.skills.append(location)
         elif os.path.islink(self.skills[self._seen[key]].folder) and not os.path.islink(location.folder):
             self.skills[self._seen[key]] = location  # name the skill by its real folder, not a link to it
+
+
+def skill_key(location: SkillLocation) -> str:
+    """What names a skill whatever path leads to it: its folder's (device, inode), as realpath would
+    but with one stat instead of one per level; the real path when the folder cannot be stat'ed."""
+    try:
+        status = os.stat(location.folder)
+    except OSError:
+        return os.path.realpath(location.skill_file)
+    return f"{status.st_dev}:{status.st_ino}/{location.skill_file.name}"
+
+
+def stat_fingerprint(skill_files: list[Path] | tuple[Path, ...]) -> str:
+    """A digest of the skill files as the file system reports them (path, inode, size, modification
+    time), as git's index keeps them: every write of a skill replaces its file (a new inode) and an
+    edit in place changes the size or the time, so a stat tells as much as the content would,
+    without reading every skill again."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(set(skill_files)):
+        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            status = os.stat(path)
+            digest.update(f"{status.st_ino}:{status.st_size}:{status.st_mtime_ns}\0".encode())
+        except OSError:
+            digest.update(b"\1missing\0")
+    return digest.hexdigest()
 
 
 def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[str] = ()) -> list[Path]:
@@ -157,7 +191,9 @@ def walk_skills(start: Path, boundary: Path, discovery: Discovery) -> None:
                 subfolders.append(entry.path)
         skill_name = _skill_file_in(names)
         if skill_name:
-            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name), os.path.join(os.path.realpath(folder), skill_name))
+            # the folder's (device, inode) names it as realpath would, without one lstat per level
+            discovery.add_skill(SkillLocation(Path(folder), Path(folder) / skill_name),
+                                f"{key[0]}:{key[1]}/{skill_name}")
         stack.extend(reversed(subfolders))
 
 

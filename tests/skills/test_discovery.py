@@ -11,7 +11,8 @@ from git_skill.skills.discovery import discover, enclosing_skill
 from git_skill.errors import GitSkillError
 from git_skill.workspace import open_workspace
 
-from tests.conftest import git, write_skill
+from git_skill.atomic import write_atomic
+from tests.conftest import git, skill_text, write_skill
 
 
 def names(discovery) -> list[str]:
@@ -93,3 +94,30 @@ def test_missing_path_is_a_usage_error(repo: Path) -> None:
     with pytest.raises(GitSkillError) as raised:
         discover(open_workspace(repo), ("does-not-exist",))
     assert raised.value.exit_code == 2
+
+
+def test_the_skills_fingerprint_changes_with_every_write_and_only_then(repo: Path) -> None:
+    root = repo / ".agents" / "skills"
+    write_skill(root, "alpha")
+    write_skill(root, "bravo")
+    workspace = open_workspace(repo)
+    seen = discover(workspace).fingerprint()
+    assert discover(workspace).fingerprint() == seen  # reading changes nothing
+    (root / "alpha" / "SKILL.md").read_bytes()
+    assert discover(workspace).fingerprint() == seen
+
+    same_bytes = (root / "bravo" / "SKILL.md").read_bytes()
+    write_atomic(root / "bravo" / "SKILL.md", same_bytes)  # another run's write: a new file, even with the same text
+    replaced = discover(workspace).fingerprint()
+    assert replaced != seen
+
+    skill = root / "alpha" / "SKILL.md"
+    status = skill.stat()
+    with open(skill, "r+b") as handle:  # an edit in place that keeps the size: the time still tells
+        handle.write(b"-")
+    os.utime(skill, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000))
+    assert discover(workspace).fingerprint() != replaced
+
+    edited = discover(workspace).fingerprint()
+    write_skill(root, "charlie", skill_text("charlie"))
+    assert discover(workspace).fingerprint() != edited  # a new skill
