@@ -185,7 +185,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             click.echo(f"model {u.calls} calls: {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens{cost}",
                        err=True)
     if as_json:
-        click.echo(json.dumps({"results": [outcome.to_dict() for _, outcome in results],
+        click.echo(json.dumps({"version": 1, "results": [outcome.to_dict() for _, outcome in results],
                                "failed": [{"sources": [item.source for item in group], "error": error.message,
                                            "exit_code": error.exit_code} for group, error in failures],
                                "skipped": skipped, "unreadable": [item.to_dict() for item in unreadable],

@@ -124,6 +124,20 @@ def test_dry_run_writes_nothing_and_json_reports(repo: Path) -> None:
     assert skill_files(repo) == []
 
 
+def test_json_has_the_documented_shape(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    result = run_cli("learn", str(trial), "--json", cwd=repo)
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert list(report) == ["version", "results", "failed", "skipped", "unreadable", "usage"]
+    assert report["version"] == 1 and report["usage"] is None  # the distiller calls no model
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "json-output.md").read_text(encoding="utf-8")
+    section = documented.split("# `git skill learn --json`", 1)[1]
+    for key in [*report, *report["results"][0]]:
+        assert f'"{key}"' in section, key  # every key of the output is in the documented example
+    assert report["results"][0]["written"] is True and report["results"][0]["path"].endswith("/SKILL.md")
+
+
 def test_commit_records_only_the_skill(repo: Path) -> None:
     (repo / "unrelated.txt").write_text("staged but not part of the skill")
     git(repo, "add", "unrelated.txt")
