@@ -212,7 +212,7 @@ def description(lessons: Lessons) -> str:
     sentence = generalize(first_sentence(_POLITE.sub("", lessons.task.strip()), 300)).rstrip(".!?")
     sentence = sentence[:1].upper() + sentence[1:]
     if sentence:
-        what = f"Helps {sentence[0].lower() + sentence[1:] if _IMPERATIVE.match(sentence) else 'with tasks like: ' + sentence}"
+        what = f"Helps {sentence[0].lower() + sentence[1:] if _IMPERATIVE.match(sentence) else 'with a task such as: ' + sentence}"
     else:
         what = "Steps an agent took" + (f" for {lessons.name.replace('-', ' ')}" if lessons.name != "learned-skill" else "")
     parts = [part for part, present in (("the steps that worked", lessons.steps or lessons.inspect),

@@ -294,12 +294,28 @@ def test_every_shared_trial_distills_to_a_valid_general_skill(tmp_path: Path) ->
         text = path.read_text()
         assert run_cli("validate", str(path.parent), cwd=workspace).code == 0
         assert reference_validate(path.parent) == [], trial
+        linted = json.loads(run_cli("lint", str(path.parent), "--format", "json", cwd=workspace).out)
+        assert not [f["rule"] for f in linted["findings"] if f["rule"].startswith(("description-", "name-"))], trial
         assert redact_text(text)[1] == {}, trial
         assert not re.search(r"/tmp/[\w-]|root@[0-9a-f]{12}|\b[0-9a-f]{40}\b", text), trial
         data = json.loads((trial / "results.json").read_text())
         if data.get("is_resolved") is False:
             failing = [n for n, s in (data.get("parser_results") or {}).items() if s == "failed"]
             assert any(f"`{name}` failed" in text for name in failing), trial
+
+
+@pytest.mark.parametrize("task", ["The parser in parser.py crashes on empty lines; the tests must pass.",
+                                  "I have a failing test in parser.py, can you make it pass?"])
+def test_a_task_told_as_a_situation_still_gets_a_specific_description(repo: Path, tmp_path: Path,
+                                                                       task: str) -> None:
+    records = claude_records()
+    records[0]["message"]["content"] = task
+    transcript = jsonl(tmp_path / "session.jsonl", records)
+    assert run_cli("learn", str(transcript), cwd=repo).code == 0
+    [path] = skill_files(repo)
+    linted = json.loads(run_cli("lint", str(path.parent), "--format", "json", cwd=repo).out)
+    assert not [f for f in linted["findings"] if f["rule"].startswith("description-")], linted["findings"]
+    assert "parser.py" in path.read_text().split("description:", 1)[1].split("\n", 1)[0]
 
 
 def test_skill_dir_overrides_the_agent_folder(repo: Path, tmp_path: Path) -> None:

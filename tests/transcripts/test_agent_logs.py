@@ -407,7 +407,7 @@ def test_description_names_the_task_and_when_to_use_it(repo: Path) -> None:
     assert "Helps write report.json from data.csv" in description
     assert "Use when a task involves report.json, data.csv" in description
     assert "KeyError: 'total'" in description.replace("''", "'")
-    assert "tasks like: ." not in description
+    assert "task such as: ." not in description
     for step in ("`Read /app/data.csv`", "`Skill csv-tools`", "`Write /app/convert.py`",
                  "`python3 convert.py && cat report.json`"):  # the agent's own calls: read, load a skill, write, run
         assert step in result.out, step
