@@ -299,7 +299,7 @@ def test_two_tasks_of_a_batch_naming_their_skill_alike_keep_both_lessons(
         task = re.search(r"marker:([a-z-]+):", first).group(1)
         return reply({**CREATION, "scripts": [], "approaches": [f"Run the {task} steps in order: `make {task}`."]})
     with FakeLLM() as server:
-        server.latency = 0.2
+        server.latency = 0.5
         server.responder = answer
         result = learn(repo, run, server, "--jobs", "2", "--json")
         assert server.max_in_flight == 2  # planned at once, so neither saw the other's skill
