@@ -108,7 +108,7 @@ def apply_edits(body: str, edits: list[dict[str, str]]) -> tuple[str, int, int]:
     applied = rejected = 0
     for edit in edits:
         wanted = edit["find"].strip()
-        index = next((i for i, line in enumerate(lines) if line.strip() == wanted), None)
+        index = next((i for i, line in enumerate(lines) if line.strip() == wanted), None) if wanted else None
         if index is None:
             rejected += 1
             continue

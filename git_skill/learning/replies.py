@@ -120,6 +120,16 @@ def repair_in_code(schema_name: str, value: dict[str, Any]) -> list[str]:
                 value[key] = [json.loads(item) if item.startswith(("{", "[")) else item for item in unique]
                 repairs.append(f"{key}: {len(items) - len(unique)} duplicate item(s) removed")
     if schema_name == "creation":
+        edits = value.get("edits")
+        if isinstance(edits, list) and edits:
+            if value.get("operation") != "update":  # only an update applies edits: the rest carry them for nothing
+                del value["edits"]
+                repairs.append(f"edits: dropped, {len(edits)} of them, the operation being {value.get('operation')!r}")
+            else:
+                kept = [e for e in edits if not (isinstance(e, dict) and not str(e.get("find") or "").strip())]
+                if len(kept) < len(edits):
+                    value["edits"] = kept
+                    repairs.append(f"edits: {len(edits) - len(kept)} with nothing to find removed (they match no line)")
         name = value.get("name")
         if isinstance(name, str) and name and (skill_name(name) != name):
             fixed = skill_name(name)

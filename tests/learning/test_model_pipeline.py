@@ -149,11 +149,13 @@ def test_update_fixes_a_wrong_step_in_place(repo: Path, env: None) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     update = {**CREATION, "operation": "update", "target": "build-c-programs", "scripts": [],
               "edits": [{"find": "- Keep warnings off.", "replace": "- Compile with `-Wall` and read every warning."},
-                        {"find": "- A line that is not there.", "replace": "- x"}]}
+                        {"find": "- A line that is not there.", "replace": "- x"},
+                        {"find": " ", "replace": "- anything"}]}  # finds nothing: removed in code, no repair round
     with FakeLLM() as server:
         server.replies = [reply(REFLECTION), reply(update)]
         result = learn(repo, trial, server, "--json")
         assert result.code == 0, result.err
+        assert len(server.requests) == 2
     [outcome] = json.loads(result.out)["results"]
     assert outcome["operation"] == "update" and "1 line(s) changed, 1 edit(s) matched nothing" in outcome["reason"]
     text = (folder / "SKILL.md").read_text()

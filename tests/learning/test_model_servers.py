@@ -87,7 +87,8 @@ def test_the_schema_sent_for_decoding_has_no_bounds_and_the_strict_one_is_checke
     trial = write_harbor_trial(repo.parent / "trial")
     sloppy = {**CREATION, "name": "Build C Programs!", "notes": "extra key",
               "scripts": [{"path": "../tools/build.sh,", "content": CREATION["scripts"][0]["content"]}],
-              "approaches": CREATION["approaches"] + [CREATION["approaches"][0]]}
+              "approaches": CREATION["approaches"] + [CREATION["approaches"][0]],
+              "edits": [{"find": "", "replace": ""}]}  # as SmolLM2 leaves them on a create
     with FakeLLM() as server:
         server.replies = [reply(REFLECTION), reply(sloppy)]
         result = learn(repo, trial, server)
@@ -99,6 +100,7 @@ def test_the_schema_sent_for_decoding_has_no_bounds_and_the_strict_one_is_checke
     assert "name 'Build C Programs!' made 'build-c-programs'" in result.err
     assert "approaches: 1 duplicate item(s) removed" in result.err and "dropped unknown keys notes" in result.err
     assert "scripts path '../tools/build.sh,' made 'tools-build.sh'" in result.err
+    assert "edits: dropped, 1 of them, the operation being 'create'" in result.err
     text = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
     assert text.count("gcc -Wall hello.c -o hello") == 1
     assert (repo / ".agents/skills/build-c-programs/scripts/tools-build.sh").is_file()
