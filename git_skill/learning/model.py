@@ -356,7 +356,8 @@ class ModelClient:
                 raise ModelError("bad_response", "the reply was empty")
             return str(content)
 
-    def json(self, messages: list[dict[str, str]], schema_name: str) -> dict[str, Any]:
+    def json(self, messages: list[dict[str, str]], schema_name: str,
+             defaults: dict[str, str] | None = None) -> dict[str, Any]:
         """A reply parsed and checked against the strict schema: what code can repair is repaired here
         (and reported); only what needs judgement goes back to the model, for at most N repair rounds."""
         import jsonschema
@@ -367,7 +368,7 @@ class ModelClient:
             content = self._complete(conversation, schema_name)
             parsed = parse_reply(content)
             if isinstance(parsed, dict):
-                for repair in repair_in_code(schema_name, parsed):
+                for repair in repair_in_code(schema_name, parsed, defaults):
                     self.note(f"repaired the {schema_name} reply in code: {repair}")
                 errors = sorted(validator.iter_errors(parsed), key=lambda e: list(e.absolute_path))
                 if not errors:
@@ -396,7 +397,8 @@ class ModelClient:
         return [message for message in conversation if message.get("role") != "assistant"]
 
     def repair(self, messages: list[dict[str, str]], previous: dict[str, Any], problems: str,
-               schema_name: str) -> dict[str, Any]:
+               schema_name: str, defaults: dict[str, str] | None = None) -> dict[str, Any]:
         """Ask again after the reply parsed but the result failed our own checks (validate, lint)."""
         return self.json(messages + [{"role": "assistant", "content": json.dumps(previous)},
-                                     {"role": "user", "content": prompt("repair", problems=problems)}], schema_name)
+                                     {"role": "user", "content": prompt("repair", problems=problems)}], schema_name,
+                         defaults)

@@ -60,14 +60,17 @@ def existing_summary(candidates: list[Any], limit: int = 3, body_chars: int = 30
     return "\n".join(parts)
 
 
-def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Any]) -> Creation:
+def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Any],
+           task_name: str | None = None) -> Creation:
+    """The skill's typed parts; `task_name` names it when the model leaves the name empty."""
     reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0])
     fixed = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
                    existing=existing_summary(candidates, body_chars=0))
     content = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
-    return Creation(client.json(messages, "creation"), messages, candidates)
+    defaults = {"name": task_name} if task_name else None
+    return Creation(client.json(messages, "creation", defaults), messages, candidates)
 
 
 def _bullets(items: list[str]) -> list[str]:

@@ -112,7 +112,7 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
     found = discover(workspace, (), skills_dirs)
     existing = existing_skills(found)
     candidates = curation.rank(lessons.name, describe(lessons), render_distilled(lessons), existing)
-    creation = pipeline.create(client, reflections, candidates)
+    creation = pipeline.create(client, reflections, candidates, name or lessons.name)
     outcome = Outcome(", ".join(i.source for i in group), _fingerprint(group), "create", "", "", None, "",
                       outcome=lessons.outcome, learner=f"model {client.settings.model}",
                       feedback=provenance.feedback_use(group), seen=found.fingerprint())
@@ -262,7 +262,7 @@ def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspac
         if not findings:
             return
         problems = render_text(findings, [], "before writing")
-        parts = client.repair(creation.messages, creation.parts, problems, "creation")
+        parts = client.repair(creation.messages, creation.parts, problems, "creation", {"name": outcome.name})
         creation.parts = parts
         kept_root = os.path.relpath(outcome.path.parents[1], workspace.root) if outcome.path else None
         _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, creation.candidates,

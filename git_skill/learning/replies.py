@@ -97,8 +97,9 @@ def shorten(text: str, limit: int) -> str:
     return cut[:cut.rfind(" ")].rstrip(" ,;:") if " " in cut else cut
 
 
-def repair_in_code(schema_name: str, value: dict[str, Any]) -> list[str]:
-    """Fix in place what needs no judgement; returns what was changed, for the report."""
+def repair_in_code(schema_name: str, value: dict[str, Any], defaults: dict[str, str] | None = None) -> list[str]:
+    """Fix in place what needs no judgement; returns what was changed, for the report. `defaults`
+    fill fields the reply left empty that code can name (a skill's name: the task's)."""
     from git_skill.learning.model import schema
 
     repairs: list[str] = []
@@ -131,6 +132,10 @@ def repair_in_code(schema_name: str, value: dict[str, Any]) -> list[str]:
                     value["edits"] = kept
                     repairs.append(f"edits: {len(edits) - len(kept)} with nothing to find removed (they match no line)")
         name = value.get("name")
+        fallback = (defaults or {}).get("name")
+        if fallback and not (isinstance(name, str) and skill_name(name)):
+            value["name"] = name = fallback
+            repairs.append(f"name left empty: the task's name {fallback!r} used")
         if isinstance(name, str) and name and (skill_name(name) != name):
             fixed = skill_name(name)
             if fixed:

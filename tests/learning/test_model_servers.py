@@ -106,6 +106,17 @@ def test_the_schema_sent_for_decoding_has_no_bounds_and_the_strict_one_is_checke
     assert (repo / ".agents/skills/build-c-programs/scripts/tools-build.sh").is_file()
 
 
+def test_a_name_left_empty_is_the_tasks_without_a_repair_round(repo: Path, env: None) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:  # a small model under a grammar fills every key but can leave a string empty
+        server.replies = [reply(REFLECTION), reply({**CREATION, "name": ""})]
+        result = learn(repo, trial, server)
+        assert result.code == 0, result.err
+        assert len(server.requests) == 2
+    assert "name left empty: the task's name 'build-hello' used" in result.err
+    assert (repo / ".agents/skills/build-hello/SKILL.md").read_text().startswith("---\nname: build-hello\n")
+
+
 def test_what_needs_judgement_still_goes_back_to_the_model(repo: Path, env: None) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     with FakeLLM() as server:
