@@ -142,6 +142,12 @@ def repair_in_code(schema_name: str, value: dict[str, Any], defaults: dict[str, 
                 value["name"] = fixed
                 repairs.append(f"name {name[:80]!r} made {fixed!r}")
         for folder in ("scripts", "references"):
+            items = value.get(folder)
+            if isinstance(items, list):
+                kept = [i for i in items if not (isinstance(i, dict) and not str(i.get("content") or "").strip())]
+                if len(kept) < len(items):  # nothing to write: a file without content says nothing
+                    value[folder] = kept
+                    repairs.append(f"{folder}: {len(items) - len(kept)} without content removed")
             for item in value.get(folder) or []:
                 path = item.get("path") if isinstance(item, dict) else None
                 if isinstance(path, str) and not re.fullmatch(r"[A-Za-z0-9_.-]+", path):

@@ -86,7 +86,8 @@ def test_a_500_that_names_no_schema_is_still_an_outage(repo: Path, env: None) ->
 def test_the_schema_sent_for_decoding_has_no_bounds_and_the_strict_one_is_checked_in_code(repo: Path, env: None) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     sloppy = {**CREATION, "name": "Build C Programs!", "notes": "extra key",
-              "scripts": [{"path": "../tools/build.sh,", "content": CREATION["scripts"][0]["content"]}],
+              "scripts": [{"path": "../tools/build.sh,", "content": CREATION["scripts"][0]["content"]},
+                          {"path": "", "content": " "}],
               "approaches": CREATION["approaches"] + [CREATION["approaches"][0]],
               "edits": [{"find": "", "replace": ""}]}  # as SmolLM2 leaves them on a create
     with FakeLLM() as server:
@@ -101,6 +102,7 @@ def test_the_schema_sent_for_decoding_has_no_bounds_and_the_strict_one_is_checke
     assert "approaches: 1 duplicate item(s) removed" in result.err and "dropped unknown keys notes" in result.err
     assert "scripts path '../tools/build.sh,' made 'tools-build.sh'" in result.err
     assert "edits: dropped, 1 of them, the operation being 'create'" in result.err
+    assert "scripts: 1 without content removed" in result.err
     text = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
     assert text.count("gcc -Wall hello.c -o hello") == 1
     assert (repo / ".agents/skills/build-c-programs/scripts/tools-build.sh").is_file()
