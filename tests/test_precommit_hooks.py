@@ -71,7 +71,7 @@ def test_skill_index_hook_fails_on_a_stale_agents_md(repo: Path, pre_commit_home
     git(repo, "add", "-A")
     failed = try_repo(repo, pre_commit_home, "skill-index")
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "the skill index is missing" in failed.stdout
+    assert "the skill index as staged is missing" in failed.stdout
     fixed = subprocess.run([str(Path(os.sys.executable).with_name("git-skill")), "index"], cwd=repo,
                            capture_output=True, text=True)
     assert fixed.returncode == 0, fixed.stderr

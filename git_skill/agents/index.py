@@ -7,6 +7,7 @@ never touched and running `git skill index` twice changes nothing the second tim
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -24,17 +25,28 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def render_block(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> str:
-    """The managed block: one line per skill, sorted by path, each skill once (links and copies are not skills)."""
-    from git_skill.skills.discovery import discover
-    from git_skill.skills.skill import read_skill_file
+def render_block(workspace: Workspace, skills_dirs: tuple[str, ...] = (), staged: bool = False) -> str:
+    """The managed block: one line per skill, sorted by path, each skill once (links and copies are
+    not skills). `staged`: the skills as the index holds them (what the next commit records)."""
+    from git_skill.skills.skill import SkillFile, read_skill_file
 
+    skills: list[tuple[str, SkillFile]] = []
+    if staged:
+        from git_skill.skills.staged import all_staged_skills
+
+        skills = [(s.path, SkillFile.from_bytes(s.data, s.path, s.folder_name))
+                  for s in all_staged_skills(workspace, skills_dirs)]
+    else:
+        from git_skill.skills.discovery import discover
+
+        skills = [(os.path.relpath(location.skill_file, workspace.root).replace(os.sep, "/"),
+                   read_skill_file(location.skill_file, location.display))
+                  for location in discover(workspace, (), skills_dirs).skills]
     lines = []
-    for location in sorted(discover(workspace, (), skills_dirs).skills, key=lambda loc: str(loc.skill_file)):
-        fields = read_skill_file(location.skill_file, location.display).fields or {}
-        name = _one_line(fields.get("name") or location.folder.name)
+    for path, skill in sorted(skills, key=lambda item: item[0]):
+        fields = skill.fields or {}
+        name = _one_line(fields.get("name") or posixpath.basename(posixpath.dirname(path)))
         description = _one_line(fields.get("description") or "(no description)")
-        path = os.path.relpath(location.skill_file, workspace.root).replace(os.sep, "/")
         lines.append(f"- **{name}** (`{path}`): {description}")
     body = "\n".join(lines) if lines else "(no skills yet)"
     return (f"{START}\n## Skills\n\nWhen a task matches a skill's description, read its SKILL.md first and "
@@ -58,9 +70,12 @@ def updated_text(current: str | None, block: str) -> str:
     return current[:starts[0].start()] + block + tail
 
 
-def read_index_file(path: Path) -> str | None:
-    """The file's text (None when it does not exist); unreadable or non-UTF-8 text is refused, not guessed."""
+def read_index_file(path: Path, staged: bytes | None = None, from_index: bool = False) -> str | None:
+    """The file's text (None when it does not exist); unreadable or non-UTF-8 text is refused, not guessed.
+    `from_index`: the staged bytes given instead (None: the index has no such file)."""
     try:
+        if from_index:
+            return staged.decode("utf-8") if staged is not None else None
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         return None

@@ -69,8 +69,8 @@ def _changed_paths(repo: Any) -> set[str]:
     return changed
 
 
-def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tuple[list[StagedSkill], list[Finding]]:
-    """The staged skills touched by the next commit, and escaping symlinks among the staged files."""
+def _staged_entries(workspace: Workspace, skills_dirs: tuple[str, ...]) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """The repository, the index entries under the skills roots, and each skill folder's SKILL.md path."""
     repo = require_repository(workspace, "--staged")
     index = repo.index
     index.read()
@@ -85,6 +85,28 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
     copies = {posixpath.dirname(path) for path in entries if posixpath.basename(path) == COPY_MARKER}
     for folder in copies:  # an agent's copy (git skill link --copy) is its source skill again: checked once
         skill_files.pop(folder, None)
+    return repo, entries, skill_files
+
+
+def all_staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> list[StagedSkill]:
+    """Every skill the next commit will hold, as staged (untracked skills are not part of it)."""
+    repo, entries, skill_files = _staged_entries(workspace, skills_dirs)
+    return [StagedSkill(path, posixpath.basename(folder), read_blob(repo, entries[path].id, path))
+            for folder, path in sorted(skill_files.items(), key=lambda item: item[1])]
+
+
+def staged_file(workspace: Workspace, relative: str) -> bytes | None:
+    """The staged bytes of one repository-relative file, None when the index has no such file."""
+    repo = require_repository(workspace, "--staged")
+    index = repo.index
+    index.read()
+    entry = index[relative] if relative in index else None
+    return read_blob(repo, entry.id, relative) if entry is not None else None
+
+
+def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tuple[list[StagedSkill], list[Finding]]:
+    """The staged skills touched by the next commit, and escaping symlinks among the staged files."""
+    repo, entries, skill_files = _staged_entries(workspace, skills_dirs)
     changed = _changed_paths(repo)
     touched: set[str] = set()
     findings: list[Finding] = []

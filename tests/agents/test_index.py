@@ -75,3 +75,32 @@ def test_bad_input(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         locked = run_cli("index", cwd=repo)
     assert locked.code == 5 and agents_md.read_text() == HUMAN
     git(repo, "status")  # the repository is untouched
+
+
+def test_check_staged_reads_the_file_and_the_skills_from_the_index(repo: Path) -> None:
+    write_skill(repo / ".agents/skills", "pdf-forms")
+    assert run_cli("index", cwd=repo).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "skills and their index")
+    write_skill(repo / ".agents/skills", "draft-skill")  # not added to git: not part of the next commit
+    (repo / "notes.txt").write_text("unrelated change")
+    git(repo, "add", "notes.txt")
+    assert run_cli("index", "--check", cwd=repo).code == 1  # the work tree has a skill the index lacks
+    staged = run_cli("index", "--check", "--staged", cwd=repo)
+    assert staged.code == 0, staged.out  # the commit records no new skill: its index is right
+
+    git(repo, "add", ".agents/skills/draft-skill")
+    stale = run_cli("index", "--check", "--staged", cwd=repo)
+    assert stale.code == 1 and "as staged is stale" in stale.out and "stage the file" in stale.out
+    assert run_cli("index", cwd=repo).code == 0  # rewritten in the work tree, not yet staged
+    assert run_cli("index", "--check", "--staged", cwd=repo).code == 1
+    git(repo, "add", "AGENTS.md")
+    assert run_cli("index", "--check", "--staged", cwd=repo).code == 0
+    (repo / ".agents/skills/draft-skill/SKILL.md").write_text(skill_text("draft-skill", "Changed but not staged. "
+                                                                             "Use when testing the index."))
+    assert run_cli("index", "--check", "--staged", cwd=repo).code == 0  # the staged description still matches
+
+
+def test_staged_goes_with_check(repo: Path) -> None:
+    result = run_cli("index", "--staged", cwd=repo)
+    assert result.code == 2 and "--staged goes with --check" in result.err
