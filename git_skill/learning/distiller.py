@@ -210,9 +210,11 @@ def description(lessons: Lessons) -> str:
     """What the skill helps with, in the task's own words, and when to use it: the task's key terms
     and the first real error the session met."""
     sentence = generalize(first_sentence(_POLITE.sub("", lessons.task.strip()), 300)).rstrip(".!?")
-    sentence = sentence[:1].upper() + sentence[1:]
+    plain_word = re.match(r"[A-Za-z]+\s", sentence)  # not a file name ("report.py crashes"), whose case is kept
+    sentence = sentence[:1].upper() + sentence[1:] if plain_word else sentence
     if sentence:
-        what = f"Helps {sentence[0].lower() + sentence[1:] if _IMPERATIVE.match(sentence) else 'with a task such as: ' + sentence}"
+        imperative = plain_word and _IMPERATIVE.match(sentence)
+        what = f"Helps {sentence[0].lower() + sentence[1:]}" if imperative else f"Helps with a task such as: {sentence}"
     else:
         what = "Steps an agent took" + (f" for {lessons.name.replace('-', ' ')}" if lessons.name != "learned-skill" else "")
     parts = [part for part, present in (("the steps that worked", lessons.steps or lessons.inspect),

@@ -305,7 +305,8 @@ def test_every_shared_trial_distills_to_a_valid_general_skill(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("task", ["The parser in parser.py crashes on empty lines; the tests must pass.",
-                                  "I have a failing test in parser.py, can you make it pass?"])
+                                  "I have a failing test in parser.py, can you make it pass?",
+                                  "parser.py crashes on empty lines. Fix it."])
 def test_a_task_told_as_a_situation_still_gets_a_specific_description(repo: Path, tmp_path: Path,
                                                                        task: str) -> None:
     records = claude_records()
@@ -315,7 +316,8 @@ def test_a_task_told_as_a_situation_still_gets_a_specific_description(repo: Path
     [path] = skill_files(repo)
     linted = json.loads(run_cli("lint", str(path.parent), "--format", "json", cwd=repo).out)
     assert not [f for f in linted["findings"] if f["rule"].startswith("description-")], linted["findings"]
-    assert "parser.py" in path.read_text().split("description:", 1)[1].split("\n", 1)[0]
+    description = path.read_text().split("description:", 1)[1].split("\n", 1)[0]
+    assert "parser.py" in description and "Parser.py" not in description and "Helps parser" not in description
 
 
 def test_skill_dir_overrides_the_agent_folder(repo: Path, tmp_path: Path) -> None:
