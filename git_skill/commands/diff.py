@@ -31,18 +31,6 @@ class Side:
     roots: list[str] = field(default_factory=list)  # skills roots, relative to where keys start
 
 
-def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[str]:
-    from git_skill.skills.discovery import configured_roots
-
-    relative = []
-    for root in configured_roots(workspace, skills_dirs):
-        try:
-            relative.append(root.relative_to(workspace.root).as_posix())
-        except ValueError:
-            continue
-    return relative
-
-
 def _remote_side(workspace: Workspace, spec: str) -> Side:
     """Skills of a git source at a ref, fetched into the cache (never into this repository)."""
     from git_skill.skills.discovery import DEFAULT_ROOTS
@@ -67,7 +55,9 @@ def load_side(workspace: Workspace, spec: str | None, skills_dirs: tuple[str, ..
     from git_skill.skills.discovery import DEFAULT_ROOTS, configured_roots
     from git_skill.skills.diff import from_folder, from_revision
 
-    roots = _relative_roots(workspace, skills_dirs)
+    from git_skill.skills.discovery import relative_roots
+
+    roots = relative_roots(workspace, skills_dirs)
     if spec is None:
         return Side(from_folder(workspace.root, configured_roots(workspace, skills_dirs)), False, roots)
     path = Path(spec)

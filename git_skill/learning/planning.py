@@ -128,17 +128,14 @@ def existing_skills(found: Any) -> list[tuple[Any, Any]]:
     """Every skill found, parsed, for curation (which only reads them). A skill whose stat is the
     same as when a previous task of this run parsed it is not read again: a batch of hundreds of
     tasks would otherwise parse every skill once per task."""
+    from git_skill.skills.discovery import stat_key
     from git_skill.skills.skill import read_skill_file
 
     kept: dict[tuple[str, int, int, int], Any] = {}
     existing = []
     for location in found.skills:
-        try:
-            status = os.stat(location.skill_file)
-            key: tuple[str, int, int, int] | None = (str(location.skill_file), status.st_ino, status.st_size,
-                                                     status.st_mtime_ns)
-        except OSError:
-            key = None
+        status = stat_key(location.skill_file)
+        key = (str(location.skill_file), *status) if status else None
         skill = _PARSED.get(key) if key else None
         if skill is None:
             skill = read_skill_file(location.skill_file, location.display)

@@ -81,12 +81,29 @@ def stat_fingerprint(skill_files: list[Path] | tuple[Path, ...]) -> str:
     digest = hashlib.sha256()
     for path in sorted(set(skill_files)):
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            status = os.stat(path)
-            digest.update(f"{status.st_ino}:{status.st_size}:{status.st_mtime_ns}\0".encode())
-        except OSError:
-            digest.update(b"\1missing\0")
+        key = stat_key(path)
+        digest.update(f"{key[0]}:{key[1]}:{key[2]}\0".encode() if key else b"\1missing\0")
     return digest.hexdigest()
+
+
+def relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> list[str]:
+    """The skills roots inside the repository, relative to its root (POSIX), as index paths are."""
+    roots = []
+    for root in configured_roots(workspace, skills_dirs):
+        try:
+            roots.append(root.relative_to(workspace.root).as_posix())
+        except ValueError:
+            continue
+    return roots
+
+
+def stat_key(path: Path | str) -> tuple[int, int, int] | None:
+    """(inode, size, modification time in ns): what tells a file changed without reading it; None when gone."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def configured_roots(workspace: Workspace, skills_dirs: tuple[str, ...] | list[str] = ()) -> list[Path]:

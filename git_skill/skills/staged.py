@@ -14,7 +14,7 @@ from typing import Any
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.skills.discovery import COPY_MARKER, SKILL_FILE_NAMES, configured_roots
+from git_skill.skills.discovery import COPY_MARKER, SKILL_FILE_NAMES, relative_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
@@ -29,16 +29,6 @@ class StagedSkill:
     path: str  # repository-relative path of the SKILL.md
     folder_name: str
     data: bytes
-
-
-def _relative_roots(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[str]:
-    roots = []
-    for root in configured_roots(workspace, skills_dirs):
-        try:
-            roots.append(root.relative_to(workspace.root).as_posix())
-        except ValueError:
-            continue
-    return roots
 
 
 def read_blob(repo: Any, oid: Any, path: str) -> bytes:
@@ -74,7 +64,7 @@ def _staged_entries(workspace: Workspace, skills_dirs: tuple[str, ...]) -> tuple
     repo = require_repository(workspace, "--staged")
     index = repo.index
     index.read()
-    roots = _relative_roots(workspace, skills_dirs)
+    roots = relative_roots(workspace, skills_dirs)
     entries = {entry.path: entry for entry in index if _under(entry.path, roots)
                and not any(is_staging_name(part) for part in entry.path.split("/"))}
     skill_files: dict[str, str] = {}
