@@ -71,9 +71,26 @@ class Redaction:
 # with a literal where they can, which `re` searches for at memchr speed.
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
+# The base64 lines of a key body (raw or JSON-escaped line ends), with an encrypted key's PEM headers.
+_KEY_BODY = (r"(?:(?:(?:\\[rn]|[\r\n])+[ \t]*|[ \t]+(?=[A-Za-z0-9+/=]{16}))"
+             r"(?:[A-Za-z0-9+/=]{4,}|(?:Proc-Type|DEK-Info|Comment):[^\n\\]*))*")
+# How a private key's DER (or OpenSSH's) encoding starts, in base64: PKCS#1 RSA and DSA (version 0, then an
+# integer), PKCS#8 (version 0, then an algorithm), SEC1 EC (version 1, then the key), Ed25519/X25519 PKCS#8,
+# encrypted PKCS#8 (PBES2) and `openssh-key-v1`.
+_KEY_FIRST_LINES = (r"MII[A-Za-z0-9+/]{3}IBAAK[BC]", r"MII[A-Za-z0-9+/]{3}IBADAN", r"MIG[A-Za-z0-9+/]AgEAMBMGByqGSM49",
+                    r"M[HI][A-Za-z0-9+/]{2}AgEBB[A-Z]", r"MH[A-Za-z0-9+/]CAQEEI", r"MC4CAQAwBQYDK2V[uw]",
+                    r"MII[A-Za-z0-9+/]{3}BOBgkqhkiG9w0BBQ0w", r"b3BlbnNzaC1rZXktdjE")
+_KEY_FIRST_LINE_KEYWORDS = ("ibaak", "ibadan", "agembmgbyqgsm49", "agebb", "caqeei", "mc4caqawbqydk2v",
+                            "bobgkqhkig9w0bbq0w", "b3blbnnzac1rzxktdje")
+
 RULES: tuple[_Rule, ...] = (
-    _rule("private-key", r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:.|\n){0,8000}?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
-          ("-----begin",)),
+    # A whole block, or a block cut short (`head`, a truncated `cat`): the header and the base64 lines that follow it.
+    _rule("private-key", r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?:.|\n){0,8000}?-----END[A-Z0-9 ]*PRIVATE KEY"
+          r"(?: BLOCK)?-----|" + _KEY_BODY + ")", ("-----begin",)),
+    # A key's first body line seen without its header (`grep`, a line of a log): the DER or OpenSSH structure that
+    # opens every private key, never a certificate's or a public key's (`MIIB..gAwIBAgI`, `..AAOCAQ8A`).
+    _rule("private-key", r"(?<![A-Za-z0-9+/])(?:" + "|".join(_KEY_FIRST_LINES) + r")[A-Za-z0-9+/=]*" + _KEY_BODY,
+          _KEY_FIRST_LINE_KEYWORDS),
     _rule("aws-access-key-id", r"AKIA[A-Z0-9]{16}(?![A-Za-z0-9])", ("akia",), boundary=True),
     _rule("aws-access-key-id", r"ASIA[A-Z0-9]{16}(?![A-Za-z0-9])", ("asia",), boundary=True),
     _rule("gcp-api-key", r"AIza[0-9A-Za-z_\-]{35}", ("aiza",), boundary=True),
@@ -92,7 +109,10 @@ RULES: tuple[_Rule, ...] = (
       for prefix in ("sk_live_", "rk_live_", "pk_live_", "sk_test_", "rk_test_")),
     _rule("sendgrid-key", r"SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}", ("sg.",), boundary=True),
     _rule("twilio-key", r"SK[0-9a-fA-F]{32}(?![A-Za-z0-9])", ("sk",), boundary=True),
-    _rule("telegram-bot-token", r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b", (":aa",)),
+    # Alone, or in a Bot API URL's path (`https://api.telegram.org/bot123456789:AA…/sendMessage`).
+    _rule("telegram-bot-token", r"(?:(?<=bot)|(?<![A-Za-z0-9_]))\d{6,12}:AA[A-Za-z0-9_-]{30,}(?![A-Za-z0-9_-])", (":aa",)),
+    _rule("discord-webhook", r"discord(?:app)?\.com/api/(?:v\d+/)?webhooks/\d+/([A-Za-z0-9_-]{20,})",
+          ("discord.com/api", "discordapp.com/api"), 1),
     _rule("npm-token", r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("npm_",), boundary=True),
     _rule("pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", ("pypi-",), boundary=True),
     _rule("jwt", r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", ("eyj",), boundary=True),
@@ -191,6 +211,10 @@ def _is_benign_assignment(value: str, quoted: bool) -> bool:
 
 
 _PEM_MARKER = re.compile(r"-----(?:BEGIN|END)[A-Z0-9 ]*-----")
+_KEY_REST = re.compile(r"(?:\\[rn]|\s)*")  # what may follow a key cut short at the end of a text
+_KEY_LINE = r"[A-Za-z0-9+/=]{4,}(?=\\[rn]|[\r\n]|\Z)"
+_KEY_CONTINUATION = re.compile(r"(?:\\[rn]|\s)*(" + _KEY_LINE + r"(?:(?:\\[rn]|[\r\n])+[ \t]*" + _KEY_LINE + r")*)?"
+                               r"((?:\\[rn]|\s)*-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?")
 _BASE64_CREDENTIAL = re.compile(r"(?i)auth[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/]{12,}={0,2})")  # matched at each `auth`
 
 
@@ -207,6 +231,7 @@ class Redactor:
     _search: KeywordSearch = _KEYWORDS_ONLY  # rule keywords, then the known values (lowercased)
     _known_values: list[str] = field(default_factory=list)  # in the automaton, after the keywords
     _pending: list[str] = field(default_factory=list)  # found since it was built: searched with str.find
+    _key_open: bool = False  # the last text ended inside a private key (printed a line at a time)
 
     def confidence_of(self, placeholder: str) -> str:
         """The confidence of the find a placeholder (`[REDACTED:kind#n]`) in this redactor's output stands for."""
@@ -233,6 +258,8 @@ class Redactor:
     def redact(self, text: str) -> str:
         if not text:
             return text
+        if self._key_open:  # the last text ended inside a private key: its next lines are the key's too
+            text = self._continue_key(text)
         matches = self._search.find_ignoring_case(text, overlapping=True)  # one pass: keywords and known values
         hits = [(index, start) for index, start, _ in matches if index < _KEYWORD_COUNT]
         if hits:
@@ -257,6 +284,16 @@ class Redactor:
                 if text != before:
                     matches = self._search.find_ignoring_case(text, overlapping=True)
         return self._redact_known(text, matches)
+
+    def _continue_key(self, text: str) -> str:
+        """Redact the base64 lines a text opens with when the text before it ended inside a private key."""
+        match = _KEY_CONTINUATION.match(text)
+        lines, end = match.group(1), match.group(2)
+        self._key_open = end is None and _KEY_REST.fullmatch(text, match.end()) is not None
+        if not lines:
+            return text
+        confidence = LOW if secret_values.is_example(lines) else HIGH
+        return text[:match.start(1)] + self._count("private-key", lines, confidence) + text[match.end(1):]
 
     def _redact_assignments(self, text: str, hits: list[tuple[int, int]]) -> str:
         """`NAME = value`, `--name value` and `set name value` where NAME says secret: parsed around each keyword hit."""
@@ -332,9 +369,14 @@ class Redactor:
         confidence = secret_values.confidence(secret, rule.provider, prefix)
         if rule.kind == "private-key":  # judged by its body: a template shows `...` between the markers
             body = re.sub(r"\\[nr]|\s", "", _PEM_MARKER.sub("", secret))
-            if len(body) < 16 or secret_values.is_stand_in(body):
+            ended = "-----END" in secret
+            if not body and not ended:  # a header alone (`grep`, `head -1`): the body may come in the next text
+                confidence = LOW
+            elif len(body) < 16 or secret_values.is_stand_in(body):
                 return whole
-            confidence = secret_values.LOW if secret_values.is_example(body) else secret_values.HIGH
+            else:
+                confidence = secret_values.LOW if secret_values.is_example(body) else secret_values.HIGH
+            self._key_open = not ended and _KEY_REST.fullmatch(match.string, match.end()) is not None
         if match.string.startswith(("...", "…"), match.end(rule.group)):  # elided: `xoxe-1-...`, `sk-proj-Ab12...`
             if secret_values.is_stand_in(secret + "..."):
                 return whole

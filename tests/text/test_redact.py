@@ -62,6 +62,21 @@ SECRETS: list[tuple[str, list[str]]] = [
     ("deploy-cli push --token Pz4Kq9Wm2Xr7Lt5Vb8Nc3Hs6Jd", ["Pz4Kq9Wm2Xr7Lt5Vb8Nc3Hs6Jd"]),
     ("docker login -u ci -p Hx8Qm3Zr6Wt1Kp9Ls4 registry.example.com", ["Hx8Qm3Zr6Wt1Kp9Ls4"]),
     ("ssh-keygen wrote -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", ["b3BlbnNzaC1rZXktdjEAAAAA"]),
+    # Private keys seen a line at a time: a header alone, a first body line alone, a key cut short.
+    ("id_rsa:-----BEGIN RSA PRIVATE KEY-----", ["-----BEGIN RSA PRIVATE KEY-----"]),
+    ("id_rsa:MIIEowIBAAKCAQEAq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2Lp9Xk4Rv", ["MIIEowIBAAKCAQEAq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2Lp9Xk4Rv"]),
+    ("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7q8Zr5Tw2Lp9Xk4", ["MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7q8Zr5Tw2Lp9Xk4"]),
+    ("key: MHcCAQEEIBq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2oAoGCCqGSM49", ["MHcCAQEEIBq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2oAoGCCqGSM49"]),
+    ("$ head -3 deploy_key\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+     "QyNTUxOQAAACBHq9lAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd\n$ ls",
+     ["b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW", "QyNTUxOQAAACBHq9lAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd"]),
+    # Bot tokens inside URL paths.
+    ("curl https://api.telegram.org/bot1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/sendMessage?chat_id=42",
+     ["1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"]),
+    ("GET /file/bot987654321:AAGq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0T/photos/file_1.jpg",
+     ["987654321:AAGq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0T"]),
+    ("curl -X POST https://discord.com/api/webhooks/123456789012345678/q8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Ty-q8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2",
+     ["q8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Ty-q8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2"]),
 ]
 
 NON_SECRETS = [
@@ -119,6 +134,11 @@ NON_SECRETS = [
     "E   key=\x1b[33m'test'\x1b[0m",
     "PASS: test_password_reset",
     "mysql -u root -p appdb",
+    # A certificate's and a public key's first body lines are not a private key's.
+    "MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ",
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo",
+    "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo",
+    "https://api.telegram.org/bot<token>/getUpdates",
 ]
 
 
@@ -134,6 +154,21 @@ def test_recall_is_complete_on_the_labelled_set() -> None:
 def test_no_false_positives_on_hard_non_secrets() -> None:
     changed = [text for text in NON_SECRETS if redact_text(text)[0] != text]
     assert changed == []
+
+
+def test_a_private_key_printed_a_line_at_a_time_is_redacted_line_by_line() -> None:
+    """A session's texts reach the redactor one event at a time: a key whose header came in one text has
+    its body lines in the next ones, up to its end marker; what follows the key is left alone."""
+    redactor = Redactor()
+    lines = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEAq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2Lp9Xk4Rv",
+             "Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Z", "Tw2==\n", "-----END RSA PRIVATE KEY-----"]
+    redacted = [redactor.redact(line) for line in lines]
+    assert all(line not in "".join(redacted) for line in lines[1:4]), redacted
+    assert redacted[-1] == lines[-1]
+    after = "Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Z"
+    assert "[REDACTED:" in redactor.redact(after)  # a copy of a found line, wherever it appears
+    other = "Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Tyq8Zr5Tw2Lp9Xk4Rv8Nm3Bc6Hd1Fs5Jg0Ty"
+    assert redactor.redact(other) == other  # the key ended: a base64 line after it is not the key's
 
 
 def test_placeholders_are_typed_stable_and_idempotent() -> None:
