@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "validate": "Check skills against the Agent Skills schema (exit 1 on errors).",
     "lint": "Check skill content: discoverability, structure, links, leaks, safety (exit 1 on errors).",
     "list": "List skills with their descriptions and approximate token costs.",
+    "usage": "Count which skills agents loaded in recorded sessions and trials, and which they never load.",
     "digest": "Print the redacted, budgeted digest of an agent session (what a model would see).",
     "diff": "Compare skills between revisions, the work tree and folders, field by field and section by section.",
     "merge": "Three-way merge of one SKILL.md, section by section (exit 1 on conflicts).",

@@ -186,17 +186,12 @@ def _redact_arguments(arguments: Any, redactor: Redactor) -> Any:
 
 def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: Redactor,
               use_feedback: bool = True) -> Iterator[ev.Event]:
-    try:
-        for event in events:
-            event.text = redact_bounded(event.text, redactor)
-            if event.command:
-                event.command = redact_bounded(event.command, redactor, 16 * 1024)
-            event.arguments = _redact_arguments(event.arguments, redactor)
-            yield event
-    except (OSError, UnicodeError) as error:
-        raise GitSkillError(f"cannot read {transcript.facts.source}: {error}", exit_codes.BAD_INPUT) from None
-    except RecursionError:
-        raise GitSkillError(f"{transcript.facts.source}: nested too deeply to read", exit_codes.BAD_INPUT) from None
+    for event in _guarded(events, transcript):
+        event.text = redact_bounded(event.text, redactor)
+        if event.command:
+            event.command = redact_bounded(event.command, redactor, 16 * 1024)
+        event.arguments = _redact_arguments(event.arguments, redactor)
+        yield event
     if not use_feedback:  # trajectory only: no verifier output, reward, resolution or --feedback file
         if transcript.feedback or transcript.facts.outcome:
             transcript.report.note("feedback ignored (--no-feedback)")
@@ -209,6 +204,29 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
     if transcript.facts.rejected:
         transcript.report.skip("session fields of the wrong type", transcript.facts.rejected)
     transcript.report.redactions.update(redactor.counts)
+
+
+def open_unredacted(path: Path) -> ev.Transcript:
+    """A transcript whose events come as the agent logged them, not redacted: for counting what an
+    agent did (`git skill usage` counts skill loads), never for text that is shown, written or sent.
+    Redacting every text of a 150 MB trajectory to read a few tool names would cost most of the run."""
+    if not path.exists():
+        raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
+    require_readable(path, folder_ok=True)
+    name, data = detect(path)
+    transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()))
+    transcript.events = _guarded(_reader(name, data)(path, transcript), transcript)
+    return transcript
+
+
+def _guarded(events: Iterator[ev.Event], transcript: ev.Transcript) -> Iterator[ev.Event]:
+    """The reader's events; a read that fails midway becomes one error naming the source."""
+    try:
+        yield from events
+    except (OSError, UnicodeError) as error:
+        raise GitSkillError(f"cannot read {transcript.facts.source}: {error}", exit_codes.BAD_INPUT) from None
+    except RecursionError:
+        raise GitSkillError(f"{transcript.facts.source}: nested too deeply to read", exit_codes.BAD_INPUT) from None
 
 
 def open_transcript(path: Path, feedback_files: tuple[Path, ...] | list[Path] = (),

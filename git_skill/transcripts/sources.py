@@ -91,13 +91,23 @@ def codex_sessions_for(root: Path) -> list[Path]:
     return [f for f in files if _inside(_first_cwd(f, 3), root)]
 
 
-def newest_session(root: Path) -> Path | None:
+def sessions_for(root: Path) -> list[Path]:
+    """Every session recorded for the repository at `root`: Claude Code's, Codex's, Gemini CLI's, OpenCode's."""
     from git_skill.transcripts import gemini, opencode
 
     root = root.resolve()
-    candidates = (claude_sessions_for(root) + codex_sessions_for(root) + gemini.sessions_for(root)
-                  + opencode.sessions_for(root, _inside))
+    return (claude_sessions_for(root) + codex_sessions_for(root) + gemini.sessions_for(root)
+            + opencode.sessions_for(root, _inside))
+
+
+def newest_session(root: Path) -> Path | None:
+    candidates = sessions_for(root)
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
+def stores_searched(root: Path) -> str:
+    """The session stores `sessions_for` looks in, for a message that found none."""
+    return f"{claude_projects()}, {codex_sessions()}, {_gemini_chats(root)} and {_opencode_storage()}"
 
 
 def resolve_source(source: str | None, root: Path) -> Path:
@@ -108,8 +118,7 @@ def resolve_source(source: str | None, root: Path) -> Path:
     found = newest_session(root)
     if found is None:
         raise GitSkillError(
-            f"no agent session recorded for {root} (looked in {claude_projects()}, {codex_sessions()}, "
-            f"{_gemini_chats(root)} and {_opencode_storage()}); "
+            f"no agent session recorded for {root} (looked in {stores_searched(root)}); "
             "pass a transcript or trial folder as SOURCE",
             exit_codes.USAGE,
         )
