@@ -26,6 +26,7 @@ from git_skill.transcripts import (
     gemini,
     harbor,
     opencode,
+    swe_agent,
     terminal,
     terminal_bench,
 )
@@ -59,7 +60,8 @@ FORMATS = (
     Format(gemini.FORMAT_CHECKPOINT, "Gemini CLI /chat save checkpoint (~/.gemini/tmp/<project hash>/checkpoint-*.json)"),
     Format(opencode.FORMAT, "OpenCode session (~/.local/share/opencode/storage/session/<project>/<session>.json)"),
     Format(chat.FORMAT_AIDER, "aider chat history (.aider.chat.history.md)"),
-    Format(chat.FORMAT_MINI, "mini-SWE-agent trajectory (*.traj.json)"),
+    Format(chat.FORMAT_MINI, "mini-SWE-agent trajectory (*.traj.json; also a bare list of its messages)"),
+    Format(swe_agent.FORMAT, "SWE-agent trajectory (*.traj: trajectory of action/observation, history, info)"),
     Format(chat.FORMAT_OPENAI, "JSON array of OpenAI-style chat messages"),
 )
 
@@ -127,6 +129,8 @@ def detect(path: Path) -> tuple[str, Any]:
             return gemini.FORMAT_CHECKPOINT, data
         if opencode.is_session(data, path):
             return opencode.FORMAT, data
+        if swe_agent.is_trajectory(data):
+            return swe_agent.FORMAT, data
         if chat.is_mini_trajectory(data):
             return chat.FORMAT_MINI, data
         if chat.is_messages(data):
@@ -154,6 +158,7 @@ def _reader(name: str, data: Any) -> Callable[[Path, ev.Transcript], Iterator[ev
         opencode.FORMAT: lambda p, t: opencode.read(p, t, data),
         chat.FORMAT_AIDER: chat.read_aider,
         chat.FORMAT_MINI: lambda p, t: chat.read_mini(p, t, data),
+        swe_agent.FORMAT: lambda p, t: swe_agent.read(p, t, data),
         chat.FORMAT_OPENAI: lambda p, t: chat.read_openai(p, t, data),
     }
     return readers[name]

@@ -149,10 +149,11 @@ _MINI_BANNER = re.compile(r"^👋 This is mini-swe-agent version (\S+?)\.?\s*$")
 _MINI_SPINNER = re.compile(r"^\W{0,3}\s*Waiting for the LM to respond")
 _SPINNER_LINES = re.compile(r"(?m)^[^\w\n]{0,3}[ \t]*Waiting for the LM to respond[^\n]*\n?")
 _RULE = re.compile(r"^[─━═-]{20,}\s*$")
-_BASH_BLOCK = re.compile(r"```(?:bash|sh|shell)?[ \t]*\n(.*?)```", re.S)
+# mini-SWE-agent 2 fences its action as ```mswea_bash_command
+BASH_BLOCK = re.compile(r"```(?:bash|sh|shell|mswea_bash_command)?[ \t]*\n(.*?)```", re.S)
 _RETURNCODE = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")
 _TIMEOUT = re.compile(r"The last command <command>(.*?)</command> timed out", re.S)
-_MINI_TASK = re.compile(r"^Please solve this issue:\s*(.*?)(?=\n\s*\nYou can execute bash commands|\n\s*\n##|\Z)", re.S)
+MINI_TASK = re.compile(r"^Please solve this issue:\s*(.*?)(?=\n\s*\nYou can execute bash commands|\n\s*\n##|\Z)", re.S)
 SUBMIT = re.compile(r"^\s*echo\s+(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGENT_FINAL_OUTPUT)\b")
 
 
@@ -224,7 +225,7 @@ class MiniConsole(AgentLog):
             yield from self._observation(text)
 
     def _step(self, text: str) -> Iterator[ev.Event]:
-        blocks = list(_BASH_BLOCK.finditer(text))
+        blocks = list(BASH_BLOCK.finditer(text))
         thought = "".join(text[start:end] for start, end in zip([0] + [b.end() for b in blocks],
                                                                  [b.start() for b in blocks] + [len(text)])).strip()
         if thought.startswith("THOUGHT:"):
@@ -243,7 +244,7 @@ class MiniConsole(AgentLog):
         if not text.strip():
             return
         if self.steps == 0:  # the instance prompt: the task, then the harness's workflow and rules
-            task = _MINI_TASK.match(text)
+            task = MINI_TASK.match(text)
             if task:
                 yield self._task_or_note(task.group(1).strip())
                 rest = text[task.end():].strip()
@@ -257,7 +258,7 @@ class MiniConsole(AgentLog):
         if self.pending is None or not (code or timeout):
             yield ev.Event(ev.NOTE, "harness reply: " + text)  # a format error or a reminder, not a step
             return
-        body = _outputs(text)
+        body = outputs(text)
         if timeout:
             body = f"timed out and was killed\n{body}".rstrip()
         exit_code = int(code.group(1)) if code else None
@@ -266,7 +267,7 @@ class MiniConsole(AgentLog):
         self.pending = None
 
 
-def _outputs(text: str) -> str:
+def outputs(text: str) -> str:
     """The `<output>` (or `<output_head>`/`<output_tail>`) parts of an observation, else all of it."""
     parts = []
     position = 0

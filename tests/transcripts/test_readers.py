@@ -297,9 +297,99 @@ def test_mini_swe_agent_trajectory(tmp_path: Path) -> None:
     assert detect(path)[0] == "mini-swe-agent"
     transcript, events = read_all(path)
     results = [e for e in events if e.kind == ev.TOOL_RESULT]
-    assert [r.exit_code for r in results] == [2, 0] and results[0].command == "make"
+    assert [r.exit_code for r in results] == [2] and results[0].command == "make"  # submitting is not a step
     assert events[1].kind == ev.USER and events[1].text == "Fix the build"
     assert transcript.facts.model == "claude-sonnet-4" and transcript.facts.outcome == "Submitted"
+
+
+def test_mini_swe_agent_2_trajectories_bare_list_and_tool_calls(tmp_path: Path) -> None:
+    """mini-SWE-agent 2 fences its action as ```mswea_bash_command and may save a bare message list;
+    its tool-calling models put the action in `extra.actions` and answer with role `tool`."""
+    template = ("Please solve this issue: Make parse() accept empty input\n\nYou can execute bash commands and edit "
+                "files to implement the necessary changes.\n\n## Recommended Workflow\n1. Analyze")
+    bare = tmp_path / "bare.traj.json"
+    bare.write_text(json.dumps([
+        {"role": "system", "content": "You are a helpful assistant that can interact with a computer."},
+        {"role": "user", "content": template},
+        {"role": "assistant", "content": "THOUGHT: run it\n\n```mswea_bash_command\npython -m pytest -q\n```"},
+        {"role": "user", "content": "<returncode>1</returncode>\n<output>\nE   ValueError: empty\n</output>"},
+        {"role": "assistant", "content": "THOUGHT: fix\n\n```mswea_bash_command\nsed -i 's/x/y/' parse.py\n```"},
+        {"role": "user", "content": "<returncode>0</returncode>\n<output>\n</output>"},
+        {"role": "assistant", "content": "```mswea_bash_command\necho COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT\n```"},
+        {"role": "user", "content": ""},
+    ]))
+    assert detect(bare)[0] == "mini-swe-agent"
+    _, events = read_all(bare)
+    calls = [e for e in events if e.kind == ev.TOOL_CALL]
+    results = [e for e in events if e.kind == ev.TOOL_RESULT]
+    assert [c.command for c in calls] == ["python -m pytest -q", "sed -i 's/x/y/' parse.py"]
+    assert [r.exit_code for r in results] == [1, 0] and results[0].is_error and "ValueError" in results[0].text
+    assert next(e for e in events if e.kind == ev.USER).text == "Make parse() accept empty input"
+
+    tools = tmp_path / "tools.traj.json"
+    tools.write_text(json.dumps({
+        "info": {"exit_status": "Submitted", "mini_version": "2.1.0"},
+        "messages": [
+            {"role": "system", "content": "system"},
+            {"role": "user", "content": "Count the lines of data.csv"},
+            {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "type": "function", "function": {
+                "name": "bash", "arguments": json.dumps({"command": "wc -l data.csv"})}}],
+             "extra": {"actions": [{"command": "wc -l data.csv", "tool_call_id": "c1"}]}},
+            {"role": "tool", "tool_call_id": "c1", "content": "<returncode>0</returncode><output>3 data.csv</output>",
+             "extra": {"raw_output": "3 data.csv\n", "returncode": 0}},
+            {"role": "exit", "content": "Submitted", "extra": {"exit_status": "Submitted"}},
+        ],
+        "trajectory_format": "mini-swe-agent-1.1",
+    }))
+    _, events = read_all(tools)
+    assert [(e.kind, e.command, e.exit_code) for e in events if e.kind in (ev.TOOL_CALL, ev.TOOL_RESULT)] == [
+        (ev.TOOL_CALL, "wc -l data.csv", None), (ev.TOOL_RESULT, "wc -l data.csv", 0)]
+    assert next(e for e in events if e.kind == ev.TOOL_RESULT).text == "3 data.csv\n"
+
+
+def swe_agent_trajectory() -> dict:
+    """The shape SWE-agent 1.x writes (`<instance>.traj`)."""
+    template = ("<uploaded_files>\n/testbed\n</uploaded_files>\nI've uploaded a python code repository in the directory "
+                "/testbed. Consider the following PR description:\n\n<pr_description>\nSplitting a URL with a "
+                "trailing slash raises IndexError\n</pr_description>\n\nCan you help me implement the necessary changes?")
+    return {
+        "trajectory": [
+            {"thought": "Look at the code.", "action": "str_replace_editor view /testbed/urls.py",
+             "observation": "Here's the result of running `cat -n` on /testbed/urls.py:\n 1 def split(u):",
+             "response": "", "state": {}, "execution_time": 0.1},
+            {"thought": "Reproduce.", "action": "python /testbed/reproduce.py",
+             "observation": "Traceback (most recent call last):\n  File \"reproduce.py\", line 3\nIndexError: list index "
+                            "out of range", "response": "", "state": {}},
+            {"thought": "Fix it.", "action": "str_replace_editor str_replace /testbed/urls.py --old_str 'parts[1]' "
+                                             "--new_str 'parts[-1]'",
+             "observation": "The file /testbed/urls.py has been edited.", "response": "", "state": {}},
+            {"thought": "Check again.", "action": "python /testbed/reproduce.py", "observation": "ok",
+             "response": "", "state": {}},
+            {"thought": "Done.", "action": "submit", "observation": "diff --git a/urls.py b/urls.py", "response": ""},
+        ],
+        "history": [{"role": "system", "content": "You are a helpful assistant"},
+                    {"role": "user", "content": [{"type": "text", "text": template}]}],
+        "info": {"exit_status": "submitted", "swe_agent_version": "1.1.0",
+                 "model_stats": {"instance_cost": 0.4, "tokens_sent": 12000, "tokens_received": 900, "api_calls": 5}},
+        "replay_config": json.dumps({"agent": {"model": {"name": "claude-sonnet-4"}}}),
+    }
+
+
+def test_swe_agent_trajectory(tmp_path: Path) -> None:
+    path = tmp_path / "urls__urls-12.traj"
+    path.write_text(json.dumps(swe_agent_trajectory()))
+    assert detect(path)[0] == "swe-agent"
+    transcript, events = read_all(path)
+    assert events[0].kind == ev.USER and events[0].text == "Splitting a URL with a trailing slash raises IndexError"
+    calls = [e.command for e in events if e.kind == ev.TOOL_CALL]
+    assert calls == ["str_replace_editor view /testbed/urls.py", "python /testbed/reproduce.py",
+                     "str_replace_editor str_replace /testbed/urls.py --old_str 'parts[1]' --new_str 'parts[-1]'",
+                     "python /testbed/reproduce.py"]
+    results = [e for e in events if e.kind == ev.TOOL_RESULT]
+    assert [r.is_error for r in results] == [False, True, False, False]
+    facts = transcript.facts
+    assert (facts.agent, facts.model, facts.outcome, facts.input_tokens) == ("swe-agent 1.1.0", "claude-sonnet-4",
+                                                                           "submitted", 12000)
 
 
 def test_aider_history(tmp_path: Path) -> None:
