@@ -39,13 +39,14 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     or for a local repository a revision such as HEAD~1.
     Git sources are fetched into a cache (GIT_SKILL_CACHE_DIR, else ~/.cache/git-skill), never
     into this repository. An existing folder is never overwritten (exit 4), but a skill this
-    source already shares here is skipped for update to handle: adding a collection again
-    picks up only its new skills. Incoming skills are validated (this repository's profile)
+    source already shares here (in any skills root) is skipped for update to handle: adding a
+    collection again picks up only its new skills. A name another skills root already has is
+    refused (exit 4): agents would load one of the two. Incoming skills are validated (this repository's profile)
     and linted (their own suppressions ignored) first; any error refuses the whole add
     (exit 1) unless --force.
     """
     from git_skill.agents.links import keep_agents_in_step
-    from git_skill.skills.discovery import target_root
+    from git_skill.skills.discovery import configured_roots, target_root
     from git_skill.reporting import format_finding
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.fetch import (
@@ -64,6 +65,8 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
     root = workspace.root
     origin = resolve_local(parse_source(source, Path(os.getcwd()), root), root)
     skills_root = target_root(workspace, skills_dirs)
+    other_roots = [r for r in dict.fromkeys(configured_roots(workspace, skills_dirs) + configured_roots(workspace))
+                   if os.path.realpath(r) != os.path.realpath(skills_root)]
     snapshot = load_source(origin, root)  # fetched before the lock: a slow remote never holds other runs up
     folders = skill_folders(snapshot.files)
     if not folders:
@@ -81,18 +84,24 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
             if path is None:
                 raise GitSkillError(f"the skills root {skills_root} is outside the repository; refused",
                                     exit_codes.USAGE)
-            if path in locked:
-                if (locked[path].source, locked[path].subpath) != (origin.location, subpath):
-                    raise GitSkillError(f"{display_path(destination)} was already added from "
-                                        f"{locked[path].origin.describe()}; not replaced", exit_codes.REFUSED)
-                moved = origin.ref and recorded_ref(origin.ref, snapshot.commit) != locked[path].ref
-                already.append(f"{display_path(destination)} is already shared from there; "
+            shared = next((e for e in locked.values() if (e.source, e.subpath) == (origin.location, subpath)), None)
+            if shared is not None:  # in whichever root it was added to: one copy, one lock entry
+                moved = origin.ref and recorded_ref(origin.ref, snapshot.commit) != shared.ref
+                already.append(f"{display_path(root / shared.path)} is already shared from there; "
                                + (f"'git skill update {name} --ref {origin.ref}' moves it" if moved
                                   else "'git skill update' brings it up to date"))
                 continue
+            if path in locked:
+                raise GitSkillError(f"{display_path(destination)} was already added from "
+                                    f"{locked[path].origin.describe()}; not replaced", exit_codes.REFUSED)
             if os.path.lexists(destination) or any(p[0].path == path for p in planned):
                 raise GitSkillError(f"{display_path(destination)} already exists; not overwritten (remove or rename "
                                     "it first)", exit_codes.REFUSED)
+            namesake = next((r / name for r in other_roots if os.path.lexists(r / name)), None)
+            if namesake is not None:
+                raise GitSkillError(f"a skill named {name} already lives in {display_path(namesake)}; not added "
+                                    f"beside it in {display_path(skills_root)} (agents would load one of the two)",
+                                    exit_codes.REFUSED)
             files = within(snapshot.files, folder)
             entry = LockEntry(path, origin.location, subpath, recorded_ref(origin.ref, snapshot.commit),
                               snapshot.commit, content_digest(files))

@@ -78,6 +78,27 @@ def test_adding_a_collection_again_picks_up_only_its_new_skills(repo: Path, upst
     assert read_lock(repo)[".agents/skills/csv-cleaning"].commit != new.commit  # left for update
 
 
+def test_adding_a_source_again_after_another_root_appeared_keeps_one_copy(repo: Path, upstream: Upstream) -> None:
+    """The first add went to skills/; .agents/skills (the first root) appears later: the second add finds the
+    source's skills in skills.lock wherever they are, and a same-named skill is never put beside another."""
+    assert run_cli("add", f"{upstream.url}//skills/pdf-forms", "--skills-dir", "skills", cwd=repo).code == 0
+    (repo / ".agents" / "skills").mkdir(parents=True)
+    lock = (repo / "skills.lock").read_text()
+    again = run_cli("add", f"{upstream.url}//skills/pdf-forms", cwd=repo)
+    assert again.code == 0, again.err
+    assert "skills/pdf-forms is already shared from there" in again.out
+    assert not (repo / ".agents/skills/pdf-forms").exists() and (repo / "skills.lock").read_text() == lock
+    whole = run_cli("add", f"{upstream.url}//skills", cwd=repo)  # the collection: only csv-cleaning is new
+    assert whole.code == 0, whole.err
+    assert sorted(read_lock(repo)) == [".agents/skills/csv-cleaning", "skills/pdf-forms"]
+    other = upstream.path.parent / "other"
+    shutil.copytree(upstream.path, other)
+    namesake = run_cli("add", f"{other.as_uri()}//skills/pdf-forms", cwd=repo)  # another source, the same name
+    assert namesake.code == 4 and "a skill named pdf-forms already lives in skills/pdf-forms" in namesake.err
+    assert not (repo / ".agents/skills/pdf-forms").exists()
+    assert sorted(read_lock(repo)) == [".agents/skills/csv-cleaning", "skills/pdf-forms"]
+
+
 def test_dry_run_writes_nothing(repo: Path, upstream: Upstream) -> None:
     result = run_cli("add", f"{upstream.url}//skills", "--dry-run", cwd=repo)
     assert result.code == 0 and "would add .agents/skills/csv-cleaning" in result.out
