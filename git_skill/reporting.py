@@ -34,8 +34,9 @@ def _plural(count: int, word: str) -> str:
 
 
 def format_finding(f: Finding, paint: tuple[str, str] = ("", "")) -> str:
-    """`path:line:column: severity [rule] message`, the one-line form every text report uses."""
-    where = f.path + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.line and f.column else "")
+    """`path:line:column: severity [rule] message`, the one-line form every text report uses (column 1 for a
+    finding about a whole line; `path:` alone for one about a whole file)."""
+    where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
     return f"{where}: {paint[0]}{f.severity.value}{paint[1]} [{f.rule}] {f.message}"
 
 

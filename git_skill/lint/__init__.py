@@ -16,7 +16,7 @@ from git_skill.workspace import display_path
 def _finding(config: LintConfig, path: str, hit: Hit) -> Finding | None:
     if hit.rule in config.disabled:
         return None
-    return Finding(path, hit.rule, config.severity(hit.rule), hit.message, hit.line)
+    return Finding(path, hit.rule, config.severity(hit.rule), hit.message, hit.line, hit.column)
 
 
 def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: Path, display: str | None = None,
@@ -31,7 +31,7 @@ def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: 
     if folder is not None:
         shown = display or display_path(folder)
         hits += [(skill.path, hit) for hit in files.check_links(skill, folder)]
-        hits += list(files.check_files(folder, shown, config.max_file_bytes))
+        documents = [text]
         for path in files.text_files(folder):
             try:
                 data = path.read_bytes()
@@ -39,7 +39,14 @@ def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: 
                 continue
             if len(data) <= config.max_file_bytes and b"\0" not in data[:8192]:
                 relative = path.relative_to(folder).as_posix()
-                hits += [(f"{shown}/{relative}", hit) for hit in scan(data.decode("utf-8", "replace"))]
+                decoded = data.decode("utf-8", "replace")
+                markdown = path.suffix.lower() in files.MARKDOWN
+                hits += [(f"{shown}/{relative}", hit) for hit in scan(decoded, markdown=markdown)]
+                if markdown or path.suffix.lower() == ".txt":
+                    documents.append(decoded)
+        relatives = [path.relative_to(folder).as_posix() for path in files.skill_files(folder)]
+        use = files.script_use(documents, relatives)
+        hits += list(files.check_files(folder, shown, config.max_file_bytes, use))
     if imported is None:
         imported = folder is not None and is_imported(folder, root)
     suppressions = inline_suppressions(text, imported)

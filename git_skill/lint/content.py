@@ -11,7 +11,7 @@ from git_skill.skills.skill import SkillFile
 from git_skill.text.tokens import approx_tokens
 
 _TRIGGER = re.compile(
-    r"\b(?:(?:use|load|invoke|apply|activate|consult|read)\s+(?:this\s+(?:skill\s+)?|it\s+)?(?:when|whenever|if|for|to|before|after|while|on)|should\s+be\s+used\s+(?:when|for|to|if)|"
+    r"\b(?:(?:use|load|invoke|apply|activate|consult|read)\s+(?:this\s+(?:skill\s+)?|it\s+)?(?:when|whenever|if|for|to|before|after|while|on|any\s*time)|should\s+be\s+used\s+(?:when|for|to|if)|"
     r"when\s+(?:you|the\s+user|a\s+user|asked|working|the\s+task|a\s+task|users?)|trigger(?:s|ed)?\s+(?:when|on|by)|"
     r"invoke\s+(?:when|for)|applies\s+(?:when|to))\b", re.I)
 
@@ -45,7 +45,7 @@ def check(skill: SkillFile, max_lines: int, max_tokens: int) -> Iterator[Hit]:
     if mimics:
         shown = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in mimics)
         yield Hit("confusable-name", skill.field_line("name") or 2, f"the name mixes in look-alike letters: {shown}")
-    if name and (name in GENERIC_NAMES or (len(name) <= 4 and "-" not in name)):
+    if name in GENERIC_NAMES:  # a short name can be exact ('pdf', 'xlsx' name the files the skill handles)
         yield Hit("name-generic", skill.field_line("name") or 2, f"the name '{name}' does not say what the skill does")
     yield from _structure(skill, max_lines, max_tokens)
 

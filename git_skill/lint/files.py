@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +17,7 @@ from git_skill.skills.skill import SkillFile
 ARCHIVES = frozenset({".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".jar", ".war", ".exe", ".dll",
                       ".so", ".dylib", ".bin", ".whl", ".deb", ".rpm", ".dmg", ".iso", ".pyc", ".class", ".o", ".a"})
 MEDIA = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".pdf", ".ttf", ".otf", ".woff", ".woff2"})
+MARKDOWN = (".md", ".markdown", ".mdx")
 _LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _REFERENCE = re.compile(r"(?<![\w/.-])((?:scripts|references|assets)/[\w.@+-]+(?:/[\w.@+-]+)*)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -70,16 +72,17 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
             if not target:
                 continue
             relative, inside = _resolve(folder, target)
+            column = match.start() + 1
             sibling = None if inside else _sibling_skill(folder, relative)
             if sibling:
                 if not (folder / relative).exists():
-                    yield Hit("link-broken", start + index, f"the link '{target}' points to a missing file")
+                    yield Hit("link-broken", start + index, f"the link '{target}' points to a missing file", column)
                 yield Hit("cross-skill-link", start + index,
-                          f"the link '{target}' reaches into the sibling skill '{sibling}'")
+                          f"the link '{target}' reaches into the sibling skill '{sibling}'", column)
             elif not inside:
-                yield Hit("path-escape", start + index, f"the link '{target}' leaves the skill folder")
+                yield Hit("path-escape", start + index, f"the link '{target}' leaves the skill folder", column)
             elif not (folder / relative).exists():
-                yield Hit("link-broken", start + index, f"the link '{target}' points to a missing file")
+                yield Hit("link-broken", start + index, f"the link '{target}' points to a missing file", column)
     in_fence = False
     for index, line in enumerate(skill.body.split("\n")):
         if _FENCE.match(line):
@@ -90,9 +93,11 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
             if any(c in reference for c in "*<>{}$") or reference.endswith("/") or (folder / reference).exists():
                 continue
             if in_fence or _SKILL_DIR.search(line[: match.start()]):
-                yield Hit("script-missing", start + index, f"'{reference}' is run but does not exist in the skill")
+                yield Hit("script-missing", start + index, f"'{reference}' is run but does not exist in the skill",
+                          match.start() + 1)
             else:
-                yield Hit("reference-missing", start + index, f"'{reference}' is mentioned but does not exist in the skill")
+                yield Hit("reference-missing", start + index, f"'{reference}' is mentioned but does not exist in the skill",
+                          match.start() + 1)
         siblings: set[str] = set()
         escapes = False
         for parent_path in _PARENT_PATH.finditer(line):
@@ -121,8 +126,65 @@ def skill_files(folder: Path) -> Iterator[Path]:
                 yield path
 
 
-def check_files(folder: Path, display: str, max_bytes: int) -> Iterator[tuple[str, Hit]]:
-    """(display path, hit) for binaries, oversized files and scripts that will not run."""
+_SCRIPT_SUFFIXES = frozenset({"", ".sh", ".bash", ".zsh", ".fish", ".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".rb",
+                              ".pl", ".php", ".lua", ".r", ".ps1"})
+# What may stand before a path the shell runs as a command: the start of a line (a code block's), a prompt, a
+# separator, a command substitution, a word that runs its argument (`exec`, `sudo`, `timeout 5`), or inline code
+# after a verb that runs it ("Run `scripts/x.sh`"; "configured via `scripts/x.py`" only names it).
+_COMMAND_POSITION = re.compile(r"(?:^|[;&|(]|\$\(|^\s*\$|\b(?:exec|sudo|env|nohup|time|xargs|watch|timeout\s+\S+|then|do|"
+                               r"else)|&&|\|\||\b(?:[Rr]un|[Ee]xecute|[Ii]nvoke|[Ll]aunch|[Cc]all)\w*:?\s+`|^\s*`)\s*$")
+# An interpreter handed the file: it needs neither #! nor the executable bit.
+_INTERPRETER = re.compile(r"(?:^|[\s;&|(`])(?:python[\d.]*|py|bash|sh|zsh|node|deno(?:\s+run)?|bun(?:\s+run)?|tsx|ts-node|"
+                          r"npx\s+(?:tsx|ts-node)|ruby|perl|php|pwsh|Rscript|uv\s+run|poetry\s+run|source|\.)"
+                          r"(?:\s+-[\w-]+(?:[ =][\w.-]+)?)*\s+$")
+_PATH_PREFIX = re.compile(r"[^\s`'\"(=]*$")
+
+
+def _runnable(path: Path) -> bool:
+    """A file that can be a command at all: a script's suffix (or none), not a package's `__init__.py`."""
+    return path.suffix.lower() in _SCRIPT_SUFFIXES and path.name != "__init__.py"
+
+
+@dataclass(frozen=True)
+class ScriptUse:
+    """How a skill's text uses its files: run as commands (`scripts/x.sh`, `./x.sh`, `<SKILL_DIR>/scripts/x.sh`
+    where a command starts), or handed to an interpreter (`python scripts/x.py`)."""
+
+    commands: frozenset[str] = frozenset()
+    interpreted: frozenset[str] = frozenset()
+
+
+def script_use(texts: list[str], relatives: list[str]) -> ScriptUse:
+    """Which of `relatives` (paths inside the skill) `texts` run as commands or through an interpreter."""
+    commands: set[str] = set()
+    interpreted: set[str] = set()
+    for relative in relatives:
+        if not _runnable(Path(relative)):
+            continue
+        pattern = re.compile(r"(?<![\w.-])" + re.escape(relative) + r"(?![\w/-]|\.\w)")
+        for text in texts:
+            if relative not in text:
+                continue
+            for match in pattern.finditer(text):
+                before = text[text.rfind("\n", 0, match.start()) + 1:match.start()]
+                prefix = _PATH_PREFIX.search(before)
+                spelled = before[prefix.start():] if prefix else ""
+                if spelled and not spelled.endswith("/"):
+                    continue  # part of another word
+                rest = before[: len(before) - len(spelled)]
+                if _INTERPRETER.search(rest):
+                    interpreted.add(relative)
+                elif (spelled or "/" in relative) and _COMMAND_POSITION.search(rest):
+                    commands.add(relative)  # a bare name would be looked up on PATH: not this file
+    # prose that says "run `x.py`" of a file a code block hands to `python` means that command
+    return ScriptUse(frozenset(commands - interpreted), frozenset(interpreted))
+
+
+def check_files(folder: Path, display: str, max_bytes: int, use: ScriptUse = ScriptUse()) -> Iterator[tuple[str, Hit]]:
+    """(display path, hit) for binaries, oversized files and scripts that will not run. Only a file the skill
+    runs as a command (`use.commands`) needs the executable bit; it, and a script already executable that the
+    skill never hands to an interpreter, need a #! line. A module imported or a file passed to `python`
+    needs neither."""
     for path in skill_files(folder):
         relative = path.relative_to(folder).as_posix()
         shown = posixpath.join(display, relative)
@@ -141,18 +203,22 @@ def check_files(folder: Path, display: str, max_bytes: int) -> Iterator[tuple[st
             continue
         if size > max_bytes:
             yield shown, Hit("oversized-file", 1, f"{size:,} bytes; the limit is {max_bytes:,}")
-        if relative.startswith("scripts/") and suffix not in MEDIA:
+        executable = bool(os.stat(path).st_mode & 0o111)
+        named = relative in use.commands
+        if named or (executable and relative not in use.interpreted and relative.startswith("scripts/")
+                     and _runnable(path)):
             if not head.startswith(b"#!"):
-                yield shown, Hit("script-no-shebang", 1, "the script has no #! line")
-            if not os.stat(path).st_mode & 0o111:
-                yield shown, Hit("script-not-executable", 1, "the script is not executable (chmod +x)")
+                yield shown, Hit("script-no-shebang", 1, "the script is run as a command but has no #! line")
+            if named and not executable:
+                yield shown, Hit("script-not-executable", 1, "the skill runs the script as a command but it is not "
+                                 "executable (chmod +x)")
 
 
 def _check_archive(path: Path, folder: Path, shown: str, max_bytes: int) -> Iterator[tuple[str, Hit]]:
     """An archive of copies of the skill's own text files is a warning (lint reads it); anything else is an error."""
     contents = archives.inspect(path, folder, max_bytes)
     for name, text in contents.texts:
-        yield from ((f"{shown}!/{name}", hit) for hit in scan(text))
+        yield from ((f"{shown}!/{name}", hit) for hit in scan(text, markdown=name.lower().endswith(MARKDOWN)))
     if contents.problems:
         shown_problems = "; ".join(contents.problems[:3]) + ("; …" if len(contents.problems) > 3 else "")
         yield shown, Hit("binary-file", 1, f"an archive a reviewer must open: {shown_problems}")

@@ -18,9 +18,12 @@ from git_skill.text.secret_values import HIGH, LOW
 
 @dataclass(frozen=True)
 class Hit:
+    """One rule's find at a line and column (1-based; column 1 when it concerns the whole line or file)."""
+
     rule: str
     line: int
     message: str
+    column: int = 1
 
 
 _I = re.IGNORECASE
@@ -101,7 +104,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("internal-url", re.compile(r"\bhttps?://(?:[\w-]+\.)*(?:[\w-]+\.(?:internal|corp|intranet|lan)\b|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|"
                                 r"172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+)", _I), "a URL to an internal host or private address"),
     ("ephemeral-detail", re.compile(r"/tmp/tmp[\w.]{6,}|/tmp/pytest-of-\w+|/var/folders/\w\w/|@[0-9a-f]{12}(?=[:\s#$])|"
-                                    r"\b[0-9a-f]{40}\b|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"), "a detail of one session (temporary path, container, commit, timestamp)"),
+                                    r"\b[0-9a-f]{40}\b|(?<![\"'\w])\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"), "a detail of one session (temporary path, container, commit, timestamp)"),
 )
 # Lowercase keywords, one of which occurs on every line a rule can match: one Aho-Corasick
 # pass finds those lines, and each rule's regex runs only there (rules are line-local).
@@ -135,6 +138,7 @@ _EPHEMERAL_MESSAGE = next(message for rule, _, message in PATTERNS if rule == "e
 _HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\u180e]|(?<!^)\ufeff")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~).*$", re.M)
 _COMMENT_IMPERATIVE = re.compile(r"https?://|\b(?:you must|always|never|ignore|run|execute|send|delete|do not tell)\b", _I)
 _SUPPRESSION = re.compile(r"^\s*git-skill-lint\b", _I)
 
@@ -152,6 +156,12 @@ class _Lines:
             self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         return bisect.bisect_right(self._starts, offset) - 1 + self.first
 
+    def hit(self, rule: str, offset: int, message: str) -> Hit:
+        """A hit at an offset of the text, placed at its line and column."""
+        line = self.line(offset)
+        assert self._starts is not None
+        return Hit(rule, line, message, offset - self._starts[line - self.first] + 1)
+
 
 _NEGATION = re.compile(r"\b(?:never|not|don't|dont|avoid|without|no)\b|\b(?:users?|humans?|developers?|maintainers?|reviewers?)\b|"
                        r"\bbad\b|❌", _I)
@@ -161,13 +171,16 @@ _COMMAND_END = re.compile(r"[;|&)`]|\$\(|\s#")
 _HOME_OR_ROOT = re.compile(r"(?:~|\$HOME|\$\{HOME\}|\$\{HOME:?-[^}]*\}|/root|/home|/Users)?/?(?:\*|\.\*)?")
 
 
-def _line_matches(rule: str, pattern: re.Pattern[str], line: str) -> bool:
+def _line_match(rule: str, pattern: re.Pattern[str], line: str) -> int | None:
+    """Where in the line the rule matches (0-based), or None."""
     if rule == "config-poisoning":  # "never use --yolo", "the user may edit CLAUDE.md" are not instructions to do it
-        return any(not _NEGATION.search(line[_sentence_start(line, m.start()):m.start()]) and not _quoted_phrase(line, m)
-                   for m in pattern.finditer(line))
-    if rule == "destructive-command":
-        return bool(pattern.search(line)) or _removes_home_or_root(line)
-    return bool(pattern.search(line))
+        return next((m.start() for m in pattern.finditer(line)
+                     if not _NEGATION.search(line[_sentence_start(line, m.start()):m.start()]) and not _quoted_phrase(line, m)),
+                    None)
+    match = pattern.search(line)
+    if match:
+        return match.start()
+    return _removes_home_or_root(line) if rule == "destructive-command" else None
 
 
 def _quoted_phrase(line: str, match: re.Match[str]) -> bool:
@@ -184,8 +197,8 @@ def _sentence_start(line: str, offset: int) -> int:
     return ends[-1] if ends else 0
 
 
-def _removes_home_or_root(line: str) -> bool:
-    """`rm` with a recursive option (any order: -rf, -fr, -r -f, --recursive) aimed at home or root in any spelling."""
+def _removes_home_or_root(line: str) -> int | None:
+    """Where `rm` with a recursive option (any order: -rf, -fr, -r -f, --recursive) aimed at home or root in any spelling stands, if it does."""
     for match in re.finditer(r"(?<![\w./-])rm\s", line):
         rest = line[match.end():]
         cut = _COMMAND_END.search(rest)
@@ -194,12 +207,27 @@ def _removes_home_or_root(line: str) -> bool:
         recursive = any(o in ("--recursive", "-R") or (not o.startswith("--") and ("r" in o or "R" in o)) for o in options)
         targets = [w.replace('"', "").replace("'", "") for w in words if not w.startswith("-")]
         if recursive and any(target and _HOME_OR_ROOT.fullmatch(target) for target in targets):
-            return True
-    return False
+            return match.start()
+    return None
 
 
-def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
-    """Every leak and safety hit in a text; `first_line` numbers its first line."""
+def _fenced(text: str) -> list[tuple[int, int]]:
+    """Offsets (start, end) of fenced code blocks: text a Markdown reader sees as code, not hidden."""
+    spans, opened = [], None
+    for match in _FENCE_LINE.finditer(text):
+        if opened is None:
+            opened = match.start()
+        else:
+            spans.append((opened, match.end()))
+            opened = None
+    if opened is not None:
+        spans.append((opened, len(text)))
+    return spans
+
+
+def scan(text: str, first_line: int = 1, markdown: bool = True) -> Iterator[Hit]:
+    """Every leak and safety hit in a text; `first_line` numbers its first line. Hidden HTML comments are
+    looked for only in Markdown (`markdown`), outside code blocks: elsewhere a comment is seen as written."""
     lines = _Lines(text, first_line)
     candidates: dict[int, set[int]] = {}  # rule index -> start offsets of lines to check
     for word, position, _ in _AUTOMATON.find_ignoring_case(text, overlapping=True):
@@ -211,37 +239,50 @@ def scan(text: str, first_line: int = 1) -> Iterator[Hit]:
         for start in sorted(starts):
             end = text.find("\n", start)
             line = text[start:] if end == -1 else text[start:end]
-            if _line_matches(rule, pattern, line):
-                yield Hit(rule, lines.line(start), message)
+            column = _line_match(rule, pattern, line)
+            if column is not None:
+                yield Hit(rule, lines.line(start), message, column + 1)
     blob_found = False
     for token in text.split():  # long tokens only: encoded blobs and commit hashes
         if len(token) < 40:
             continue
         if not blob_found and len(token) >= 400 and _BLOB.search(token):
             blob_found = True
-            yield Hit("obfuscated-execution", lines.line(text.find(token)), "a long encoded blob")
+            yield lines.hit("obfuscated-execution", text.find(token), "a long encoded blob")
         elif _HEX40.search(token):
-            yield Hit("ephemeral-detail", lines.line(text.find(token)), _EPHEMERAL_MESSAGE)
+            yield lines.hit("ephemeral-detail", text.find(token), _EPHEMERAL_MESSAGE)
     for match in _HIDDEN.finditer(text):
-        yield Hit("hidden-unicode", lines.line(match.start()), f"invisible control character U+{ord(match.group(0)):04X}")
+        yield lines.hit("hidden-unicode", match.start(), f"invisible control character U+{ord(match.group(0)):04X}")
     for match in _ZERO_WIDTH.finditer(text):
-        yield Hit("zero-width-character", lines.line(match.start()), f"zero-width character U+{ord(match.group(0)):04X}")
-    for match in _COMMENT.finditer(text):
-        inner = match.group(1)
-        if not _SUPPRESSION.match(inner) and _COMMENT_IMPERATIVE.search(inner):
-            yield Hit("html-comment-instruction", lines.line(match.start()), "an HTML comment (hidden when rendered) holds an instruction or URL")
+        yield lines.hit("zero-width-character", match.start(), f"zero-width character U+{ord(match.group(0)):04X}")
+    if markdown and "<!--" in text:
+        fences = _fenced(text)
+        for match in _COMMENT.finditer(text):
+            inner = match.group(1)
+            if any(start <= match.start() < end for start, end in fences):
+                continue
+            if not _SUPPRESSION.match(inner) and _COMMENT_IMPERATIVE.search(inner):
+                yield lines.hit("html-comment-instruction", match.start(),
+                                "an HTML comment (hidden when rendered) holds an instruction or URL")
     yield from _secrets(text, lines)
 
 
 def _secrets(text: str, lines: _Lines) -> Iterator[Hit]:
     """Each line with a find: `secret` (error) for high-confidence kinds, `example-credential` (warning) for
-    low-confidence ones, each naming only the kinds found on that line."""
+    low-confidence ones, each naming only the kinds found on that line, at the column of its first value."""
     by_line: dict[int, dict[str, set[str]]] = {}
+    columns: dict[tuple[int, str], int] = {}
+    source = text.split("\n")
     for find in finds_by_line(text):
         by_line.setdefault(find.line, {HIGH: set(), LOW: set()})[find.confidence].add(find.kind)
+        at = source[find.line].find(find.value.split("\n", 1)[0]) if find.line < len(source) else -1
+        key = (find.line, find.confidence)
+        columns[key] = min(columns.get(key, at + 1), at + 1) if at >= 0 else columns.get(key, 1)
     for number, kinds in sorted(by_line.items()):
         if kinds[HIGH]:
-            yield Hit("secret", lines.first + number, f"a secret ({', '.join(sorted(kinds[HIGH]))}); its value is not shown")
+            yield Hit("secret", lines.first + number, f"a secret ({', '.join(sorted(kinds[HIGH]))}); its value is not shown",
+                      columns.get((number, HIGH), 1))
         if kinds[LOW]:
             yield Hit("example-credential", lines.first + number,
-                      f"an example or weak credential ({', '.join(sorted(kinds[LOW]))}); make sure it is not a real one")
+                      f"an example or weak credential ({', '.join(sorted(kinds[LOW]))}); make sure it is not a real one",
+                      columns.get((number, LOW), 1))

@@ -19,7 +19,7 @@ def test_findings_exit_1_with_path_line_and_rule(repo: Path) -> None:
     write_skill(repo / "skills", "bad-skill", skill_text("Bad-Skill"))
     result = run_cli("validate", cwd=repo)
     assert result.code == 1
-    assert "skills/bad-skill/SKILL.md:2: error [name-lowercase]" in result.out
+    assert "skills/bad-skill/SKILL.md:2:1: error [name-lowercase]" in result.out
     assert "1 invalid" in result.out
     assert "Traceback" not in result.out + result.err
 
