@@ -183,8 +183,11 @@ import os, signal, sys
 from git_skill.sharing import lockfile
 
 def interrupted(*args, **kwargs):
-    os.kill(os.getpid(), getattr(signal, sys.argv[1]))  # the folders are swapped in, the lock not yet written
-    raise AssertionError("not reached by SIGKILL")
+    # the folders are swapped in, the lock not yet written. raise_signal, not os.kill(getpid()): kill may hand
+    # the signal to another thread, so the handler could run only after the line below (exit 70 under load);
+    # raise_signal delivers it to this thread and runs the handler before it returns.
+    signal.raise_signal(getattr(signal, sys.argv[1]))
+    raise AssertionError("not reached: the signal stops the run first")
 
 lockfile.write_lock = interrupted  # update imports it from the module when it runs
 from git_skill.cli import main
