@@ -112,6 +112,8 @@ def detect(path: Path) -> tuple[str, Any]:
         return claude_code.FORMAT, None
     if records and codex.sniff(records):
         return codex.FORMAT, None
+    if stripped[:1] == b"{" and harbor.sniff_atif_head(head):
+        return harbor.FORMAT_ATIF, None  # read a step at a time, never whole
     if stripped[:1] in (b"{", b"["):
         raw = path.read_bytes()
         try:

@@ -8,11 +8,13 @@ trials hold the same under `steps/<name>/`. A bare ATIF file is read too.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.feedback import verifier_feedback
+from git_skill.transcripts.json_stream import STREAM_ERRORS, top_level_items
 from git_skill.transcripts.jsonl import parse_json_arguments, text_of
 
 FORMAT = "harbor"
@@ -177,7 +179,60 @@ def _verifier(step: Path, transcript: ev.Transcript, result: dict[str, Any]) -> 
         transcript.facts.outcome = f"{'resolved' if resolved else 'unresolved'} (reward {reward:g})"
 
 
+_ATIF_HEAD = re.compile(rb'"schema_version"\s*:\s*"ATIF')
+_HEAD_BYTES = 64 * 1024
+
+
+def sniff_atif_head(head: bytes) -> bool:
+    """Whether the first bytes of a JSON file name an ATIF schema (Harbor writes schema_version first)."""
+    return _ATIF_HEAD.search(head[:_HEAD_BYTES]) is not None
+
+
 def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") -> Iterator[ev.Event]:
+    """An ATIF trajectory's events, streamed a step at a time when its head says ATIF (as Harbor
+    writes it, schema_version first); a file that says otherwise, or whose JSON only the lenient
+    reader takes (NaN, invalid UTF-8), is read whole."""
+    with path.open("rb") as handle:
+        if sniff_atif_head(handle.read(_HEAD_BYTES)):
+            handle.seek(0)
+            stepped = [False]
+            try:
+                yield from _stream_atif(handle, transcript, thread, stepped)
+                return
+            except (*STREAM_ERRORS, ValueError):
+                if stepped[0]:
+                    transcript.report.skip("unreadable ATIF trajectory (cut short or malformed)")
+                    return
+    yield from _load_atif(path, transcript, thread)
+
+
+def _stream_atif(handle: BinaryIO, transcript: ev.Transcript, thread: str, stepped: list[bool]) -> Iterator[ev.Event]:
+    tracker = ev.CallTracker()
+    for key, value in top_level_items(handle, "steps"):
+        if key == "steps.item":
+            stepped[0] = True
+            yield from ev.each_record([value], transcript.report, lambda step: _step(step, transcript, thread, tracker))
+        elif key == "steps" and not isinstance(value, list):
+            transcript.report.skip("trajectory.json that is not ATIF")
+            return
+        else:
+            _atif_fact(key, value, transcript.facts)
+
+
+def _atif_fact(key: str, value: Any, facts: ev.SessionFacts) -> None:
+    """What a top-level ATIF field says of the session: the agent, the session id, the totals."""
+    if key == "agent" and isinstance(value, dict):
+        facts.agent = " ".join(str(value[k]) for k in ("name", "version") if value.get(k)) or facts.agent
+        facts.model = value.get("model_name") or facts.model
+    elif key == "session_id":
+        facts.session_id = facts.session_id or value
+    elif key == "final_metrics" and isinstance(value, dict):
+        facts.input_tokens = value.get("total_prompt_tokens", facts.input_tokens)
+        facts.output_tokens = value.get("total_completion_tokens", facts.output_tokens)
+        facts.cost_usd = value.get("total_cost_usd", facts.cost_usd)
+
+
+def _load_atif(path: Path, transcript: ev.Transcript, thread: str) -> Iterator[ev.Event]:
     try:
         data = json.loads(path.read_bytes().decode("utf-8", "replace"))
     except ValueError:
@@ -186,15 +241,8 @@ def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") 
     if not is_atif(data):
         transcript.report.skip("trajectory.json that is not ATIF")
         return
-    facts = transcript.facts
-    agent = data.get("agent") if isinstance(data.get("agent"), dict) else {}
-    facts.agent = " ".join(str(agent[k]) for k in ("name", "version") if agent.get(k)) or facts.agent
-    facts.model = agent.get("model_name") or facts.model
-    facts.session_id = facts.session_id or data.get("session_id")
-    final = data.get("final_metrics") if isinstance(data.get("final_metrics"), dict) else {}
-    facts.input_tokens = final.get("total_prompt_tokens", facts.input_tokens)
-    facts.output_tokens = final.get("total_completion_tokens", facts.output_tokens)
-    facts.cost_usd = final.get("total_cost_usd", facts.cost_usd)
+    for key in ("agent", "session_id", "final_metrics"):
+        _atif_fact(key, data.get(key), transcript.facts)
     yield from _steps(data["steps"], transcript, thread)
 
 
