@@ -47,11 +47,13 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
             os.fsync(temp.fileno())
         os.chmod(temp_name, mode if mode is not None else 0o666 & ~current_umask())
         os.replace(temp_name, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(temp_name)
         except FileNotFoundError:
             pass
+        if isinstance(error, OSError) and error.filename is None:
+            error.filename = str(path)  # a full disk fails the write, not the open: name the file it was for
         raise
 
 

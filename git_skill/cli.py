@@ -106,10 +106,10 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)
     except GitSkillError as error:
-        click.echo(f"git-skill: error: {error.message}", err=True)
+        _say(f"git-skill: error: {error.message}")
         code = error.exit_code
     except click.exceptions.Abort:
-        click.echo("git-skill: interrupted", err=True)
+        _say("git-skill: interrupted")
         code = exit_codes.INTERRUPTED
     except click.ClickException as error:
         error.show()
@@ -117,28 +117,65 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as stop:
         code = stop.exit_code
     except KeyboardInterrupt:
-        click.echo("git-skill: interrupted", err=True)
+        _say("git-skill: interrupted")
         code = exit_codes.INTERRUPTED
     except BrokenPipeError:
-        sys.stderr.close()
+        _drop_output()
         code = exit_codes.OK
     except Exception as error:  # a bug: say so plainly, traceback only on request
-        if _stopping.is_set():  # the interrupt landed inside an import or a library and came out as another error
-            if debug:
-                traceback.print_exc()
-            click.echo("git-skill: interrupted", err=True)
-            sys.exit(exit_codes.INTERRUPTED)
-        known = _bad_input(error)
-        if known:
-            if debug:
-                traceback.print_exc()
-            click.echo(f"git-skill: error: {known[0]}", err=True)
-            sys.exit(known[1])
-        if debug:
-            traceback.print_exc()
-        click.echo(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
-        code = INTERNAL_ERROR
-    sys.exit(code if isinstance(code, int) else exit_codes.OK)
+        code = _unexpected(error, debug)
+    code = code if isinstance(code, int) else exit_codes.OK
+    sys.exit(_flush_output(code))
+
+
+def _unexpected(error: Exception, debug: bool) -> int:
+    """The exit code of an error no command turned into a GitSkillError: interrupted, the input's fault, or a bug."""
+    if debug:
+        traceback.print_exc()
+    if _stopping.is_set():  # the interrupt landed inside an import or a library and came out as another error
+        _say("git-skill: interrupted")
+        return exit_codes.INTERRUPTED
+    known = _bad_input(error)
+    if known:
+        if isinstance(error, OSError) and error.filename is None:
+            _drop_output()  # most often stdout itself (a full disk, /dev/full): what is left of it cannot be written
+        _say(f"git-skill: error: {known[0]}")
+        return known[1]
+    _say(f"git-skill: internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
+    return INTERNAL_ERROR
+
+
+def _say(line: str) -> None:
+    """One line on stderr; a stderr that cannot be written (closed, a full disk) loses it, nothing more."""
+    try:
+        click.echo(line, err=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _drop_output() -> None:
+    """Send what is left of stdout to /dev/null, so the interpreter's last flush cannot fail on it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (in-process callers): nothing to flush later
+        pass
+
+
+def _flush_output(code: int) -> int:
+    """Write out what stdout still buffers: a full disk or `/dev/full` is exit 3 with a message, never a
+    traceback at exit; a reader that went away (`| head`) is not an error."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_output()
+    except OSError as error:
+        _drop_output()
+        _say(f"git-skill: error: cannot write the output: {error.strerror or error}")
+        return exit_codes.BAD_INPUT if code in (exit_codes.OK, exit_codes.FINDINGS) else code
+    return code
 
 
 def _pin_cache_dir() -> None:
@@ -151,7 +188,8 @@ def _pin_cache_dir() -> None:
 
 def _bad_input(error: Exception) -> tuple[str, int] | None:
     """The message and documented exit code for an error that is the input's fault, not a bug: an I/O
-    error or a repository git cannot read (3), a path holding a NUL byte (2).
+    error (a full disk, a full or closed stdout) or a repository git cannot read (3), a path holding a
+    NUL byte (2).
 
     Commands turn the errors they expect into GitSkillError; this catches the rest of the
     class (a disk that fails mid-read, an object missing from a damaged repository).
@@ -161,6 +199,8 @@ def _bad_input(error: Exception) -> tuple[str, int] | None:
         return f"cannot read the git repository: {str(error).strip(chr(34))} (git fsck may say more)", exit_codes.BAD_INPUT
     if isinstance(error, OSError) and error.filename is not None:
         return f"cannot read or write {error.filename}: {error.strerror or error}", exit_codes.BAD_INPUT
+    if isinstance(error, OSError):  # a write to stdout, a pipe or an open file: a full disk, an I/O error
+        return f"cannot read or write: {error.strerror or error}", exit_codes.BAD_INPUT
     if isinstance(error, ValueError) and "embedded null" in str(error):  # os.stat and open refuse such paths
         return "a path argument holds a NUL byte", exit_codes.USAGE
     return None

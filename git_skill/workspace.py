@@ -87,8 +87,7 @@ class RepositoryLock:
             descriptor = self._open()
             try:
                 if self._wait(descriptor, deadline) and self._still_named(descriptor):
-                    os.ftruncate(descriptor, 0)
-                    os.pwrite(descriptor, f"pid {os.getpid()}\n".encode(), 0)
+                    self._name_holder(descriptor)
                     break
             except BaseException:
                 os.close(descriptor)
@@ -134,6 +133,15 @@ class RepositoryLock:
             return os.stat(self.path).st_ino == os.fstat(descriptor).st_ino
         except FileNotFoundError:
             return False
+
+    @staticmethod
+    def _name_holder(descriptor: int) -> None:
+        """Write our pid for a waiter's message; a full disk loses only that courtesy, never the lock (the flock)."""
+        try:
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, f"pid {os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass
 
     @staticmethod
     def _holder(descriptor: int) -> str:

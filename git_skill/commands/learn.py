@@ -22,7 +22,7 @@ _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 def hook_source(agent: str, arguments: tuple[str, ...]) -> tuple[tuple[str, ...], Path]:
     """SOURCE and working folder from an agent hook's JSON (Claude Code: stdin; Codex notify: last argument)."""
-    raw = arguments[-1] if agent == "codex" and arguments else click.get_binary_stream("stdin").read()
+    raw = arguments[-1] if agent == "codex" and arguments else _hook_input(agent)
     try:
         payload = json.loads(raw)  # bytes: invalid UTF-8 is "not JSON", not a crash
     except (ValueError, RecursionError):
@@ -34,10 +34,27 @@ def hook_source(agent: str, arguments: tuple[str, ...]) -> tuple[tuple[str, ...]
         raise GitSkillError(f"--from-hook {agent}: cwd {start} does not exist", exit_codes.BAD_INPUT)
     if agent == "claude-code":
         transcript = payload.get("transcript_path")
-        if not isinstance(transcript, str):
+        if not isinstance(transcript, str) or not transcript:
             raise GitSkillError("--from-hook claude-code: the hook JSON has no 'transcript_path'", exit_codes.BAD_INPUT)
+        path = Path(transcript)
+        if not path.is_file():  # a hook names one session's file: a folder would be learned from whole
+            what = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "missing"
+            raise GitSkillError(f"--from-hook claude-code: transcript_path {transcript} is {what}; a hook names "
+                                "one transcript file", exit_codes.BAD_INPUT)
         return (transcript,), start
     return (), start  # Codex: the newest rollout recorded for this folder
+
+
+def _hook_input(agent: str) -> bytes:
+    """The hook JSON on stdin; a closed or unreadable stdin is bad input, not a crash."""
+    try:
+        if sys.stdin is None:
+            raise OSError("stdin is closed")
+        return sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise GitSkillError(f"--from-hook {agent}: cannot read the hook JSON on stdin ({reason})",
+                            exit_codes.BAD_INPUT) from None
 
 
 def _ask(decision_operation: str, reason: str, name: str) -> str:
@@ -127,7 +144,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
                             "from a right one", exit_codes.USAGE)
     if make_commit and (dry_run or workspace.repo is None):
         raise GitSkillError("--commit needs a git repository and cannot go with --dry-run", exit_codes.USAGE)
-    interactive = not assume_yes and sys.stdin.isatty()
+    interactive = not assume_yes and sys.stdin is not None and sys.stdin.isatty()
     paths = [resolve_source(s, workspace.root) for s in sources] or [resolve_source(None, workspace.root)]
     for path in paths:
         if not path.exists():
