@@ -16,3 +16,17 @@ def data_file(folder: str, name: str) -> Path:
         if candidate.is_file():
             return candidate
     raise FileNotFoundError(f"git-skill is missing its data file {folder}/{name}; reinstall it")
+
+
+def install_hint(extra: str) -> str:
+    """How to install an optional extra for this copy of git-skill: into the source checkout it runs from
+    (an editable install, or PYTHONPATH), else from the package index."""
+    checkout = _PACKAGE.parent
+    pyproject = checkout / "pyproject.toml"
+    try:
+        ours = pyproject.is_file() and 'name = "git-skill"' in pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    if ours:
+        return f"pip install -e '{checkout}[{extra}]'"
+    return f"pip install 'git-skill[{extra}]'"

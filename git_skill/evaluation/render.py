@@ -71,6 +71,19 @@ def _amount(metric: str, value: float) -> str:
     return f"{value:,.0f}" if metric.endswith("tokens") else f"{value:.1f}"
 
 
+def within_chance(comparison: dict[str, Any]) -> bool:
+    """Whether chance alone could give this difference: the interval includes zero, or the sign test disagrees."""
+    return bool(comparison["ci_includes_zero"]) or comparison["p_value"] >= 0.05
+
+
+def verdict(comparison: dict[str, Any]) -> str:
+    """The comparison's verdict in one line: within chance, or better or worse (text, Markdown and the plot)."""
+    if comparison["ci_includes_zero"]:
+        return "the interval includes zero: this difference is within what chance alone produces here"
+    direction = "better" if comparison["delta"] > 0 else "worse"
+    return f"the interval excludes zero: {comparison['candidate']} is {direction} than {comparison['baseline']} on these tasks"
+
+
 def comparison_lines(comparison: dict[str, Any], stats: dict[str, Any]) -> list[str]:
     """What one comparison says, in sentences (shared by text and Markdown)."""
     name, base = comparison["candidate"], comparison["baseline"]
@@ -84,15 +97,11 @@ def comparison_lines(comparison: dict[str, Any], stats: dict[str, Any]) -> list[
                 f"{stats['resamples']} resamples, seed {stats['seed']})")
     lines = [headline]
     lines.append(f"p = {comparison['p_value']:.3g} by an {stats['test']} ({comparison['changed']} changed)")
-    if comparison["ci_includes_zero"]:
-        lines.append("the interval includes zero: this difference is within what chance alone produces here")
-    else:
-        direction = "better" if comparison["delta"] > 0 else "worse"
-        lines.append(f"the interval excludes zero: {name} is {direction} than {base} on these tasks")
-        if comparison["p_value"] >= 0.05:
-            lines.append(f"but the sign test does not (p >= 0.05): with {comparison['tasks']} tasks, "
-                         f"{comparison['changed']} of them changed, a bootstrap interval is too narrow; "
-                         "trust the sign test and add tasks or attempts")
+    lines.append(verdict(comparison))
+    if not comparison["ci_includes_zero"] and comparison["p_value"] >= 0.05:
+        lines.append(f"but the sign test does not (p >= 0.05): with {comparison['tasks']} tasks, "
+                     f"{comparison['changed']} of them changed, a bootstrap interval is too narrow; "
+                     "trust the sign test and add tasks or attempts")
     lines.append(f"fixed ({len(comparison['fixed'])}): {_listing(comparison['fixed']) or '-'}")
     lines.append(f"broken ({len(comparison['broken'])}): {_listing(comparison['broken']) or '-'}")
     for side in ("only_in_baseline", "only_in_candidate"):

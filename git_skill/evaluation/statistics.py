@@ -12,7 +12,7 @@ of a comparison.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from math import comb
 
@@ -23,23 +23,36 @@ TEST_NAME = "exact sign test (two-sided binomial, p=1/2) over the tasks whose me
 INTERVAL_NAME = "paired bootstrap over tasks (percentile)"
 
 
-def bootstrap_mean_interval(differences: Sequence[float], resamples: int, seed: int,
-                            level: float = 0.95) -> tuple[float, float]:
-    """The percentile interval of the mean of `differences`, resampling tasks with replacement.
-
-    Deterministic for a seed: numpy's PCG64 generator, drawn in fixed-size chunks."""
-    values = np.asarray(differences, dtype=float)
-    if values.size == 0:
+def _bootstrap(size: int, resamples: int, seed: int, level: float,
+               statistic: Callable[[np.ndarray], np.ndarray]) -> tuple[float, float]:
+    """The percentile interval of `statistic` over resamples of `size` tasks drawn with replacement
+    (numpy's PCG64 generator, in fixed-size chunks: deterministic for a seed)."""
+    if size == 0:
         return (float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
-    means = np.empty(resamples)
+    values = np.empty(resamples)
     for start in range(0, resamples, BOOTSTRAP_CHUNK):
         count = min(BOOTSTRAP_CHUNK, resamples - start)
-        picks = rng.integers(0, values.size, size=(count, values.size))
-        means[start:start + count] = values[picks].mean(axis=1)
+        values[start:start + count] = statistic(rng.integers(0, size, size=(count, size)))
     tail = (1.0 - level) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
+    low, high = np.percentile(values, [tail, 100 - tail])
     return (float(low), float(high))
+
+
+def bootstrap_mean_interval(differences: Sequence[float], resamples: int, seed: int,
+                            level: float = 0.95) -> tuple[float, float]:
+    """The percentile interval of the mean of `differences`, resampling tasks with replacement."""
+    values = np.asarray(differences, dtype=float)
+    return _bootstrap(values.size, resamples, seed, level, lambda picks: values[picks].mean(axis=1))
+
+
+def bootstrap_rate_interval(passed: Sequence[float], trials: Sequence[int], resamples: int, seed: int,
+                            level: float = 0.95) -> tuple[float, float]:
+    """The percentile interval of a pass rate (passed trials / trials), resampling tasks with replacement:
+    a task's attempts travel together, as in the paired interval."""
+    wins, counts = np.asarray(passed, dtype=float), np.asarray(trials, dtype=float)
+    return _bootstrap(wins.size, resamples, seed, level,
+                      lambda picks: wins[picks].sum(axis=1) / counts[picks].sum(axis=1))
 
 
 def sign_test(improved: int, worsened: int) -> float:

@@ -49,9 +49,14 @@ def _pass_rate(trials: list[Trial]) -> float:
     return sum(t.passed for t in trials) / len(trials)
 
 
-def describe(condition: Condition) -> dict[str, Any]:
-    """Runs, tasks, trials, pass rate (passed trials / trials), rewards, per-trial usage, run-to-run spread."""
+def describe(condition: Condition, settings: Settings = Settings()) -> dict[str, Any]:
+    """Runs, tasks, trials, pass rate (passed trials / trials) with its interval over tasks, rewards,
+    per-trial usage, run-to-run spread."""
     trials = condition.trials
+    tasks = by_task(trials)
+    low, high = statistics.bootstrap_rate_interval([sum(t.passed for t in group) for group in tasks.values()],
+                                                   [len(group) for group in tasks.values()],
+                                                   settings.resamples, settings.seed)
     rewards = [t.reward if t.reward is not None else 0.0 for t in trials]
     partial = any(0.0 < r < 1.0 for r in rewards)
     per_trial = {}
@@ -67,7 +72,7 @@ def describe(condition: Condition) -> dict[str, Any]:
         spread = {"min": min(rates), "max": max(rates), "stdev": statistics.sample_stdev(rates),
                   "same_tasks": len(task_sets) == 1}
     return {"name": condition.name, "path": str(condition.path), "runs": len(condition.runs),
-            "tasks": len(by_task(trials)), "trials": len(trials), "pass_rate": _pass_rate(trials),
+            "tasks": len(tasks), "trials": len(trials), "pass_rate": _pass_rate(trials), "pass_rate_ci95": [low, high],
             "mean_reward": sum(rewards) / len(rewards), "partial_rewards": partial,
             "no_reward": sum(t.reward is None for t in trials), "errors": sum(t.error is not None for t in trials),
             "unreadable": condition.unreadable, "per_trial": per_trial, "run_results": runs, "spread": spread}
@@ -133,6 +138,6 @@ def report(conditions: list[Condition], settings: Settings, selection: TaskSelec
         "selection": selection.to_dict(),
         "statistics": {"interval": statistics.INTERVAL_NAME, "resamples": settings.resamples, "seed": settings.seed,
                        "test": statistics.TEST_NAME},
-        "conditions": [describe(condition) for condition in conditions],
+        "conditions": [describe(condition, settings) for condition in conditions],
         "comparisons": [compare(conditions[0], candidate, settings) for candidate in conditions[1:]],
     }

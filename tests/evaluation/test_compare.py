@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import subprocess
@@ -202,6 +203,42 @@ def test_plot_draws_png_and_svg(tmp_path: Path, suffix: str, magic: bytes) -> No
     result = run_cli("compare", "base", "cand", "--plot", f"tasks{suffix}", cwd=tmp_path)
     assert result.code == 0, result.err
     assert magic in (tmp_path / f"tasks{suffix}").read_bytes()[:400]
+
+
+def test_the_svg_says_each_pass_rate_interval_and_whether_the_change_is_within_chance(tmp_path: Path) -> None:
+    tasks = [f"t{i}" for i in range(10)]
+    write_tb_run(tmp_path / "base", {t: i < 4 for i, t in enumerate(tasks)})
+    write_tb_run(tmp_path / "close", {t: i < 5 for i, t in enumerate(tasks)})  # one task fixed: chance
+    write_tb_run(tmp_path / "far", {t: i < 9 for i, t in enumerate(tasks)})  # five fixed: the interval excludes 0
+    data = json.loads(run_cli("compare", "base", "close", "far", "--format", "json", cwd=tmp_path).out)
+    result = run_cli("compare", "base", "close", "far", "--plot", "cmp.svg", cwd=tmp_path)
+    assert result.code == 0, result.err
+    svg = html.unescape((tmp_path / "cmp.svg").read_text())
+    assert "pass rate by condition" in svg
+    for condition in data["conditions"]:
+        low, high = condition["pass_rate_ci95"]
+        assert low <= condition["pass_rate"] <= high
+        assert (f"{condition['name']}: {condition['pass_rate'] * 100:.1f}% [{low * 100:.1f}, {high * 100:.1f}]"
+                in svg)
+    close, far = data["comparisons"]
+    assert close["ci_includes_zero"] and not far["ci_includes_zero"]
+    low, high = close["ci95"]
+    assert f"close vs base: +10.0 points, 95% CI [{low * 100:+.1f}, {high * 100:+.1f}]" in svg
+    assert "within chance: the interval includes zero; 1 fixed, 0 broken of 10 tasks" in svg
+    low, high = far["ci95"]
+    assert f"far vs base: +50.0 points, 95% CI [{low * 100:+.1f}, {high * 100:+.1f}]" in svg
+    assert "within chance by the sign test (p = 0.062), though the interval excludes zero" in svg  # 5 of 5 up
+
+
+def test_the_plot_install_hint_fits_a_checkout(tmp_path: Path) -> None:
+    write_tb_run(tmp_path / "base", {"a": True})
+    script = ("import sys\nsys.modules['matplotlib'] = None\nfrom git_skill.cli import main\n"
+              "main(['compare', 'base', 'base', '--plot', 'out.svg'])")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    checkout = Path(__file__).resolve().parents[2]
+    assert f"--plot needs matplotlib: pip install -e '{checkout}[plot]'" in done.stderr
+    assert not (tmp_path / "out.svg").exists()
 
 
 def test_matplotlib_is_imported_only_with_plot(tmp_path: Path) -> None:
