@@ -3,7 +3,8 @@
 Each scripted reply is a dict: {"content": str} for a normal answer, {"status": int, "headers": {...}}
 (optionally "message") for an error, or {"sleep": seconds} to stall past the client's timeout. Requests
 are recorded. `responder(body)`, when set, answers instead of the script (for concurrent callers);
-`latency` delays every answer; `routes` maps other paths (`/props`, `/v1/models`, `/api/show`) to the
+`latency` delays every answer; `chars_per_token`, when set, cuts a reply longer than the request's
+`max_tokens` there (finish_reason "length"), as a provider does; `routes` maps other paths (`/props`, `/v1/models`, `/api/show`) to the
 JSON they return, so servers' context-window metadata can be played too; other paths get 404.
 """
 
@@ -23,6 +24,7 @@ class FakeLLM:
         self.routes: dict[str, Any] = {}
         self.responder: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.latency = 0.0
+        self.chars_per_token: float | None = None
         self.first_request_at: float | None = None
         self.last_reply_at: float | None = None
         self.in_flight = 0
@@ -88,10 +90,14 @@ class FakeLLM:
                     self.end_headers()
                     self.wfile.write(payload)
                     return
+                content, finish = reply["content"], reply.get("finish_reason", "stop")
+                room = body.get("max_tokens")
+                if outer.chars_per_token and room and len(content) > room * outer.chars_per_token:
+                    content, finish = content[:int(room * outer.chars_per_token)], "length"
                 payload = json.dumps({
                     "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": body.get("model", "fake"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": reply["content"]},
-                                 "finish_reason": "stop"}],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                                 "finish_reason": finish}],
                     "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
                 }).encode()
                 self.send_response(200)

@@ -24,19 +24,49 @@ ESTIMATE_MARGIN = 0.6  # code, logs and JSON take more tokens than four characte
 PROBE_TIMEOUT = 5.0
 MIN_REPLY_TOKENS = 256
 DEFAULT_REPLY_TOKENS = 4096  # a cap even when the window is unknown: a looping small model must stop somewhere
+# The most kept for one reply when the model's own output limit is unknown: room for a skill with a
+# script of some 60,000 characters (JSON-escaped code takes about one token per three characters).
+MAX_REPLY_TOKENS = 32768
 
 
-def reply_reserve(window: int) -> int:
-    """Tokens kept free for the reply: a quarter of a small window, at most 4,096."""
-    return max(256, min(4096, window // 4))
+def reply_reserve(window: int | None, output_limit: int | None = None) -> int:
+    """Tokens kept free for the reply: a quarter of the window, within the model's output limit
+    (MAX_REPLY_TOKENS when it is unknown). A small window keeps the rest for the digest; a large
+    one leaves room for the long script a strong model may write."""
+    if not window:
+        return min(DEFAULT_REPLY_TOKENS, output_limit or DEFAULT_REPLY_TOKENS)
+    return max(MIN_REPLY_TOKENS, min(window // 4, output_limit or MAX_REPLY_TOKENS))
 
 
-def digest_budget(window: int | None, prompt_overhead: str, ceiling: int = MAX_BUDGET) -> int:
+def digest_budget(window: int | None, prompt_overhead: str, ceiling: int = MAX_BUDGET,
+                  reserve: int | None = None) -> int:
     """The largest digest budget (in our estimate's tokens) that fits the window with the prompt and the reply."""
     if not window:
         return ceiling
-    free = window - reply_reserve(window) - approx_tokens(prompt_overhead) / ESTIMATE_MARGIN
+    free = window - (reserve or reply_reserve(window)) - approx_tokens(prompt_overhead) / ESTIMATE_MARGIN
     return max(MIN_BUDGET, min(ceiling, int(free * ESTIMATE_MARGIN)))
+
+
+def output_limit(model: str, litellm: Callable[[], Any] | None) -> int | None:
+    """The most tokens one reply of `model` may take, as litellm's model information gives it."""
+    if litellm is None:
+        return None
+    try:
+        info = litellm().get_model_info(model)
+    except Exception:  # noqa: BLE001 - litellm raises bare Exceptions for unknown models
+        return None
+    return _positive(info.get("max_output_tokens")) if isinstance(info, dict) else None
+
+
+def is_reasoning_model(model: str, litellm: Callable[[], Any] | None) -> bool:
+    """Whether litellm knows `model` as a reasoning model (they refuse a temperature other than their own)."""
+    if litellm is None:
+        return False
+    try:
+        info = litellm().get_model_info(model)
+    except Exception:  # noqa: BLE001 - unknown model: nothing known
+        return False
+    return bool(isinstance(info, dict) and info.get("supports_reasoning"))
 
 
 def _get(url: str, payload: dict[str, Any] | None = None) -> Any:

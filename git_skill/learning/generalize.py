@@ -24,12 +24,22 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[\s@:])[0-9a-f]{12}\b"), "<container-id>"),
     (re.compile(r"\b[0-9a-f]{7,12}\b(?=\s+(?:\(|HEAD|\w+:|[A-Z][a-z]))"), "<commit>"),
 )
+# The rules above that name a person or a machine: applied to every request a provider receives too
+# (learning/privacy.py), where dates, hashes and ports stay, being evidence.
+_PRIVATE = tuple(_RULES[i] for i in (0, 8, 11))
 _QUOTED = re.compile(r"(['\"])(?:(?!\1).){24,}?\1")
 
 
 def generalize(text: str) -> str:
     """Replace ephemeral details with placeholders (deterministic)."""
     for pattern, placeholder in _RULES:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def private_details(text: str) -> str:
+    """Home folders' user names and container ids replaced, nothing else."""
+    for pattern, placeholder in _PRIVATE:
         text = pattern.sub(placeholder, text)
     return text
 

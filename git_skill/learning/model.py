@@ -40,6 +40,13 @@ INSTALL_HINT = "pip install 'git-skill[llm]'"
 # The structured-output ladder, most to least constrained. "json_object+schema" is JSON mode with the
 # schema attached: llama.cpp's and llama-cpp-python's servers turn it into a grammar, vLLM into guided decoding.
 FORMATS = ("json_schema", "json_object+schema", "json_object", "text")
+# Parameters a provider may refuse by name ("Unsupported parameter: 'temperature'"): the request is sent
+# again once without it, and the endpoint is remembered as refusing it (like the ladder's level).
+REFUSABLE = ("temperature", "frequency_penalty", "max_tokens")
+_REFUSED = "refuses "
+_NOT_FOUND = re.compile(r"\bmodel\b[^.]{0,60}\b(?:not found|does not exist|not exist|unknown|no such|not available|"
+                        r"not supported)|\b(?:unknown|invalid) model\b|model_not_found|no such model|provider not provided", re.I)
+_AT_MOST = re.compile(r"(?:at most|maximum(?: value)? (?:is|of)|less than or equal to|<=)\s*(\d{3,7})", re.I)
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|schema", re.I)
 _CONTEXT_WORDS = re.compile(r"context (?:window|length)|maximum context|exceeds? (?:the )?(?:model'?s? )?(?:context|max)|"
                             r"too many tokens|prompt is too long|n_ctx", re.I)
@@ -64,7 +71,9 @@ class ModelSettings:
     repair_rounds: int = 2
     context_window: int | None = None  # tokens the model takes in and gives back, when known
     reply_tokens: int | None = None  # max_tokens for each reply
-    frequency_penalty: float | None = None  # set for servers on this machine: small models loop under greedy decoding
+    output_limit: int | None = None  # the most a reply may take (litellm's max_output_tokens), when known
+    frequency_penalty: float | None = None  # only for a small model on this machine: it loops under greedy decoding
+    temperature: float | None = 0  # None for reasoning models, which refuse anything but their default
 
 
 @dataclass
@@ -120,28 +129,46 @@ class FormatMemory:
         self.path = path
         self._lock = threading.Lock()
         self.levels: dict[str, str] = {}
+        self.refused: dict[str, list[str]] = {}  # parameters the endpoint refused, sent no more
         if path is not None and path.is_file():
             try:
                 loaded = json.loads(path.read_text(encoding="utf-8"))
-                self.levels = {k: v for k, v in loaded.items() if v in FORMATS} if isinstance(loaded, dict) else {}
             except (ValueError, OSError):
-                self.levels = {}  # a damaged file only costs one step down the ladder again
+                loaded = None  # a damaged file only costs one step down the ladder again
+            if isinstance(loaded, dict):
+                self.levels = {k: v for k, v in loaded.items() if isinstance(v, str) and v in FORMATS}
+                self.refused = {k[len(_REFUSED):]: [p for p in v if p in REFUSABLE] for k, v in loaded.items()
+                                if k.startswith(_REFUSED) and isinstance(v, list)}
 
     def get(self, key: str) -> int:
         with self._lock:
             return FORMATS.index(self.levels.get(key, FORMATS[0]))
+
+    def refused_parameters(self, key: str) -> list[str]:
+        with self._lock:
+            return list(self.refused.get(key, ()))
 
     def remember(self, key: str, level: int) -> None:
         with self._lock:
             if self.levels.get(key) == FORMATS[level]:
                 return
             self.levels[key] = FORMATS[level]
-            snapshot = json.dumps(self.levels, indent=1, sort_keys=True).encode("utf-8")
-            if self.path is not None:
-                try:
-                    write_atomic(self.path, snapshot)
-                except OSError:
-                    pass  # remembering is an optimisation; the run goes on
+            self._save()
+
+    def remember_refusal(self, key: str, parameter: str) -> None:
+        with self._lock:
+            if parameter in self.refused.get(key, ()):
+                return
+            self.refused.setdefault(key, []).append(parameter)
+            self._save()
+
+    def _save(self) -> None:
+        snapshot = {**self.levels, **{_REFUSED + k: sorted(v) for k, v in self.refused.items()}}
+        if self.path is not None:
+            try:
+                write_atomic(self.path, json.dumps(snapshot, indent=1, sort_keys=True).encode("utf-8"))
+            except OSError:
+                pass  # remembering is an optimisation; the run goes on
 
 
 def litellm_available() -> bool:
@@ -260,10 +287,16 @@ def _map_error(error: Exception, settings: ModelSettings) -> ModelError:
     for class_name, kind, message in checks:
         cls = getattr(litellm, class_name, None)
         if (cls is not None and isinstance(error, cls)) or name == class_name:
-            if kind == "bad_response" and "model" in text.lower() and ("not" in text.lower() or "unknown" in text.lower()):
+            if kind == "bad_response" and _NOT_FOUND.search(text):
                 return ModelError("not_found", f"unknown model {settings.model!r}: {text}")
             return ModelError(kind, message)
     return ModelError("bad_response", f"{name}: {text}")
+
+
+def _default_privacy() -> Callable[[str], str]:
+    from git_skill.learning.privacy import ProviderRedaction
+
+    return ProviderRedaction()
 
 
 def _response_format(level: int, schema_name: str) -> dict[str, Any] | None:
@@ -278,6 +311,13 @@ def _response_format(level: int, schema_name: str) -> dict[str, Any] | None:
 
 
 @dataclass
+class Reply:
+    content: str
+    cut: bool  # finish_reason "length": the reply reached max_tokens and is not whole
+    room: int | None  # the max_tokens it was given
+
+
+@dataclass
 class ModelClient:
     settings: ModelSettings
     usage: Usage = field(default_factory=Usage)
@@ -285,41 +325,68 @@ class ModelClient:
     backoff: Backoff = field(default_factory=Backoff)
     note: Callable[[str], None] = lambda message: None  # repairs done in code: said, not hidden
     debug: Callable[[str], None] = lambda message: None
+    privacy: Callable[[str], str] = field(default_factory=lambda: _default_privacy())  # applied to every message sent
+
+    def _free_tokens(self, messages: list[dict[str, str]]) -> int | None:
+        """Tokens of the window the conversation leaves free, by our estimate; None when the window is unknown."""
+        from git_skill.learning.context_window import ESTIMATE_MARGIN
+        from git_skill.text.tokens import approx_tokens
+
+        if not self.settings.context_window:
+            return None
+        prompt_tokens = sum(approx_tokens(str(message.get("content") or "")) for message in messages) / ESTIMATE_MARGIN
+        return int(self.settings.context_window - prompt_tokens)
 
     def _reply_room(self, messages: list[dict[str, str]]) -> int:
         """max_tokens: the reply's reserve, less what a conversation grown by repair turns takes beyond its share."""
-        from git_skill.learning.context_window import ESTIMATE_MARGIN, MIN_REPLY_TOKENS
-        from git_skill.text.tokens import approx_tokens
+        from git_skill.learning.context_window import MIN_REPLY_TOKENS
 
         reserve = int(self.settings.reply_tokens or 0)
-        if not self.settings.context_window:
-            return reserve
-        prompt_tokens = sum(approx_tokens(str(message.get("content") or "")) for message in messages) / ESTIMATE_MARGIN
-        return max(MIN_REPLY_TOKENS, min(reserve, int(self.settings.context_window - prompt_tokens)))
+        free = self._free_tokens(messages)
+        return reserve if free is None else max(MIN_REPLY_TOKENS, min(reserve, free))
+
+    def _more_room(self, messages: list[dict[str, str]], room: int) -> int | None:
+        """max_tokens for asking again after a reply was cut at `room`: four times as much, within the
+        window and the model's output limit; None when there is no more to give."""
+        free = self._free_tokens(messages)
+        bigger = min(room * 4, *(limit for limit in (free, self.settings.output_limit) if limit))
+        return bigger if bigger > room else None
 
     def fit_window(self, window: int) -> None:
         """Take the context window a server named in an error, when it is smaller than the one assumed."""
         from git_skill.learning.context_window import reply_reserve
 
         if window < (self.settings.context_window or window + 1):
-            self.settings.context_window, self.settings.reply_tokens = window, reply_reserve(window)
+            self.settings.context_window = window
+            self.settings.reply_tokens = reply_reserve(window, self.settings.output_limit)
+
+    def add_sources(self, *paths: str | Path) -> None:
+        """Sources a request may name: from now on named by their own names, not this machine's folders."""
+        add = getattr(self.privacy, "add_source", None)
+        for path in paths if add else ():
+            add(Path(path))
 
     @property
     def endpoint_key(self) -> str:
         return f"{self.settings.api_base or 'provider'} {self.settings.model}"
 
-    def _complete(self, messages: list[dict[str, str]], schema_name: str) -> str:
+    def _complete(self, messages: list[dict[str, str]], schema_name: str, room: int | None = None) -> Reply:
         litellm = litellm_module()
-        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages, "timeout": self.settings.timeout,
-                                  "max_retries": 0, "temperature": 0}
+        sent = [{**message, "content": self.privacy(str(message.get("content") or ""))} for message in messages]
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": sent, "timeout": self.settings.timeout,
+                                  "max_retries": 0}
+        if self.settings.temperature is not None:
+            kwargs["temperature"] = self.settings.temperature
         if self.settings.api_base:
             kwargs["api_base"] = self.settings.api_base
         if self.settings.api_key:
             kwargs["api_key"] = self.settings.api_key
-        if self.settings.reply_tokens:
-            kwargs["max_tokens"] = self._reply_room(messages)
+        if room or self.settings.reply_tokens:
+            kwargs["max_tokens"] = room or self._reply_room(messages)
         if self.settings.frequency_penalty is not None:
             kwargs["frequency_penalty"] = self.settings.frequency_penalty
+        for parameter in self.formats.refused_parameters(self.endpoint_key):
+            kwargs.pop(parameter, None)
         level = self.formats.get(self.endpoint_key)
         attempt = 0
         while True:
@@ -333,6 +400,8 @@ class ModelClient:
                 response = litellm.completion(**kwargs)
             except Exception as error:  # noqa: BLE001 - mapped to one error type below
                 mapped = _map_error(error, self.settings)
+                if mapped.kind in ("bad_response", "unsupported", "not_found") and self._drop_refused(error, kwargs):
+                    continue
                 if level < len(FORMATS) - 1 and mapped.kind not in ("context_window", "auth", "timeout") and \
                         _FORMAT_WORDS.search(_error_text(error)):
                     self.debug(f"structured output: {self.settings.model} refused {FORMATS[level]} "
@@ -352,22 +421,56 @@ class ModelClient:
             if not choices:
                 raise ModelError("bad_response", "the reply had no choices")
             content = getattr(choices[0].message, "content", None)
-            if not content:
+            cut = getattr(choices[0], "finish_reason", None) == "length"
+            if not content and not cut:
                 raise ModelError("bad_response", "the reply was empty")
-            return str(content)
+            return Reply(str(content or ""), cut, kwargs.get("max_tokens"))
+
+    def _drop_refused(self, error: Exception, kwargs: dict[str, Any]) -> bool:
+        """A provider's refusal that names one of our optional parameters: send without it (or, for
+        max_tokens with a limit named, with that limit), and remember it for this endpoint."""
+        text = _error_text(error)
+        if re.search(r"response_format|json_schema", text, re.I):
+            return False  # the structured-output ladder's business
+        for parameter in REFUSABLE:
+            if parameter not in kwargs or not re.search(rf"\b{parameter}\b", text):
+                continue
+            limit = _AT_MOST.search(text) if parameter == "max_tokens" else None
+            if limit and int(limit.group(1)) < int(kwargs["max_tokens"]):
+                kwargs["max_tokens"] = int(limit.group(1))
+                self.settings.output_limit = int(limit.group(1))
+                self.settings.reply_tokens = min(int(self.settings.reply_tokens or limit.group(1)), int(limit.group(1)))
+                self.debug(f"{self.settings.model} takes at most {limit.group(1)} reply tokens; asking with that")
+                return True
+            del kwargs[parameter]
+            self.formats.remember_refusal(self.endpoint_key, parameter)
+            self.debug(f"{self.settings.model} refused {parameter} ({str(error).splitlines()[0][:160]}); "
+                       "sending without it from now on")
+            return True
+        return False
 
     def json(self, messages: list[dict[str, str]], schema_name: str,
              defaults: dict[str, str] | None = None) -> dict[str, Any]:
         """A reply parsed and checked against the strict schema: what code can repair is repaired here
-        (and reported); only what needs judgement goes back to the model, for at most N repair rounds."""
+        (and reported); only what needs judgement goes back to the model, for at most N repair rounds.
+        A reply cut at max_tokens is asked for again once with more room: not the model's mistake."""
         import jsonschema
 
         validator = jsonschema.Draft202012Validator(schema(schema_name))
         conversation = list(messages)
         for attempt in range(self.settings.repair_rounds + 1):
-            content = self._complete(conversation, schema_name)
+            reply = self._complete(conversation, schema_name)
+            if reply.cut and reply.room:
+                room = self._more_room(conversation, reply.room)
+                if room is not None:
+                    self.debug(f"the {schema_name} reply was cut at {reply.room} tokens; asking again with {room}")
+                    reply = self._complete(conversation, schema_name, room)
+            content = reply.content
             parsed = parse_reply(content)
-            if isinstance(parsed, dict):
+            if reply.cut and not isinstance(parsed, dict):
+                problems = (f"the reply was cut off at the length limit ({reply.room} tokens) before it ended: "
+                            "reply again, shorter (fewer or smaller scripts and references)")
+            elif isinstance(parsed, dict):
                 for repair in repair_in_code(schema_name, parsed, defaults):
                     self.note(f"repaired the {schema_name} reply in code: {repair}")
                 errors = sorted(validator.iter_errors(parsed), key=lambda e: list(e.absolute_path))

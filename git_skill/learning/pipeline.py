@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from git_skill.learning.generalize import generalize
-from git_skill.learning.model import ModelClient, prompt, schema
+from git_skill.learning.model import ModelClient, prompt
+from git_skill.learning.replies import schema_text
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Creation:
 
 
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
-    content = prompt("reflection", schema=json.dumps(schema("reflection")), digest=digest_text)
+    content = prompt("reflection", schema=schema_text("reflection"), digest=digest_text)
     return client.json([{"role": "user", "content": content}], "reflection")
 
 
@@ -32,8 +33,9 @@ def reflection_budget(client: ModelClient, ceiling: int | None, window: int | No
     """The digest budget that fits the model's window beside the reflection prompt, its schema and the reply."""
     from git_skill.learning.context_window import MAX_BUDGET, digest_budget
 
-    overhead = prompt("reflection", schema=json.dumps(schema("reflection")), digest="")
-    return digest_budget(window or client.settings.context_window, overhead, ceiling or MAX_BUDGET)
+    overhead = prompt("reflection", schema=schema_text("reflection"), digest="")
+    return digest_budget(window or client.settings.context_window, overhead, ceiling or MAX_BUDGET,
+                         client.settings.reply_tokens)
 
 
 def _body_allowance(client: ModelClient, fixed: str) -> int:
@@ -64,9 +66,9 @@ def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: l
            task_name: str | None = None) -> Creation:
     """The skill's typed parts; `task_name` names it when the model leaves the name empty."""
     reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0])
-    fixed = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
+    fixed = prompt("creation", schema=schema_text("creation"), reflection=reflection,
                    existing=existing_summary(candidates, body_chars=0))
-    content = prompt("creation", schema=json.dumps(schema("creation")), reflection=reflection,
+    content = prompt("creation", schema=schema_text("creation"), reflection=reflection,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
     defaults = {"name": task_name} if task_name else None

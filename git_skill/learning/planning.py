@@ -156,6 +156,7 @@ def _reflect_within(client: Any, item: Any, budget: int) -> dict[str, Any]:
     from git_skill.transcripts import open_transcript
     from git_skill.transcripts.digest import collect, fit
 
+    client.add_sources(item.source, *item.feedback)
     digest = collect(open_transcript(Path(item.source), item.feedback, item.use_feedback))
     digest_text, _, _ = fit(digest, budget)
     try:

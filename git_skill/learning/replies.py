@@ -15,18 +15,19 @@ from functools import lru_cache
 from typing import Any
 
 _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.S)
-# Keywords a grammar compiler may choke on, or that only matter to the strict check in code.
-_STRICT_ONLY = frozenset({"maxLength", "minLength", "pattern", "format", "maxItems", "$schema", "$id", "title",
+# Keywords a grammar compiler may choke on, or that only matter to the strict check in code. Bounds on a
+# list's items stay: they are cheap for a grammar (unlike length bounds on strings) and stop a small model
+# that fills a list until its reply is cut off.
+_STRICT_ONLY = frozenset({"maxLength", "minLength", "pattern", "format", "$schema", "$id", "title",
                           "description", "examples", "default"})
+# What a prompt's copy of the schema leaves out: identifiers that tell a model nothing.
+_NOT_FOR_PROMPTS = frozenset({"$schema", "$id", "title"})
 NAME_LIMIT = 64
-# A small model can fill a list until the reply is cut off, leaving JSON that does not parse; a bound on
-# items is cheap for a grammar (unlike length bounds on strings) and more than a skill's list needs.
-DECODING_MAX_ITEMS = 8
 DESCRIPTION_LIMIT = 1024
 _LIST_FIELDS = {
-    "creation": ("approaches", "pitfalls", "verification"),
+    "creation": ("approaches", "pitfalls", "verification", "scripts", "references"),
     "reflection": ("unjustified_steps", "missed_edge_cases", "repeated_patterns", "pitfalls", "verification_gaps",
-                   "lessons"),
+                   "what_worked", "lessons"),
 }
 
 
@@ -42,8 +43,6 @@ def _relax(node: Any) -> Any:
             relaxed[key] = {name: _relax(member) for name, member in value.items()}
         elif key not in _STRICT_ONLY:
             relaxed[key] = _relax(value)
-    if relaxed.get("type") == "array":
-        relaxed["maxItems"] = DECODING_MAX_ITEMS
     return relaxed
 
 
@@ -57,6 +56,14 @@ def _decoding_schema(name: str) -> str:
 def decoding_schema(name: str) -> dict[str, Any]:
     """The schema without length bounds, patterns, titles and descriptions: what a grammar compiler accepts."""
     return json.loads(_decoding_schema(name))
+
+
+@lru_cache(maxsize=None)
+def schema_text(name: str) -> str:
+    """The schema a prompt shows: the very one the reply is checked against, less its identifiers."""
+    from git_skill.learning.model import schema
+
+    return json.dumps({k: v for k, v in schema(name).items() if k not in _NOT_FOR_PROMPTS}, ensure_ascii=False)
 
 
 def parse_reply(content: str) -> dict[str, Any] | str:
@@ -109,17 +116,22 @@ def repair_in_code(schema_name: str, value: dict[str, Any], defaults: dict[str, 
         del value[key]
     if extra:
         repairs.append(f"dropped unknown keys {', '.join(extra)}")
+    properties = schema(schema_name).get("properties", {})
     for key in _LIST_FIELDS.get(schema_name, ()):
         items = value.get(key)
-        if isinstance(items, str):
+        if isinstance(items, str) and key not in ("scripts", "references", "what_worked"):
             value[key] = items = [items]
             repairs.append(f"{key}: a single text made a list")
         if isinstance(items, list):
             unique = list(dict.fromkeys(json.dumps(item, sort_keys=True) if not isinstance(item, str)
                                         else " ".join(item.split()) for item in items))
             if len(unique) < len(items):
-                value[key] = [json.loads(item) if item.startswith(("{", "[")) else item for item in unique]
                 repairs.append(f"{key}: {len(items) - len(unique)} duplicate item(s) removed")
+                value[key] = items = [json.loads(item) if item.startswith(("{", "[")) else item for item in unique]
+            bound = properties.get(key, {}).get("maxItems")
+            if bound and len(items) > bound:  # the schema's bound: the first items are the ones a model puts first
+                value[key] = items[:bound]
+                repairs.append(f"{key}: {len(items) - bound} item(s) beyond the schema's {bound} left out")
     if schema_name == "creation":
         edits = value.get("edits")
         if isinstance(edits, list) and edits:

@@ -40,8 +40,11 @@ class Request:
 LOCAL_TIMEOUT = 600.0  # seconds per call for a server on this machine: CPU inference can take minutes
 REMOTE_TIMEOUT = 120.0
 # A 135M model under greedy decoding repeats one item until max_tokens ("no, no, no, …"); with this penalty
-# its reflection came back whole and schema-valid. Sent only to servers on this machine.
+# its reflection came back whole and schema-valid (llama-cpp-python, SmolLM2). Sent only to a server on this
+# machine with a small window, the mark of a small model: on JSON a penalty on repeated tokens works against
+# the keys and quotes a reply must repeat, and hosted providers are never sent it.
 LOCAL_FREQUENCY_PENALTY = 1.0
+SMALL_MODEL_WINDOW = 16384
 
 
 def is_local(api_base: str | None) -> bool:
@@ -66,6 +69,7 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
         return None
     from git_skill.learning import context_window as windows
     from git_skill.learning.model import FormatMemory, ModelClient, ModelSettings, litellm_module, require_litellm
+    from git_skill.learning.privacy import ProviderRedaction
 
     require_litellm()
     base = api_base or workspace.config("skill.apiBase")
@@ -82,12 +86,14 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
     where = "--context-window" if context_window else ""
     if context_window is None:
         context_window, where = windows.discover(chosen, base, litellm_module)
+    output_limit = windows.output_limit(chosen, litellm_module)
+    small_local = is_local(base) and context_window is not None and context_window <= SMALL_MODEL_WINDOW
     settings = ModelSettings(chosen, api_base=base, api_key=os.environ.get("GIT_SKILL_API_KEY"),
                              timeout=timeout or (LOCAL_TIMEOUT if is_local(base) else REMOTE_TIMEOUT),
-                             context_window=context_window,
-                             reply_tokens=windows.reply_reserve(context_window) if context_window else
-                             windows.DEFAULT_REPLY_TOKENS,
-                             frequency_penalty=LOCAL_FREQUENCY_PENALTY if is_local(base) else None)
+                             context_window=context_window, output_limit=output_limit,
+                             reply_tokens=windows.reply_reserve(context_window, output_limit),
+                             frequency_penalty=LOCAL_FREQUENCY_PENALTY if small_local else None,
+                             temperature=None if windows.is_reasoning_model(chosen, litellm_module) else 0)
     memory = FormatMemory(Path(workspace.git_dir) / "git-skill" / "structured-output.json" if workspace.git_dir else None)
 
     def note(message: str) -> None:
@@ -97,7 +103,7 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
         if debug:
             click.echo(f"git-skill: debug: {message}", err=True)
 
-    client = ModelClient(settings, formats=memory, note=note, debug=say)
+    client = ModelClient(settings, formats=memory, note=note, debug=say, privacy=ProviderRedaction(workspace.root))
     window = f"context window {context_window} ({where})" if context_window else f"context window {where}"
     say(f"model {chosen}" + (f" at {base}" if base else "") + f": {window}, timeout {settings.timeout:g} s per call, "
         f"replies up to {settings.reply_tokens} tokens")
