@@ -10,6 +10,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
+import click
+
 from git_skill.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github")
@@ -33,23 +35,26 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def format_finding(f: Finding, paint: tuple[str, str] = ("", "")) -> str:
+SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def paint(text: str, colour: str | None, on: bool, bold: bool = False) -> str:
+    """`text` in a colour when `on` (`options.use_color()`: a terminal, no NO_COLOR), else as it is."""
+    return click.style(text, fg=colour, bold=bold or None) if on and (colour or bold) else text
+
+
+def format_finding(f: Finding, color: bool = False) -> str:
     """`path:line:column: severity [rule] message`, the one-line form every text report uses (column 1 for a
     finding about a whole line; `path:` alone for one about a whole file)."""
     where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
-    return f"{where}: {paint[0]}{f.severity.value}{paint[1]} [{f.rule}] {f.message}"
+    return f"{where}: {paint(f.severity.value, SEVERITY_COLOURS[f.severity], color)} [{f.rule}] {f.message}"
 
 
 def render_text(findings: list[Finding], verdicts: list[SkillVerdict], checked_by: str, color: bool = False) -> str:
     """Findings, then a summary line: '<n> skills checked <checked_by>: …'."""
     lines = []
-    paint = {
-        Severity.ERROR: ("\x1b[31m", "\x1b[0m"),
-        Severity.WARNING: ("\x1b[33m", "\x1b[0m"),
-        Severity.INFO: ("\x1b[36m", "\x1b[0m"),
-    }
     for f in sorted(findings, key=Finding.sort_key):
-        lines.append(format_finding(f, paint[f.severity] if color else ("", "")))
+        lines.append(format_finding(f, color))
     counts = summarize(findings)
     invalid = sum(1 for v in verdicts if not v.valid)
     checked = _plural(len(verdicts), "skill")

@@ -78,7 +78,10 @@ def command(conditions: tuple[Path, ...], names: tuple[str, ...], output_format:
     if output_format == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        click.echo(render.markdown(report) if output_format == "markdown" else render.text(report), nl=False)
+        from git_skill.options import use_color
+
+        click.echo(render.markdown(report) if output_format == "markdown" else render.text(report, use_color()),
+                   nl=False)
     if plot_file is not None and output_format != "json":
         click.echo(f"git-skill: plot written to {plot_file}", err=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from git_skill.reporting import paint
+
 LIST_LIMIT = 20  # task ids shown per list in text and Markdown (JSON lists them all)
 
 
@@ -36,6 +38,13 @@ def _usage(condition: dict[str, Any], comparison: dict[str, Any] | None, metric:
     shown = f"${mean:.2f}" if money else f"{mean:.1f}"
     change = (comparison or {}).get("metrics", {}).get(metric)
     return f"{shown} ({_relative(change['relative'])})" if change and change["relative"] is not None else shown
+
+
+def _table(report: dict[str, Any]) -> list[list[str]]:
+    """The header and a row per condition, without the usage columns no condition has a figure for."""
+    rows = [HEADERS, *_rows(report)]
+    keep = [i for i in range(len(HEADERS)) if i < 6 or any(row[i] != "-" for row in rows[1:])]
+    return [[row[i] for i in keep] for row in rows]
 
 
 def _rows(report: dict[str, Any]) -> list[list[str]]:
@@ -141,16 +150,34 @@ def _notes(report: dict[str, Any]) -> list[str]:
     return notes
 
 
-def text(report: dict[str, Any]) -> str:
-    rows = [HEADERS, *_rows(report)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+def _verdict_colour(comparison: dict[str, Any]) -> str:
+    return "yellow" if within_chance(comparison) else "green" if comparison["delta"] > 0 else "red"
+
+
+def _painted(line: str, comparison: dict[str, Any], color: bool) -> str:
+    """A comparison line on a terminal: the verdict in its colour, fixed green, broken red."""
+    if not color or comparison["delta"] is None:
+        return line
+    if line == verdict(comparison) or line.startswith("but the sign test"):
+        return paint(line, _verdict_colour(comparison), True, bold=True)
+    for prefix, colour in (("fixed (", "green"), ("broken (", "red")):
+        if line.startswith(prefix):
+            label, rest = line.split(":", 1)
+            return paint(label, colour, True) + ":" + rest
+    return line
+
+
+def text(report: dict[str, Any], color: bool = False) -> str:
+    """The table and each comparison's sentences; `color` paints the verdict and the task lists."""
+    rows = _table(report)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     out = ["  ".join(value.ljust(width) if i in (0, 5) else value.rjust(width)
                      for i, (value, width) in enumerate(zip(row, widths))).rstrip() for row in rows]
     for comparison in report["comparisons"]:
         out.append("")
         lines = comparison_lines(comparison, report["statistics"])
         out.append(lines[0])
-        out.extend("  " + line for line in lines[1:])
+        out.extend("  " + _painted(line, comparison, color) for line in lines[1:])
     spreads = [line for c in report["conditions"] for line in [spread_line(c)] if line]
     if spreads:
         out.append("")
@@ -183,8 +210,10 @@ def markdown(report: dict[str, Any]) -> str:
     def cell(value: str) -> str:
         return value.replace("|", "\\|")
 
-    out = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---"] + ["---:"] * 4 + ["---"] + ["---:"] * 2) + "|"]
-    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in _rows(report)]
+    header, *rows = _table(report)
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join(["---"] + ["---:"] * 4 + ["---"] + ["---:"] * (len(header) - 6)) + "|"]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     for comparison in report["comparisons"]:
         lines = comparison_lines(comparison, report["statistics"])
         out += ["", f"**{cell(lines[0])}**", ""]

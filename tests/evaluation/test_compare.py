@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -187,13 +188,46 @@ def test_text_and_markdown_tables(tmp_path: Path) -> None:
     write_tb_run(tmp_path / "cand", {f"t{i}": i < 8 for i in range(10)})
     text = run_cli("compare", "base", "cand", cwd=tmp_path).out
     header, base_row, cand_row = text.splitlines()[:3]
-    assert header.startswith("condition") and "pass rate" in header and "cost/trial" in header
+    assert header.startswith("condition") and "pass rate" in header
+    assert "cost/trial" not in header and "tool calls/trial" not in header  # no condition has the figures
     assert "40.00%" in base_row and "80.00%" in cand_row and "+40.00 pts (+100.0%)" in cand_row
     assert "fixed (4): t4, t5, t6, t7" in text and "excludes zero" in text
     assert "p = 0.125 by an exact sign test" in text  # 4 of 4 up: 2 * (1/2)^4
     markdown = run_cli("compare", "base", "cand", "--format", "markdown", cwd=tmp_path).out
     assert markdown.startswith("| condition | runs | tasks | trials | pass rate |")
     assert "| cand | 1 | 10 | 10 | 80.00% | +40.00 pts (+100.0%)" in markdown
+    assert markdown.splitlines()[1] == "|---|---:|---:|---:|---:|---|"
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    """On a real terminal (a pty) the verdict and the fixed list are coloured; NO_COLOR and a pipe get none."""
+    import pty
+
+    write_tb_run(tmp_path / "base", {f"t{i}": i < 4 for i in range(10)})
+    write_tb_run(tmp_path / "cand", {f"t{i}": i < 8 for i in range(10)})
+
+    def shown(**env: str) -> bytes:
+        leader, follower = pty.openpty()
+        done = subprocess.run([sys.executable, "-m", "git_skill", "compare", "base", "cand"], cwd=tmp_path,
+                              stdout=follower, stderr=subprocess.DEVNULL, env={**os.environ, **env}, timeout=60)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(leader)
+        assert done.returncode == 0
+        return b"".join(chunks)
+
+    painted = shown()
+    assert b"\x1b[32mfixed (4)\x1b[0m" in painted and b"\x1b[1m" in painted
+    assert b"\x1b[" not in shown(NO_COLOR="1")
+    assert "\x1b[" not in run_cli("compare", "base", "cand", cwd=tmp_path).out  # a pipe
 
 
 @pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<svg")])
