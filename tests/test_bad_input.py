@@ -325,3 +325,16 @@ def test_a_fifo_named_skills_lock_never_hangs(tmp_path: Path, args: list[str]) -
     assert result.returncode in (0, 1, 3) and b"Traceback" not in result.stderr, result.stderr
     if args[0] != "lint":
         assert result.returncode == 3 and b"not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("given", ["run", "run/results.json"])
+def test_learn_on_a_run_holding_only_its_results_points_to_compare(repo: Path, given: str) -> None:
+    """A Terminal-Bench run's results.json has every trial's verdict but no session: compare reads it, learn cannot."""
+    from tests.evaluation.runs import write_tb_run
+
+    write_tb_run(repo / "run", {"fix-git": True, "hello-world": False})
+    result = run_cli("learn", given, cwd=repo)
+    assert result.code == 3, result.err
+    assert result.err.count("\n") == 1 and "nothing to learn from" in result.err
+    assert f"'git skill compare {given} OTHER_RUN'" in result.err and "Supported formats" not in result.err
+    assert not (repo / ".agents").exists()

@@ -66,7 +66,24 @@ FORMATS = (
 )
 
 
+def _whole_run_results(path: Path) -> bool:
+    """A Terminal-Bench run's results.json (every trial's verdict, no trajectory), or a folder holding only that."""
+    file = path / "results.json" if path.is_dir() else path
+    try:
+        if file.stat().st_size > 64 * 1024 * 1024:
+            return False
+        data = orjson.loads(file.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    results = data.get("results") if isinstance(data, dict) else None
+    return isinstance(results, list) and any(isinstance(r, dict) and "task_id" in r for r in results[:1])
+
+
 def _unknown(path: Path) -> GitSkillError:
+    if _whole_run_results(path):
+        return GitSkillError(f"{path}: a run's results (each trial's verdict) without the trials' sessions: nothing "
+                             f"to learn from; 'git skill compare {path} OTHER_RUN' compares it with another run",
+                             exit_codes.BAD_INPUT)
     known = "\n  ".join(f"{f.name}: {f.description}" for f in FORMATS)
     return GitSkillError(f"{path}: not a transcript format git-skill knows. Supported formats:\n  {known}",
                          exit_codes.BAD_INPUT)
