@@ -249,3 +249,39 @@ def display_path(path: Path | str) -> str:
     except ValueError:
         return text
     return relative if len(relative) < len(text) else text
+
+
+def uncommitted(workspace: Workspace, paths: list[Path]) -> list[str]:
+    """Those of `paths` (files or folders in the work tree) with changes git has not committed, relative to
+    the root as `git add` takes them; nothing outside a repository."""
+    if workspace.repo is None:
+        return []
+    import pygit2
+
+    try:
+        changed = [path for path, flags in workspace.repo.status().items()
+                   if flags not in (pygit2.GIT_STATUS_CURRENT, pygit2.GIT_STATUS_IGNORED)]
+    except pygit2.GitError:
+        return []
+    root = workspace.root.resolve()
+    wanted = []
+    for path in paths:
+        try:
+            relative = Path(os.path.abspath(path)).resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if any(c == relative or c.startswith(relative.rstrip("/") + "/") for c in changed) and relative not in wanted:
+            wanted.append(relative)
+    return wanted
+
+
+def say_next_step(workspace: Workspace, paths: list[Path], message: str) -> None:
+    """After a command that leaves something to commit: one line on stderr saying how to record it."""
+    import shlex
+
+    left = uncommitted(workspace, paths)
+    if left:
+        import click
+
+        click.echo(f"next: review, then record it: git add -- {' '.join(shlex.quote(p) for p in left)} && "
+                   f"git commit -m {shlex.quote(message)}", err=True)

@@ -132,4 +132,9 @@ def command(source: str, skills_dirs: tuple[str, ...], dry_run: bool, force: boo
         count = f"{len(files)} file{'' if len(files) == 1 else 's'}"
         click.echo(f"{verb} {display_path(destination)} from {entry.origin.describe()}{at} ({count})")
     if not dry_run and planned:
+        from git_skill.workspace import say_next_step
+
         click.echo(f"recorded in {display_path(root / 'skills.lock')}")
+        names = ", ".join(destination.name for _, destination, _ in planned)
+        say_next_step(workspace, [d for _, d, _ in planned] + [root / "skills.lock", root / "AGENTS.md"],
+                      f"Add {names} from {origin.describe()}")

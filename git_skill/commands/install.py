@@ -173,3 +173,7 @@ def command(only_hooks: bool, only_driver: bool, force: bool, uninstall: bool, d
         if driver:
             for line in install_merge_driver(workspace, dry_run):
                 click.echo(line)
+    if driver and not dry_run:
+        from git_skill.workspace import say_next_step
+
+        say_next_step(workspace, [workspace.root / ".gitattributes"], "Merge SKILL.md with git-skill's merge driver")

@@ -212,6 +212,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
         _where(results, workspace)
     for item in unreadable:
         click.echo(f"git-skill: {display_path(item.source)}: {item.message}", err=True)
+    if not dry_run and not make_commit and not as_json:
+        _next_step(results, workspace)
     if failures:
         first = failures[0][1]
         if not batch:
@@ -264,6 +266,16 @@ def _where(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:
     for root in sorted({folder.parent for folder in folders}):
         example = next(folder for folder in sorted(folders) if folder.parent == root)
         click.echo(f"{display_path(root)}: {visibility_note(workspace, example)}")
+
+
+def _next_step(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:
+    """The skills this run wrote and did not commit: how to commit them."""
+    from git_skill.workspace import say_next_step
+
+    written = [outcome for _, outcome in results if outcome.written and outcome.path is not None]
+    names = ", ".join(dict.fromkeys(outcome.name for outcome in written))
+    say_next_step(workspace, [outcome.path.parent for outcome in written], f"Learn the {names} skill"
+                  + ("s" if len({o.name for o in written}) > 1 else ""))
 
 
 def _report(outcome: Outcome, dry_run: bool, workspace: Any) -> None:

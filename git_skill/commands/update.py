@@ -180,5 +180,11 @@ def command(names: tuple[str, ...], ref: str | None, accept_conflicts: bool, dry
             keep_agents_in_step(workspace)
     for plan in plans:
         _report(plan, dry_run, accept_conflicts, force)
+    if not dry_run and updated != entries:
+        from git_skill.workspace import say_next_step
+
+        moved = [plan.destination for plan in plans if updated.get(plan.entry.path) is plan.new_entry]
+        say_next_step(workspace, [*moved, lock_path(root), root / "AGENTS.md"],
+                      f"Update shared skills: {', '.join(p.name for p in moved)}" if moved else "Update skills.lock")
     troubled = [p for p in plans if p.conflicts or p.state == "missing" or (p.refusals and not force)]
     raise SystemExit(exit_codes.FINDINGS if troubled else exit_codes.OK)

@@ -99,6 +99,18 @@ def test_adding_a_source_again_after_another_root_appeared_keeps_one_copy(repo: 
     assert sorted(read_lock(repo)) == [".agents/skills/csv-cleaning", "skills/pdf-forms"]
 
 
+def test_add_says_what_to_commit_next_and_nothing_once_committed(repo: Path, upstream: Upstream) -> None:
+    added = run_cli("add", f"{upstream.url}//skills/pdf-forms", cwd=repo)
+    assert added.code == 0, added.err
+    line = next(line for line in added.err.splitlines() if line.startswith("next:"))
+    assert "git add -- .agents/skills/pdf-forms skills.lock && git commit -m 'Add pdf-forms from " in line
+    command = line.split("record it: ", 1)[1]
+    subprocess.run(command, shell=True, cwd=repo, check=True, capture_output=True)
+    assert not git(repo, "status", "--porcelain", "--", ".agents", "skills.lock").stdout.strip()
+    again = run_cli("add", f"{upstream.url}//skills", cwd=repo)
+    assert "next:" in again.err and "pdf-forms" not in again.err.split("next:", 1)[1].split("&&")[0]
+
+
 def test_dry_run_writes_nothing(repo: Path, upstream: Upstream) -> None:
     result = run_cli("add", f"{upstream.url}//skills", "--dry-run", cwd=repo)
     assert result.code == 0 and "would add .agents/skills/csv-cleaning" in result.out

@@ -150,6 +150,17 @@ def test_commit_records_only_the_skill(repo: Path) -> None:
     assert "unrelated.txt" in git(repo, "diff", "--cached", "--name-only").stdout
 
 
+def test_learn_says_how_to_commit_what_it_wrote_unless_it_committed(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    result = run_cli("learn", str(trial), cwd=repo)
+    assert result.code == 0, result.err
+    assert ("next: review, then record it: git add -- .agents/skills/build-hello && "
+            "git commit -m 'Learn the build-hello skill'") in result.err
+    committed = run_cli("learn", str(trial), "--commit", "--force", "--name", "build-c-programs", cwd=repo)
+    assert committed.code == 0, committed.err
+    assert "next:" not in committed.err
+
+
 def test_uncommitted_edits_are_never_overwritten(repo: Path) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     assert run_cli("learn", str(trial), cwd=repo).code == 0
