@@ -20,6 +20,14 @@ def skills_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def context_window_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--context-window", "context_window", type=click.IntRange(min=1), default=None, metavar="TOKENS",
+        help="The agent's context window, for listing budgets that are a share of it (default from "
+        "'git config skill.listingContextWindow', else 200000).",
+    )(command)
+
+
 def profile_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--profile", type=click.Choice(list(PROFILES)), default=None,

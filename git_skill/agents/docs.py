@@ -6,7 +6,7 @@ fails while the page and the table disagree.
 
 from __future__ import annotations
 
-from git_skill.agents.table import AGENTS
+from git_skill.agents.table import AGENTS, ListingBudget
 
 HEADER = """# Which agents see your skills
 
@@ -33,7 +33,30 @@ def render() -> str:
             f"{f'`{a.home_variable}`' if a.home_variable else '-'} | `{a.link_dir}` | {a.ambiguous or '-'} | "
             f"<{a.source}> |" for a in AGENTS]
     notes = [f"- **{a.name}**: {a.notes}" for a in AGENTS if a.notes]
-    return HEADER + "\n".join(rows) + "\n\n## Notes\n\n" + "\n".join(notes) + "\n"
+    budgets = [f"| {a.name} | {_pool(a.listing)} | {a.listing.entry_cap or '-'} | {a.listing.drops} | "
+               f"<{a.listing.source}> |" for a in AGENTS if a.listing]
+    return (HEADER + "\n".join(rows) + "\n\n## Notes\n\n" + "\n".join(notes) + "\n\n" + LISTING_HEADER
+            + "\n".join(budgets) + "\n")
+
+
+LISTING_HEADER = """## Listing budgets
+
+Every request carries the listing of skills (each skill's name and description) so the agent can
+pick one; past its budget an agent cuts descriptions. `git skill list` shows each agent's budget,
+what the repository's skills use and which descriptions it drops; lint's `listing-budget` warns.
+Agents whose documentation gives no limit are not listed. A share of the context window counts
+about 4 characters a token; `--context-window` (or `git config skill.listingContextWindow`,
+default 200,000 tokens) and `git config skill.listingBudgetFraction` change it.
+
+| agent | budget | characters per entry | dropped first | source |
+|---|---|---|---|---|
+"""
+
+
+def _pool(budget: ListingBudget) -> str:
+    if budget.chars is not None:
+        return f"{budget.chars:,} characters"
+    return f"{budget.context_fraction:.0%} of the context window"
 
 
 if __name__ == "__main__":

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class ListingBudget:
+    """How much of every request an agent gives the listing of skills (names and descriptions), as documented."""
+
+    chars: int | None  # a fixed pool of characters
+    context_fraction: float | None  # else this share of the context window (tokens, about 4 characters each)
+    entry_cap: int | None  # each entry's description (with `when_to_use`) is cut to this many characters
+    drops: str  # what goes first when the pool overflows
+    source: str
+
+
+@dataclass(frozen=True)
 class Agent:
     id: str
     name: str
@@ -22,6 +33,7 @@ class Agent:
     source: str
     notes: str = ""
     ambiguous: str = ""  # what the documentation leaves open, shown in the table itself
+    listing: ListingBudget | None = None  # None: its documentation gives no limit
 
     def reads(self, relative_root: str) -> bool:
         """Whether the agent loads skills from this project folder (relative to the repository root)."""
@@ -33,12 +45,16 @@ AGENTS: tuple[Agent, ...] = (
           ".claude/skills", "https://code.claude.com/docs/en/skills",
           "Also plugin and enterprise (managed) skills. CLAUDE_CONFIG_DIR moves the configuration folder; "
           "the skills page does not say whether personal skills follow it.",
-          "whether personal skills follow CLAUDE_CONFIG_DIR"),
+          "whether personal skills follow CLAUDE_CONFIG_DIR",
+          ListingBudget(None, 0.01, 1536, "the descriptions of the least-invoked skills (cut to the bare name)",
+                        "https://code.claude.com/docs/en/skills")),
     Agent("codex", "Codex", (".agents/skills",), ("~/.agents/skills",), None, ".agents/skills",
           "https://developers.openai.com/codex/skills",
           "Reads .agents/skills in every folder from the working folder up to the repository root, and "
           "/etc/codex/skills (admin). CODEX_HOME moves ~/.codex, which no longer holds user skills "
-          "(older releases read ~/.codex/skills)."),
+          "(older releases read ~/.codex/skills).",
+          listing=ListingBudget(5440, None, None, "the descriptions past the pool (no skill can be left out)",
+                                "https://github.com/openai/codex/issues/24299")),
     Agent("gemini-cli", "Gemini CLI", (".gemini/skills", ".agents/skills"), ("~/.gemini/skills", "~/.agents/skills"),
           "GEMINI_CLI_HOME", ".gemini/skills", "https://geminicli.com/docs/cli/using-agent-skills/",
           ".agents/skills is documented as an alias that wins over .gemini/skills within a tier. "

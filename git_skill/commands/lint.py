@@ -10,7 +10,7 @@ from git_skill import __version__, exit_codes
 from git_skill.skills.discovery import DEFAULT_ROOTS, configured_roots, discover
 from git_skill.findings import Severity
 from git_skill.folders import scratch_folder
-from git_skill.options import skills_dir_option, use_color
+from git_skill.options import context_window_option, skills_dir_option, use_color
 from git_skill.reporting import SkillVerdict, render_github, render_json, render_sarif, render_text
 from git_skill.workspace import open_workspace
 
@@ -22,7 +22,9 @@ from git_skill.workspace import open_workspace
 @skills_dir_option
 @click.option("--staged", is_flag=True, help="Lint the staged content of the skills the next commit touches.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, ...], staged: bool, strict: bool) -> None:
+@context_window_option
+def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, ...], staged: bool, strict: bool,
+            context_window: int | None) -> None:
     """Lint skills: discoverability, size and structure, integrity, leaks, safety, library hygiene.
 
     Rules, severities and rationale: docs/lint.md. Configure in .git-skill.toml ([lint]) or
@@ -32,9 +34,12 @@ def command(paths: tuple[str, ...], output_format: str, skills_dirs: tuple[str, 
     from git_skill.lint import lint_locations
     from git_skill.lint.catalog import LINT_RULES
     from git_skill.lint.config import load
+    from git_skill.listing.budget import settings_from
 
     workspace = open_workspace()
     config = load(workspace.root)
+    config.listing = settings_from(context_window, workspace)
+    config.usage_root = None if staged else workspace.root  # the commit hook reads no agent sessions
     roots = configured_roots(workspace, skills_dirs)
     with scratch_folder("git-skill-lint-") as scratch:  # staged skills mirror their depth in the repository
         if staged:

@@ -7,11 +7,12 @@ a skill) and the body cost (paid when the skill loads) are approximate tokens.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import click
 
 from git_skill.skills.discovery import discover
-from git_skill.options import skills_dir_option
+from git_skill.options import context_window_option, skills_dir_option
 from git_skill.skills.skill import read_skill_file
 from git_skill.text.tokens import approx_tokens
 from git_skill.workspace import open_workspace
@@ -28,11 +29,19 @@ def _trim(text: str, width: int) -> str:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @skills_dir_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format: str) -> None:
-    """List skills: name, trimmed description, path, and approximate tokens for description and body."""
+@context_window_option
+def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format: str, context_window: int | None) -> None:
+    """List skills: name, trimmed description, path, and approximate tokens for description and body;
+    then each agent's listing budget (docs/agents.md), what the skills use of it, and whose
+    descriptions it drops (the least loaded first, from the sessions recorded for this repository)."""
+    from git_skill.listing.budget import entry_of, plan, settings_from
+    from git_skill.usage.collect import recorded_loads
+
     workspace = open_workspace()
+    settings = settings_from(context_window, workspace)
     found = discover(workspace, paths, skills_dirs)
     rows = []
+    entries = []
     for location in found.skills:
         skill = read_skill_file(location.skill_file, location.display)
         fields = skill.fields or {}
@@ -46,10 +55,15 @@ def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format:
             "body_tokens": approx_tokens(skill.body),
             "readable": skill.fields is not None,
         })
+        entries.append(entry_of(name, fields, location.display))
     listing = sum(r["description_tokens"] for r in rows)
     bodies = sum(r["body_tokens"] for r in rows)
+    budgets = plan(entries, settings)
+    if any(b.dropped for b in budgets):  # what is dropped first depends on use: read it only when something is
+        budgets = plan(entries, replace(settings, loads=recorded_loads(workspace.root)))
     if output_format == "json":
         click.echo(json.dumps({"skills": rows, "total": {"description_tokens": listing, "body_tokens": bodies},
+                               "budgets": [b.to_dict() for b in budgets],
                                "findings": [f.to_dict() for f in found.findings]}, indent=2, ensure_ascii=False))
         return
     for finding in found.findings:  # links that loop or escape, a SKILL.md that is not a file: not listed, said
@@ -65,3 +79,5 @@ def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format:
                    f"{r['description_tokens']:>8}  {r['body_tokens']:>8}  {r['path']}")
     click.echo(f"{len(rows)} skill{'s' if len(rows) != 1 else ''}: listing ≈ {listing} tokens in every request; "
                f"bodies ≈ {bodies} tokens when loaded")
+    for budget in budgets:
+        click.echo(budget.line())

@@ -89,11 +89,55 @@ def lint_locations(locations: list[SkillLocation], roots: list[Path], config: Li
         description = skill.fields.get("description")
         entries.append(library.Entry(shown, home, name if isinstance(name, str) else "",
                                      description if isinstance(description, str) else "", skill.body))
-    for path, rule, message in library.check(entries):
+    usage_checks = [*_listing_overflows(entries, skills, config), *_never_loaded(entries, config)]
+    for path, rule, message in [*library.check(entries), *usage_checks]:
         found = _finding(config, path, Hit(rule, skills[path].field_line("name") or 2, message))
         if found:
             findings.append(found)
     return findings, skills
+
+
+def _listing_overflows(entries: list[library.Entry], skills: dict[str, SkillFile],
+                       config: LintConfig) -> list[tuple[str, str, str]]:
+    """One `listing-budget` finding per agent whose skill listing these skills overflow, on the
+    first skill whose description it drops."""
+    if "listing-budget" in config.disabled or not entries:
+        return []
+    from git_skill.listing.budget import entry_of, plan
+
+    listing = [entry_of(e.name, skills[e.path].fields or {}, e.path) for e in entries]
+    budgets = plan(listing, config.listing)
+    if config.usage_root is not None and any(b.dropped for b in budgets):  # the least loaded go first
+        from dataclasses import replace
+
+        from git_skill.usage.collect import recorded_loads
+
+        budgets = plan(listing, replace(config.listing, loads=recorded_loads(config.usage_root)))
+    found = []
+    for budget in budgets:
+        if budget.dropped:
+            names = ", ".join(e.name for e in budget.dropped)
+            count = len(budget.dropped)
+            found.append((budget.dropped[0].path, "listing-budget",
+                          f"{budget.agent.name}'s skill listing overflows ({budget.used_chars:,} of "
+                          f"{budget.budget_chars:,} characters): it cuts the description{'s' if count != 1 else ''} "
+                          f"of {count} skill{'s' if count != 1 else ''}: {names}"))
+    return found
+
+
+def _never_loaded(entries: list[library.Entry], config: LintConfig) -> list[tuple[str, str, str]]:
+    """`skill-never-loaded` for each skill that none of the newest `never-loaded-sessions` sessions
+    recorded for the repository loaded (configured only; nothing is deleted). Fewer sessions than that
+    recorded: too little to judge, no finding."""
+    if not config.never_loaded_sessions or config.usage_root is None or "skill-never-loaded" in config.disabled:
+        return []
+    from git_skill.usage.collect import recent_usage
+
+    read, loads = recent_usage(config.usage_root, config.never_loaded_sessions)
+    if read < config.never_loaded_sessions:
+        return []
+    return [(e.path, "skill-never-loaded", f"no agent loaded '{e.name}' in the last {read} sessions recorded for "
+             "this repository (git skill usage)") for e in entries if e.name and not loads.get(e.name)]
 
 
 def errors_of(findings: list[Finding]) -> list[Finding]:

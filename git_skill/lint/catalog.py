@@ -71,6 +71,8 @@ _RULES = [
     LintRule("oversized-file", W, "safety", "A very large file (default over 1 MB) is costly to load and hard to review."),
     # library hygiene
     LintRule("near-duplicate", W, "library", "Two skills that say nearly the same thing make agents pick the wrong one."),
+    LintRule("listing-budget", W, "library", "Every request lists each skill's name and description within a budget (Claude Code: 1% of the context window; Codex: 5,440 characters); past it the agent cuts descriptions, and a skill whose description is cut is rarely chosen."),
+    LintRule("skill-never-loaded", W, "library", "A skill no agent loaded in the newest recorded sessions (only with never-loaded-sessions configured) costs listing space in every request and helps nobody: improve its description or retire it. Nothing is deleted."),
     LintRule("shadowed-name", W, "library", "The same name in two skills roots: which one an agent loads depends on the agent."),
     # suppressions
     LintRule("suppression-without-reason", W, "config", "An inline suppression must say why; one without a reason is not honoured."),

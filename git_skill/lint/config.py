@@ -6,6 +6,7 @@
     max-body-lines = 500
     max-body-tokens = 5000
     max-file-bytes = 1048576
+    never-loaded-sessions = 20   # warn on skills no agent loaded in the 20 newest recorded sessions
 
 Inline, per skill, in SKILL.md (the reason after `--` is required):
 
@@ -27,6 +28,7 @@ from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.findings import Severity
 from git_skill.lint.catalog import LINT_RULES
+from git_skill.listing.budget import Settings
 
 try:
     import tomllib
@@ -44,6 +46,9 @@ class LintConfig:
     max_body_tokens: int = 5000
     max_file_bytes: int = 1024 * 1024
     source: str | None = None
+    listing: Settings = field(default_factory=Settings)  # the agents' listing budgets (listing-budget)
+    never_loaded_sessions: int = 0  # skill-never-loaded over this many recorded sessions; 0: off
+    usage_root: Path | None = None  # the repository whose recorded sessions lint may read (not in hooks)
 
     def severity(self, rule: str) -> Severity:
         return self.severities.get(rule, LINT_RULES[rule].severity)
@@ -91,7 +96,7 @@ def load(root: Path) -> LintConfig:
                                 exit_codes.USAGE)
         config.severities[known(rule)] = Severity(level)
     for key, attribute in (("max-body-lines", "max_body_lines"), ("max-body-tokens", "max_body_tokens"),
-                           ("max-file-bytes", "max_file_bytes")):
+                           ("max-file-bytes", "max_file_bytes"), ("never-loaded-sessions", "never_loaded_sessions")):
         if key in table:
             if not isinstance(table[key], int) or isinstance(table[key], bool) or table[key] <= 0:
                 raise GitSkillError(f"{source}: {key} must be a positive integer", exit_codes.USAGE)

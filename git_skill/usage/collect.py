@@ -49,3 +49,32 @@ def repo_skills(workspace: Workspace, skills_dirs: tuple[str, ...]) -> list[Repo
         name = fields.get("name") if isinstance(fields.get("name"), str) else location.folder.name
         skills.append(RepoSkill(name, location.display))
     return skills
+
+
+RECENT_SESSIONS = 20  # the newest sessions `list` and `lint` read to order what a listing drops
+
+
+def recorded_loads(root: Path, limit: int = RECENT_SESSIONS) -> dict[str, int] | None:
+    """Loads per skill name in the newest sessions recorded for the repository; None when there are none."""
+    read, counts = recent_usage(root, limit)
+    return counts if read else None
+
+
+def recent_usage(root: Path, limit: int) -> tuple[int, dict[str, int]]:
+    """How many of the newest `limit` sessions recorded for the repository were read, and the loads
+    per skill name in them (a plugin's `plugin:name` counted under `name`)."""
+    from git_skill.text.redact import Redactor
+    from git_skill.usage.sessions import file_time, read_sessions
+
+    def newest_first(path: Path) -> float:
+        moment = file_time(path)
+        return moment.timestamp() if moment else 0.0
+
+    newest = sorted(sessions_for(root), key=newest_first, reverse=True)[:limit]
+    sessions, _ = read_sessions(newest, Redactor()) if newest else ([], [])
+    counts: dict[str, int] = {}
+    for session in sessions:
+        for use in session.skills.values():
+            name = use.name.rsplit(":", 1)[-1]
+            counts[name] = counts.get(name, 0) + use.loads
+    return len(sessions), counts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import run_cli, skill_text, write_skill
+from tests.conftest import GOOD_DESCRIPTION, run_cli, skill_text, write_skill
 
 
 def test_list_shows_name_description_path_and_tokens(repo: Path) -> None:
@@ -18,7 +18,9 @@ def test_list_shows_name_description_path_and_tokens(repo: Path) -> None:
     alpha = next(line for line in lines if line.startswith("alpha"))
     assert "A" * 59 + "…" in alpha and ".agents/skills/alpha/SKILL.md" in alpha
     assert "101" in alpha.split()  # body of 400 characters (+ blank line) ≈ 101 tokens
-    assert lines[-1].startswith("2 skills: listing ≈")
+    assert lines[-3].startswith("2 skills: listing ≈")
+    assert lines[-2:] == [f"Claude Code listing: {len('alpha: ' + 'A' * 200) + len('beta: ' + GOOD_DESCRIPTION)} of "
+                          "8,000 characters: fits", lines[-1]] and lines[-1].startswith("Codex listing: ")
 
 
 def test_list_json_and_unreadable_skill(repo: Path) -> None:

@@ -100,7 +100,8 @@ def test_rule_trips(rule: str, tmp_path: Path) -> None:
 def test_every_rule_has_a_tripping_case_or_a_dedicated_test() -> None:
     dedicated = {"near-duplicate", "shadowed-name", "suppression-without-reason", "suppression-ignored",
                  "cross-skill-link", "bundled-archive", "config-poisoning",  # tests/lint/test_precision.py
-                 "skill-unreadable"}  # tests/test_bad_input.py::test_lint_reports_a_skill_md_it_cannot_read
+                 "skill-unreadable",  # tests/test_bad_input.py::test_lint_reports_a_skill_md_it_cannot_read
+                 "listing-budget", "skill-never-loaded"}  # tests/listing/test_budget.py
     assert set(LINT_RULES) - set(CASES) - dedicated == set()
 
 
@@ -243,7 +244,8 @@ def test_real_skills_get_no_error_findings_but_the_reviewed_one() -> None:
     assert errors == {("dispatching-coding-agents", "config-poisoning")}
     # Recorded and justified in docs/lint.md: true observations, not errors.
     assert rules_of(findings) <= {"description-no-trigger", "body-line-budget", "body-token-budget", "reference-missing",
-                                  "cross-skill-link", "example-credential", "bundled-archive", "config-poisoning"}
+                                  "cross-skill-link", "example-credential", "bundled-archive", "config-poisoning",
+                                  "listing-budget"}  # 29 real skills overflow Claude Code's and Codex's listings
 
 
 def test_use_this_skill_any_time_is_a_trigger_and_a_short_exact_name_is_not_generic(tmp_path: Path) -> None:
