@@ -166,7 +166,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     failures: list[tuple[list[Any], GitSkillError]] = []
     written: set[Path] = set()
     ours: set[str] = set()  # the skills as this run's own writes left them (see write_task)
-    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None, refuse_empty=not batch)
+    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None, 
+                      refuse_empty=not batch and not from_hook)  # a chat is not a hook failure
     groups = group_by_task(distilled)
     model_bar = show_progress and client is not None
     with click.progressbar(length=len(groups), label="model", file=sys.stderr,

@@ -3,7 +3,8 @@
 A small model, given a prompt and a schema, can fill every field with the schema's title,
 its field descriptions or sentences of the prompt: the result passes validation and lint
 and teaches nothing. This gate compares the typed parts with that boilerplate, and asks
-that the description name a task or a trigger.
+that the description name a task or a trigger. It also keeps the verifier's expected values
+out of what the model wrote (`hide_answers`, the same detector the distiller uses).
 """
 
 from __future__ import annotations
@@ -97,3 +98,25 @@ def problems(parts: dict[str, Any]) -> list[str]:
         found.append("the description names no task and no trigger (it should say what the skill does and "
                      "'Use when …')")
     return found
+
+
+def hide_answers(outcome: Any) -> int:
+    """Replace, in a planned skill's description and body, every expected value of a failed check the task
+    does not state itself (`learning.leaks`); the frontmatter's other fields are left alone. Returns how many."""
+    from git_skill.learning.leaks import scrub
+
+    if not getattr(outcome, "answers", None) or not outcome.text.startswith("---"):
+        return 0
+    end = outcome.text.find("\n---", 3)
+    if end < 0:
+        return 0
+    head, rest = outcome.text[:end], outcome.text[end:]
+    lines = head.split("\n")
+    count = 0
+    for number, line in enumerate(lines):
+        if line.startswith("description:"):
+            lines[number], found = scrub(line, outcome.answers, outcome.task)
+            count += found
+    rest, found = scrub(rest, outcome.answers, outcome.task)
+    outcome.text = "\n".join(lines) + rest
+    return count + found

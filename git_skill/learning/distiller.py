@@ -1,11 +1,15 @@
 """The built-in distiller: a deterministic skill from one session, with no model and no network.
 
 It reads the digest's steps (already redacted and bounded) and the feedback, and writes
-what the session shows, nothing more: when to use the skill (from the task), how the
-agent oriented itself, the steps that worked, each error with the action that fixed it,
-the checks it ran, and what the verifier failed on and what that implies. It does not
-judge whether a step was wise, explain why a fix worked, or merge lessons across
-unrelated sessions: that is what the model pipeline is for.
+what the session shows, nothing more: when to use the skill (the task and its stated
+requirements), how the agent oriented itself, its steps (headed "that worked" only when the
+verifier accepted the attempt), each error with the change that fixed it (only when the
+failing command then passed), the checks it ran, and what the verifier failed on, with the
+verifier's expected values as `<value>`. Whole commands are kept: a short heredoc or
+`python -c` as a fenced block, a long one as a file under `scripts/`. A source with no agent
+step and no failed check, or whose skill would hold only the task's text, has nothing to
+learn (`nothing_to_learn` says why). It does not judge whether a step was wise or explain
+why a fix worked: that is what the model pipeline is for.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from git_skill.transcripts.digest import Digest, Step
+from git_skill.learning import leaks, wording
 from git_skill.learning.generalize import generalize, without_literals
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.events import error_signature
@@ -33,17 +38,20 @@ _STOP = frozenset("a an the to of in on for and or with from by at is are be it 
                   "i we me us there here file files script current directory".split())
 _SHELL_NOISE = re.compile(r"^(?:cd\s+\S+\s*(?:&&|;)\s*)")
 _WRITES = re.compile(r"(?:^|[^\d&2])>>?\s*[\w./~-]|<<-?\s*['\"]?\w+|\bsed\s+-i\b|\btee\b|\b(?:mv|cp|rm|mkdir|touch|chmod)\s")
-_HEREDOC = re.compile(r"^(.*<<-?\s*['\"]?(\w+)['\"]?.*)\n[\s\S]*?\n\2\s*$")
-_KEY_TERM = re.compile(r"`([^`\n]{2,60})`|\b([\w-]+\.(?:[a-z]{1,5}))\b|\b([A-Z][A-Z0-9]{1,9})\b")
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
+_HEREDOC = re.compile(r"^(?P<head>[^\n]*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*)\n(?P<body>[\s\S]*?)\n[ \t]*(?P=tag)[ \t]*"
+                      r"(?:\n(?P<after>[\s\S]*))?$")
+# `python3 -c "…"` whose code spans lines (escaped quotes inside allowed), then at most redirections
+_INLINE_CODE = re.compile(r"^(?P<head>[^'\"\n]*?\b(?:python[\d.]*|node|perl|ruby|bash|sh)\s+-c\s+)(?P<quote>['\"])"
+                          r"(?P<code>(?:\\.|(?!(?P=quote))[^\\])*\n(?:\\.|(?!(?P=quote))[^\\])*)(?P=quote)(?P<tail>[^'\"]*)$")
+_HARNESS = re.compile(r"<harness-path>|\basciinema\b|\btmux\b")
 
 
 @dataclass
 class ErrorFix:
     command: str
     error: str
-    fix: str | None
-    confirmed: bool  # the failing command later succeeded
+    fix: str | None  # the change after which the failing command passed; None when the session shows none
+    confirmed: bool  # the failing command (or the same check) ran again and passed
     evidence: int  # digest step of the failure
 
 
@@ -63,11 +71,48 @@ class Lessons:
     resolved: bool | None = None
     unverified: list[str] = field(default_factory=list)
     attempts: tuple[int, int] | None = None  # (accepted, total) when several attempts were merged
+    agent_steps: int = 0  # tool calls the source recorded (what the skill was learned from)
+    tokens: int | None = None  # tokens the agent spent, when the source says
+    requirements: list[str] = field(default_factory=list)  # the task's stated limits, formats, paths
+    answers: list[str] = field(default_factory=list)  # the verifier's expected values: never rendered
+    contrast: list[str] = field(default_factory=list)  # what failed attempts did that the accepted one did not
+    steps_from_accepted: bool = False  # a merged skill's steps come from an accepted attempt
 
     @property
     def empty(self) -> bool:
         """No task and no step: nothing a skill could say (an empty session, or bytes that only looked like one)."""
         return not self.task.strip() and not (self.inspect or self.steps or self.pairs or self.checks)
+
+    @property
+    def lessons_of_errors(self) -> list[ErrorFix]:
+        """Errors worth a lesson: a timeout alone is not one."""
+        return [pair for pair in self.pairs if pair.error != "timed out"]
+
+
+def nothing_to_learn(lessons: Lessons) -> str | None:
+    """Why a skill from these lessons would teach nothing (None when it would teach something).
+
+    Nothing: no task and no step; no recorded agent step and no failed check (a chat, or a trial
+    whose agent worked outside the recording: its outcome alone is no lesson); or nothing beyond
+    the task's own text (no command that changed something, no error, no check, no failed test)."""
+    if lessons.empty:
+        return "it records no task and no agent step"
+    failed = bool(lessons.failed_tests) or lessons.resolved is False and bool(lessons.lessons_of_errors)
+    if not lessons.agent_steps and not failed and not lessons.lessons_of_errors:
+        if lessons.tokens and lessons.outcome:  # a trial: the agent worked, outside what was recorded
+            return (f"the agent spent {lessons.tokens:,} tokens but the source records none of its steps, "
+                    "and no check failed")
+        return "it records no agent step and no failed check"
+    said = [step for step in lessons.steps + lessons.checks if _substantive(step)]
+    if not (said or lessons.lessons_of_errors or lessons.failed_tests):
+        return "a skill would hold only the task's text: no command that changed something, no error, no check"
+    return None
+
+
+def _substantive(step: str) -> bool:
+    """A step that says something beyond its tool: `Edit <tmp-path>` or `python <tmp-path>` names nothing."""
+    words = re.sub(r"<[\w-]+>", " ", step).split()[1:]
+    return any(re.search(r"\w{2}", word) for word in words)
 
 
 def slug(text: str, limit: int = 4) -> str:
@@ -91,18 +136,19 @@ def first_sentence(text: str, limit: int = 240) -> str:
 
 
 def _describe_call(step: Step) -> str | None:
+    """The call as a skill shows it: the whole shell command (heredoc bodies included), or `Tool target`."""
     if step.command:
         command = _SHELL_NOISE.sub("", step.command.strip())
-        heredoc = _HEREDOC.match(command)
-        if heredoc:  # a file written from a heredoc: the line that says where, not the whole file
-            command = heredoc.group(1).strip()
-        return generalize(command)
+        return generalize(command) if command else None
     if step.tool and step.text:
         target = re.search(r"(?:file_path|absolute_path|filePath|path|notebook_path|pattern|skill|url|query)=([^,]+)",
                            step.text)
         if target:
             return f"{step.tool} {generalize(target.group(1).strip())}"
     return None
+
+
+_BOOKKEEPING = re.compile(r"^(?:TodoWrite|TodoRead|todo_write|ExitPlanMode|update_plan|think|Task)\b")
 
 
 def _succeeded(result: Step | None) -> bool:
@@ -130,10 +176,35 @@ def _pairs(steps: list[Step]) -> list[tuple[Step, Step | None]]:
     return out
 
 
+def _fix_for(index: int, described: list[tuple[str | None, Step, Step | None]]) -> tuple[str | None, bool]:
+    """The change after which the command that failed at `index` passed: a later command that changed
+    something, followed by the same command succeeding. (None, False) when the session shows no such fix."""
+    failing = described[index][0]
+    last_change = None
+    for text, _, result in described[index + 1:]:
+        if not text:
+            continue
+        if text == failing:
+            if _succeeded(result) and last_change is not None:
+                return last_change, True
+            if _succeeded(result):
+                return None, True  # it passed again with nothing changed: a flaky or slow command
+            continue
+        if _succeeded(result) and not _inspects(text) and not _VERIFY.search(text):
+            last_change = text
+    return None, False
+
+
 def extract(digest: Digest) -> Lessons:
-    lessons = Lessons(task=digest.task, name=skill_name(digest), outcome=digest.facts.get("outcome"))
+    facts = digest.facts
+    tokens = (facts.get("input_tokens") or 0) + (facts.get("output_tokens") or 0)
+    lessons = Lessons(task=digest.task, name=skill_name(digest), outcome=facts.get("outcome"),
+                      agent_steps=int(digest.counts.get("tool_calls", 0)), tokens=tokens or None,
+                      requirements=wording.requirements(digest.task))
     calls = _pairs(digest.steps)
     described = [(_describe_call(call), call, result) for call, result in calls]
+    described = [(None if text and (_HARNESS.search(text) or _BOOKKEEPING.match(text)) else text, call, result)
+                 for text, call, result in described]
     first_change = next((i for i, (text, _, _) in enumerate(described) if text and not _inspects(text)), len(described))
     for text, _, result in described[:first_change]:
         if text and _succeeded(result) and text not in lessons.inspect and len(lessons.inspect) < 5:
@@ -147,27 +218,28 @@ def extract(digest: Digest) -> Lessons:
                 error = "timed out"
             if not error and result is not None:
                 error = f"exit {result.exit_code}" if result.exit_code else "reported an error"
-            later = [t for t, _, r in described[i + 1:] if t and _succeeded(r)]
-            fix = next((t for t in later if t != text and not _inspects(t)), None)
-            lessons.pairs.append(ErrorFix(text, without_literals(error or "failed"), fix, text in later,
+            fix, confirmed = _fix_for(i, described)
+            lessons.pairs.append(ErrorFix(text, without_literals(error or "failed"), fix, confirmed,
                                           result.index if result else call.index))
             continue
-        if _VERIFY.search(text) and text not in lessons.checks:
-            lessons.checks.append(text)
+        if _VERIFY.search(text) and not _WRITES.search(text.split("\n", 1)[0]):
+            if text not in lessons.checks:
+                lessons.checks.append(text)
         elif not _inspects(text) and text not in lessons.steps:
             lessons.steps.append(text)
     lessons.steps = lessons.steps[-MAX_STEPS:]
     lessons.pairs = _unique_pairs(lessons.pairs)[:MAX_PAIRS]
     lessons.checks = lessons.checks[:MAX_STEPS]
+    lessons.answers = leaks.expected_values(item.text for item in digest.feedback)
     for item in digest.feedback:
         if item.resolved is not None:
             lessons.resolved = item.resolved if lessons.resolved is None else lessons.resolved and item.resolved
-        messages = _failure_messages(item.text)
+        messages = _failure_messages(item.text, digest.task)
         for name in item.failed_tests:
             if name not in dict(lessons.failed_tests):
                 lessons.failed_tests.append((name, messages.get(name, [])))
         lessons.passed_tests += [n for n, s in item.tests.items() if s == "passed" and n not in lessons.passed_tests]
-    if not lessons.checks:
+    if not lessons.checks and lessons.agent_steps:
         lessons.unverified.append("No check was run in the session after the changes: run the task's tests or "
                                   "inspect the produced output before declaring success.")
     if lessons.resolved is False and not lessons.failed_tests:
@@ -192,8 +264,9 @@ def _unique_pairs(pairs: list[ErrorFix]) -> list[ErrorFix]:
     return out
 
 
-def _failure_messages(text: str) -> dict[str, list[str]]:
-    """The failure summary that feedback texts start with: `FAILED name` then indented messages."""
+def _failure_messages(text: str, task: str = "") -> dict[str, list[str]]:
+    """The failure summary that feedback texts start with: `FAILED name` then indented messages, each
+    with the verifier's literals as `<value>` (diff lines and bare hashes, which only spell values, left out)."""
     messages: dict[str, list[str]] = {}
     current = None
     for line in text.split("\n\n", 1)[0].splitlines():
@@ -201,45 +274,38 @@ def _failure_messages(text: str) -> dict[str, list[str]]:
             current = line[7:].strip()
             messages[current] = []
         elif current and line.startswith("    ") and len(messages[current]) < 3:
-            messages[current].append(without_literals(line.strip()))
+            cleaned = leaks.scrub_message(generalize(line.strip()), task)
+            if cleaned and cleaned not in messages[current]:
+                messages[current].append(cleaned)
     return messages
 
 
 # ------------------------------------------------------------------ rendering
 def description(lessons: Lessons) -> str:
-    """What the skill helps with, in the task's own words, and when to use it: the task's key terms
-    and the first real error the session met."""
-    sentence = generalize(first_sentence(_POLITE.sub("", lessons.task.strip()), 300)).rstrip(".!?")
-    plain_word = re.match(r"[A-Za-z]+\s", sentence)  # not a file name ("report.py crashes"), whose case is kept
-    sentence = sentence[:1].upper() + sentence[1:] if plain_word else sentence
-    if sentence:
-        imperative = plain_word and _IMPERATIVE.match(sentence)
-        what = f"Helps {sentence[0].lower() + sentence[1:]}" if imperative else f"Helps with a task such as: {sentence}"
-    else:
-        what = "Steps an agent took" + (f" for {lessons.name.replace('-', ' ')}" if lessons.name != "learned-skill" else "")
-    parts = [part for part, present in (("the steps that worked", lessons.steps or lessons.inspect),
-                                         ("errors and their fixes", lessons.pairs),
-                                         ("the checks that ran", lessons.checks and not lessons.steps),
-                                         ("the verifier's pitfalls", lessons.failed_tests)) if present]
-    if parts:
-        what += ", with " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
-    what += "."
-    terms = key_terms(lessons.task)
+    """The task's action as a person would write it, then when to use the skill: the task's distinctive
+    terms, the tools its steps ran, and the first real error signature the session met."""
+    title = lessons.name.replace("-", " ").capitalize() if lessons.name != "learned-skill" else "A similar task"
+    what = wording.action(_POLITE.sub("", lessons.task.strip()), title)
+    terms = wording.distinctive_terms(lessons.task, 5)
     tools = [t for t in _programs(lessons) if t.lower() not in {term.lower() for term in terms}]
     terms = terms[:6 - min(len(tools), 2)] + tools[:2]
-    when = f"Use when a task involves {_join(terms)}" if terms else "Use when working on a similar task"
-    error = next((p.error for p in lessons.pairs if p.error not in ("failed", "reported an error")
+    when = f"Use when a task involves {wording.join_terms(terms)}" if terms else "Use when working on a similar task"
+    error = next((p.error for p in lessons.lessons_of_errors if p.error not in ("failed", "reported an error")
                   and not p.error.startswith("exit ")), None)
     if error:
-        when += f", or when `{error[:120].replace('`', chr(39))}` appears"
-    text = f"{what} {when}."
+        when += f", or when `{_clip_words(error, 100).replace('`', chr(39))}` appears"
+    text = f"{what}. {when}."
+    text, _ = leaks.scrub(text, lessons.answers, lessons.task)
     return text.replace("<", "‹").replace(">", "›")[:1024]
 
 
-_IMPERATIVE = re.compile(r"^(?!I\b|I'|We\b|My\b|The\b|This\b|There\b|It\b|A\b|An\b)[A-Z][a-z]+\b(?<!ing)(?<!ed)(?<!s)")
+def _clip_words(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 _POLITE = re.compile(r"^(?:please|can you|could you|would you)[,\s]+", re.I)
 _GENERIC_PROGRAMS = frozenset("cat echo cd ls sed head tail grep find bash sh env sudo export pwd true false test printf "
-                              "mkdir rm cp mv chmod touch nl wc sleep timeout".split())
+                              "mkdir rm cp mv chmod touch nl wc sleep timeout str_replace_editor".split())
 
 
 def _programs(lessons: Lessons) -> list[str]:
@@ -253,90 +319,189 @@ def _programs(lessons: Lessons) -> list[str]:
     return sorted(counts, key=lambda w: -counts[w])
 
 
-def key_terms(task: str, limit: int = 6) -> list[str]:
-    """The task's own key nouns: quoted names and file names first, then acronyms, then its most
-    frequent longer words (stop words left out), in order of appearance."""
-    text = generalize(task[:4000])
-    terms: list[str] = []
-    for match in _KEY_TERM.finditer(text):
-        term = next(g for g in match.groups() if g)
-        if len(term.split()) > 2:
-            continue
-        if term.lower() not in {t.lower() for t in terms} and term.lower() not in _STOP and not term.isdigit():
-            terms.append(term)
-    if len(terms) < limit:
-        words = [w.lower() for w in _WORD.findall(text)]
-        counts = {w: words.count(w) for w in dict.fromkeys(words) if w not in _STOP and w not in _VERBS}
-        for word, count in counts.items():
-            if (count > 1 or len(terms) < 2) and not any(word in t.lower() for t in terms):
-                terms.append(word)
-            if len(terms) >= limit:
-                break
-    return terms[:limit]
+MAX_COMMAND_CHARS = 160  # a command longer than this, or of several lines, is shown as a block
+MAX_BLOCK_LINES = 15  # a block longer than this goes to a file under scripts/
+MAX_BLOCK_CHARS = 1200
+_EXTENSIONS = {"python": ".py", "node": ".js", "perl": ".pl", "ruby": ".rb", "bash": ".sh", "sh": ".sh"}
 
 
-_VERBS = frozenset("create make made write find found help need want fix figure run ensure must should could would "
-                   "just know think see look getting trying tried working works work "
-                   "following provided given called also just like only each every sure then than into these those "
-                   "they them their been being were does done doing need needs used uses".split())
+@dataclass(frozen=True)
+class _Shown:
+    """How one command appears: an inline line, or a lead line with a fenced block or a script file."""
+
+    inline: str
+    block: str | None = None
+    language: str = "bash"
+    script: str | None = None  # path under the skill folder, when the body is long
 
 
-def _join(terms: list[str]) -> str:
-    shown = [f"`{t}`" if re.search(r"[./_]|^[A-Z0-9]+$", t) is None and " " in t else t for t in terms]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+def _script_name(head: str, language: str, used: set[str]) -> str:
+    target = re.search(r"(?:>|\btee(?:\s+-a)?)\s*['\"]?([\w./-]+)", head)
+    base = target.group(1).rsplit("/", 1)[-1] if target else ""
+    if not re.fullmatch(r"[\w.-]{1,60}", base or "") or base.startswith("."):
+        base = f"step-{len(used) + 1}" + _EXTENSIONS.get(language, ".sh")
+    stem, dot, suffix = base.partition(".")
+    name, number = base, 2
+    while name in used:
+        name, number = f"{stem}-{number}{dot}{suffix}", number + 1
+    used.add(name)
+    return f"scripts/{name}"
 
 
-MAX_COMMAND_CHARS = 200
+def _show(command: str, used: set[str]) -> _Shown:
+    """A command whole: a heredoc's or `python -c`'s body as a block (a file under scripts/ when long),
+    never its first line alone."""
+    if "\n" not in command and len(command) <= MAX_COMMAND_CHARS:
+        return _Shown(command)
+    heredoc = _HEREDOC.match(command)
+    inline_code = None if heredoc else _INLINE_CODE.match(command)
+    if heredoc:
+        head, body, after = heredoc.group("head"), heredoc.group("body"), (heredoc.group("after") or "").strip()
+        interpreter = re.match(r"\s*(python[\d.]*|node|perl|ruby|bash|sh)\b", head)
+        language = re.sub(r"[\d.]+$", "", interpreter.group(1)) if interpreter else _language_of(head)
+        lead = head + (f" … {after.splitlines()[0]}" if after else "")
+    elif inline_code:
+        head, body = inline_code.group("head"), inline_code.group("code").strip("\n")
+        language = re.sub(r"[\d.]+$", "", head.split()[-2]) if len(head.split()) >= 2 else "bash"
+        lead = f"{head.strip()} <code>{inline_code.group('tail')}".strip()
+    else:
+        head, body, language, lead = command, command, "bash", ""
+    lines = body.splitlines()
+    if len(lines) <= MAX_BLOCK_LINES and len(body) <= MAX_BLOCK_CHARS:
+        return _Shown(lead, body, language)
+    script = _script_name(head if heredoc else "", language, used)
+    return _Shown(lead, body, language, script)
+
+
+def _language_of(head: str) -> str:
+    target = re.search(r">\s*['\"]?[\w./-]+\.(py|js|sh|rb|pl|c|h|cpp|go|rs|json|ya?ml|toml|md|html|css|sql|txt)\b", head)
+    names = {"py": "python", "js": "javascript", "sh": "bash", "rb": "ruby", "pl": "perl", "yml": "yaml", "md": "markdown",
+             "txt": "text"}
+    return names.get(target.group(1), target.group(1)) if target else "text"
 
 
 def _code(text: str) -> str:
-    """Inline code for one command or message: one line, bounded, safe for backticks inside."""
-    flat = " ⏎ ".join(line.strip() for line in text.strip().splitlines() if line.strip())
-    if len(flat) > MAX_COMMAND_CHARS:
-        flat = flat[: MAX_COMMAND_CHARS - 1].rstrip() + "…"
+    """Inline code for one line: bounded, safe for backticks inside."""
+    flat = " ".join(text.split())
+    if len(flat) > 300:
+        flat = flat[:299].rstrip() + "…"
     if "`" in flat:
         return f"`` {flat} ``"
     return f"`{flat}`"
 
 
-def body(lessons: Lessons) -> str:
+def _fence(body: str, language: str, indent: str) -> list[str]:
+    fence = "````" if "```" in body else "```"
+    return [f"{indent}{fence}{language}"] + [f"{indent}{line}" if line else "" for line in body.splitlines()] + [
+        f"{indent}{fence}"]
+
+
+def _command_lines(command: str, marker: str, used: set[str], files: dict[str, str], suffix: str = "") -> list[str]:
+    """The list item for one command (`marker` is "- " or "3. "), its block or script pointer below it."""
+    shown = _show(command, used)
+    indent = " " * len(marker)
+    if shown.block is None:
+        return [f"{marker}{_code(shown.inline)}{suffix}"]
+    if shown.script:
+        files[shown.script] = shown.block.rstrip("\n") + "\n"
+        lead = f"{_code(shown.inline)} with" if shown.inline else "Run"
+        return [f"{marker}{lead} the {shown.language} in [{shown.script}]({shown.script}) "
+                f"({len(shown.block.splitlines())} lines){suffix}"]
+    lead = f"{_code(shown.inline)}:" if shown.inline else "Run:"
+    return [f"{marker}{lead}{suffix}", ""] + _fence(shown.block, shown.language, indent) + [""]
+
+
+def _steps_heading(lessons: Lessons) -> str:
+    if lessons.attempts:
+        return "Steps that worked" if lessons.steps_from_accepted else "Steps the attempts took (none was accepted)"
+    return {True: "Steps that worked", False: "Steps of this attempt (the verifier did not accept it)"}.get(
+        lessons.resolved, "Steps the agent took")
+
+
+def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
+    """The skill's body and the files beside it (`scripts/…` for long command bodies)."""
+    used: set[str] = set()
+    files: dict[str, str] = {}
     title = lessons.name.replace("-", " ").capitalize()
     task = generalize(first_sentence(lessons.task, 600)) or "(the session recorded no task)"
     out = [f"# {title}", "", "## When to use", "", f"A task like this one: {task}", ""]
-    outcome = {True: "The attempt this skill was learned from was accepted by the verifier.",
-               False: "The attempt this skill was learned from was NOT accepted: heed the pitfalls below."}
+    if lessons.requirements:
+        out += ["What the task requires:", ""] + [f"- {r}" for r in lessons.requirements] + [""]
     if lessons.attempts:
         accepted, total = lessons.attempts
+        source = ("an accepted attempt" if lessons.steps_from_accepted else
+                  "an attempt the verifier did not accept" if lessons.steps else "no attempt (none recorded steps)")
         out += [f"Learned from {total} attempts at this task; the verifier accepted {accepted}. The steps below come "
-                f"from {'an accepted attempt' if accepted else 'the attempts'}; errors and failed checks from all.", ""]
-    elif lessons.resolved in outcome:
-        out += [outcome[lessons.resolved], ""]
+                f"from {source}; errors and failed checks from all.", ""]
+    elif lessons.resolved is True:
+        out += ["The attempt this skill was learned from was accepted by the verifier.", ""]
+    elif lessons.resolved is False:
+        out += ["The attempt this skill was learned from was NOT accepted by the verifier" +
+                (": its steps are not a recipe; heed the pitfalls." if lessons.steps else "."), ""]
+    if not lessons.agent_steps:
+        spent = f"The agent spent {lessons.tokens:,} tokens, but the source" if lessons.tokens else "The source"
+        out += [f"{spent} records none of its steps: this skill holds only what the verifier reported.", ""]
     if lessons.inspect:
-        out += ["## Orient first", ""] + [f"- {_code(c)}" for c in lessons.inspect] + [""]
+        out += ["## Orient first", ""]
+        for command in lessons.inspect:
+            out += _command_lines(command, "- ", used, files)
+        out.append("")
     if lessons.steps:
-        out += ["## Steps that worked", ""] + [f"{i}. {_code(c)}" for i, c in enumerate(lessons.steps, 1)] + [""]
+        out += [f"## {_steps_heading(lessons)}", ""]
+        for number, command in enumerate(lessons.steps, 1):
+            out += _command_lines(command, f"{number}. ", used, files)
+        out.append("")
+    if lessons.contrast:
+        out += ["## What the failed attempts did instead", ""]
+        for command in lessons.contrast:
+            out += _command_lines(command, "- ", used, files)
+        out.append("")
     if lessons.pairs:
         out += ["## Errors and fixes", ""]
         for pair in lessons.pairs:
-            fix = f" Fixed by {_code(pair.fix)}" if pair.fix else " No fix was found in the session."
-            if pair.fix and pair.confirmed:
-                fix += "; the command then succeeded."
-            out.append(f"- {_code(pair.command)} failed with {_code(pair.error)}.{fix} (step {pair.evidence})")
+            short_fix = pair.fix is not None and _show(pair.fix, set()).block is None
+            if pair.fix and pair.confirmed and short_fix:
+                then = f" Fixed by {_code(pair.fix)}; the command then passed."
+            elif pair.fix and pair.confirmed:
+                then = " Fixed by the change below; the command then passed."
+            elif pair.confirmed:
+                then = " It passed when run again unchanged."
+            else:
+                then = " The session shows no fix for it."
+            out += _command_lines(pair.command, "- ", used, files,
+                                  f" failed with {_code(pair.error)} (step {pair.evidence}).{then}")
+            if pair.fix and pair.confirmed and not short_fix:
+                out += _command_lines(pair.fix, "  - Fix: ", used, files)
         out.append("")
     out += ["## Verification", ""]
-    out += [f"- {_code(c)}" for c in lessons.checks] or ["- No check command ran in the session."]
+    for command in lessons.checks:
+        out += _command_lines(command, "- ", used, files)
+    if not lessons.checks:
+        out.append("- No check command ran in the session.")
     if lessons.passed_tests:
-        out.append(f"- The verifier's passing tests: {', '.join(f'`{t}`' for t in lessons.passed_tests[:10])}.")
+        total = len(lessons.passed_tests) + len(lessons.failed_tests)
+        out.append(f"- The verifier passed {len(lessons.passed_tests)} of {total} tests.")
     out.append("")
     if lessons.failed_tests:
         out += ["## Pitfalls from the verifier", ""]
         for name, messages in lessons.failed_tests:
-            detail = f": {'; '.join(_code(m) for m in messages)}" if messages else ""
+            shown = [m if m.startswith("failed in ") else _code(m) for m in messages]
+            detail = f": {'; '.join(shown)}" if shown else ""
             out.append(f"- `{name}` failed{detail}. Check this requirement explicitly before finishing.")
         out.append("")
     if lessons.unverified:
         out += ["## Not verified", ""] + [f"- {line}" for line in lessons.unverified] + [""]
-    return "\n".join(out)
+    text, _ = leaks.scrub("\n".join(out), lessons.answers, lessons.task)
+    return text, {path: leaks.scrub(content, lessons.answers, lessons.task)[0] for path, content in files.items()}
+
+
+def body(lessons: Lessons) -> str:
+    return render(lessons)[0]
+
+
+def scripts(lessons: Lessons) -> dict[str, str]:
+    """The files under `scripts/` the body points at."""
+    return render(lessons)[1]
 
 
 def distill(digest: Digest) -> tuple[Lessons, str, str]:

@@ -15,7 +15,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:__\d{2}-\d{2}-\d{2})?\b"), "<date>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
     (re.compile(r"\bsha(?:256|512|1):[0-9a-f]{16,}\b"), "<digest>"),
-    (re.compile(r"\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b"), "<hash>"),
+    (re.compile(r"\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\b[0-9a-f]{32}\b"), "<hash>"),
+    (re.compile(r"(?<![\w/])/(?:logs|installed-agent|oracle)/[\w./@+-]*"), "<harness-path>"),
     (re.compile(r"(?<![\w/])/tmp/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]+)*"), "<tmp-path>"),
     (re.compile(r"(?<![\w/])/var/folders/[\w/.-]+"), "<tmp-path>"),
     (re.compile(r"(?<![\w/])(?:/home|/Users)/[\w.-]+"), "~"),
@@ -30,10 +31,16 @@ _PRIVATE = tuple(_RULES[i] for i in (0, 8, 11))
 _QUOTED = re.compile(r"(['\"])(?:(?!\1).){24,}?\1")
 
 
+_GIT_LINE = re.compile(r"(?m)^.*\bgit\s.*$")
+_SHORT_ID = re.compile(r"(?<![\w/.-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,12}(?![\w/.-])")
+
+
 def generalize(text: str) -> str:
     """Replace ephemeral details with placeholders (deterministic)."""
     for pattern, placeholder in _RULES:
         text = pattern.sub(placeholder, text)
+    if "git" in text:  # a commit named in a git command: one repository's id, meaningless in the next
+        text = _GIT_LINE.sub(lambda line: _SHORT_ID.sub("<commit>", line.group(0)), text)
     return text
 
 

@@ -38,6 +38,8 @@ class Outcome:
     empty: bool = False  # the session held no task and no step: nothing to learn
     files: dict[str, str] = field(default_factory=dict)  # scripts/ and references/ beside SKILL.md
     seen: str = ""  # the skills curation read (`Discovery.fingerprint`), compared again before writing
+    answers: list[str] = field(default_factory=list)  # the verifier's expected values: never in the skill
+    task: str = ""  # the task's text: values it states itself are not answers
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "source_digest": self.source_digest, "operation": self.operation,
@@ -50,13 +52,13 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
          operation: str | None, ask: Callable[[str, str, str], str] | None = None) -> Outcome:
     """Merge one task's attempts, curate against the library, and prepare the skill text."""
     from git_skill.learning import curation, provenance
-    from git_skill.learning.distiller import body as render_body
     from git_skill.learning.distiller import description as render_description
+    from git_skill.learning.distiller import render
     from git_skill.learning.synthesis import merge
     from git_skill.skills.skill import SkillFile, new_skill_text
 
     lessons = merge([item.lessons for item in group])
-    description, body = render_description(lessons), render_body(lessons)
+    description, (body, files) = render_description(lessons), render(lessons)
     skill_name = name or lessons.name
     found = discover(workspace, (), skills_dirs)
     existing = existing_skills(found)
@@ -71,6 +73,7 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
                       seen=found.fingerprint())
     if chosen == "none":
         return outcome
+    outcome.files = files
     if chosen == "extend":
         if decision.target is None:
             raise GitSkillError(f"nothing to extend: no skill named or similar to '{skill_name}' exists", exit_codes.USAGE)
@@ -85,6 +88,7 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
         outcome.text = skill.to_bytes().decode("utf-8")
     else:
         metadata = provenance.record(fingerprint, learner, "create", lessons.outcome, feedback=feedback)
+        metadata["learned-steps"] = str(lessons.agent_steps)  # agent steps the skill was learned from
         if len(group) > 1:
             metadata["learned-attempts"] = str(len(group))
         folder = target_root(workspace, skills_dirs, session_root(item.format for item in group)) / skill_name
@@ -115,7 +119,8 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
     creation = pipeline.create(client, reflections, candidates, name or lessons.name)
     outcome = Outcome(", ".join(i.source for i in group), _fingerprint(group), "create", "", "", None, "",
                       outcome=lessons.outcome, learner=f"model {client.settings.model}",
-                      feedback=provenance.feedback_use(group), seen=found.fingerprint())
+                      feedback=provenance.feedback_use(group), seen=found.fingerprint(), answers=lessons.answers,
+                      task=lessons.task)
     _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates,
                           session_root(item.format for item in group))
     return outcome, creation
@@ -277,10 +282,13 @@ def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspac
 
 def _refuse_boilerplate(outcome: Outcome, parts: dict[str, Any]) -> None:
     """A skill whose words come from our prompt or schema, not from the session, is refused outright."""
-    from git_skill.learning.content_gate import problems
+    from git_skill.learning.content_gate import hide_answers, problems
 
     if outcome.operation not in ("create", "extend"):
         return
+    hidden = hide_answers(outcome)
+    if hidden:
+        outcome.reason += f"; {hidden} quote(s) of the verifier's expected values replaced by <value>"
     found = problems({**parts, "name": outcome.name} if outcome.operation == "create" else parts)
     if found:
         raise GitSkillError(f"the model's skill was refused: {'; '.join(found)}; nothing was written",

@@ -128,22 +128,22 @@ def learn_with_model(workspace: Workspace, client: Any, group: list[Any], reques
 
 
 def learn_group(workspace: Workspace, client: Any, group: list[Any], request: Request) -> Outcome:
-    if all(item.lessons.empty for item in group):
-        return nothing_to_learn(group, request)
+    from git_skill.learning.distiller import nothing_to_learn as why_nothing
+
+    reasons = [why_nothing(item.lessons) for item in group]
+    if all(reasons):
+        return nothing_to_learn(group, request, str(reasons[0]))
     if client is None:
         return learn_with_distiller(workspace, group, request)
     return learn_with_model(workspace, client, group, request)
 
 
-EMPTY_REASON = "it records no task and no agent step"
-
-
-def nothing_to_learn(group: list[Any], request: Request) -> Outcome:
-    """A session with no task and no step (or bytes that only looked like a terminal log): no skill, no model call."""
+def nothing_to_learn(group: list[Any], request: Request, reason: str) -> Outcome:
+    """A source with nothing to learn (see `distiller.nothing_to_learn`): no skill, no model call."""
     sources = ", ".join(item.source for item in group)
     if request.refuse_empty:
-        raise GitSkillError(f"nothing to learn from {sources}: {EMPTY_REASON}; nothing written", exit_codes.BAD_INPUT)
-    return Outcome(sources, str(group[0].fingerprint), "none", EMPTY_REASON, group[0].lessons.name, None, "",
+        raise GitSkillError(f"nothing to learn from {sources}: {reason}; nothing written", exit_codes.BAD_INPUT)
+    return Outcome(sources, str(group[0].fingerprint), "none", reason, group[0].lessons.name, None, "",
                    empty=True)
 
 

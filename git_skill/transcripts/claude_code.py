@@ -20,7 +20,10 @@ from git_skill.transcripts.jsonl import iter_json_lines, text_of
 FORMAT = "claude-code"
 FORMAT_STREAM = "claude-code-stream"
 TYPES = {"user", "assistant", "system", "summary", "file-history-snapshot"}
-_HARNESS_TEXT = re.compile(r"^(?:Caveat: The messages below were generated|<system-reminder>|<local-command-stdout>)")
+# text the harness writes in the user's role: a loaded skill's body, hook output, slash-command echoes, reminders
+_HARNESS_TEXT = re.compile(r"^\s*(?:Caveat: The messages below were generated|<system-reminder>|<local-command-std(?:out|err)>|"
+                           r"Base directory for this skill:|<command-(?:name|message|args)>|\[Request interrupted by user|"
+                           r"\w+ hook (?:additional context|feedback|success|blocking error)|<user-prompt-submit-hook>)")
 _EXIT = re.compile(r"^Exit code (\d+)")
 
 

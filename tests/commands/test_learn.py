@@ -40,7 +40,7 @@ def test_learn_creates_a_valid_skill_with_provenance(repo: Path) -> None:
     assert re.search(r"learned-from: sha256:[0-9a-f]{64}", text)
     assert "learned-by: git-skill-distiller" in text and "learned-operation: create" in text
     for expected in ("## Errors and fixes", "`gcc hello.c -o hello` failed with `bash: gcc: command not found`",
-                     "Fixed by `apt-get install -y gcc`", "## Pitfalls from the verifier", "`test_output` failed"):
+                     "The session shows no fix for it", "## Pitfalls from the verifier", "`test_output` failed"):
         assert expected in text, expected
     assert str(repo.parent) not in text and "trial" not in text.split("---")[1]
     assert run_cli("validate", cwd=repo).code == 0
@@ -296,11 +296,18 @@ def test_every_shared_trial_distills_to_a_valid_general_skill(tmp_path: Path) ->
     from skills_ref.validator import validate as reference_validate
 
     trials = sorted(p.parent for p in (SHARED_FIXTURES / "terminal-bench").rglob("results.json"))
+    written = 0
     for i, trial in enumerate(trials):
         workspace = tmp_path / f"w{i}"
         workspace.mkdir()
         result = run_cli("learn", str(trial), cwd=workspace)
+        data = json.loads((trial / "results.json").read_text())
+        if result.code == 3:  # its agent's steps are not in the recording, and no check failed
+            assert "nothing to learn" in result.err and not skill_files(workspace), trial
+            assert not [n for n, s in (data.get("parser_results") or {}).items() if s == "failed"], trial
+            continue
         assert result.code == 0, (trial, result.err)
+        written += 1
         [path] = skill_files(workspace)
         text = path.read_text()
         assert run_cli("validate", str(path.parent), cwd=workspace).code == 0
@@ -309,10 +316,13 @@ def test_every_shared_trial_distills_to_a_valid_general_skill(tmp_path: Path) ->
         assert not [f["rule"] for f in linted["findings"] if f["rule"].startswith(("description-", "name-"))], trial
         assert redact_text(text)[1] == {}, trial
         assert not re.search(r"/tmp/[\w-]|root@[0-9a-f]{12}|\b[0-9a-f]{40}\b", text), trial
-        data = json.loads((trial / "results.json").read_text())
         if data.get("is_resolved") is False:
             failing = [n for n, s in (data.get("parser_results") or {}).items() if s == "failed"]
             assert any(f"`{name}` failed" in text for name in failing), trial
+            assert "## Steps that worked" not in text, trial  # the verifier did not accept these steps
+        assert not re.search(r"(?m)^\d+\. `[^`\n]*<<-?\s*'?EOF'?[^`\n]*`$", text), trial  # a heredoc's first line alone
+        assert "description: Helps" not in text and "Helps you" not in text, trial
+    assert written >= 8
 
 
 @pytest.mark.parametrize("task", ["The parser in parser.py crashes on empty lines; the tests must pass.",

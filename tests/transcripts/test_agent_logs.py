@@ -404,7 +404,7 @@ def test_description_names_the_task_and_when_to_use_it(repo: Path) -> None:
     trial = harbor_claude_trial(repo.parent / "csv-report__abc", instruction=True)
     result = run_cli("learn", str(trial), "--dry-run", cwd=repo)
     description = next(line for line in result.out.splitlines() if line.startswith("description:"))
-    assert "Helps write report.json from data.csv" in description
+    assert "description: 'Write report.json from data.csv." in description and "Helps" not in description
     assert "Use when a task involves report.json, data.csv" in description
     assert "KeyError: 'total'" in description.replace("''", "'")
     assert "task such as: ." not in description
