@@ -93,3 +93,57 @@ def denoise(text: str) -> str:
         pieces.append(text[cursor:])
         text = "".join(pieces)
     return _collapse_repeats(text)
+
+
+# Lines of package installation a verifier's setup prints (apt, dpkg, pip, uv and its installer): the
+# tests' result is what matters, the install is said in one line. Matched at the start of a line.
+_INSTALL_LINE = re.compile(
+    r"[ \t]*(?:The following (?:NEW |additional )?packages|The following packages were automatically|Use 'apt autoremove'|"
+    r"\d+ upgraded, \d+ newly installed|\d+ not fully installed|Need to get |After this operation|Suggested packages:|"
+    r"Recommended packages:|debconf: |invoke-rc\.d: |update-alternatives: |No schema files found|Created symlink |"
+    r"Processing triggers|Setting up |Unpacking |Preparing to unpack|Selecting previously|\(Reading database|"
+    r"Reading package lists|Building dependency tree|Reading state information|Hit:\d|Get:\d|Ign:\d|Fetched |"
+    r"Collecting |Downloading |Downloaded |Requirement already satisfied|Installing collected packages|Successfully "
+    r"(?:installed|uninstalled|built) |Using cached |Building wheels? |Created wheel |Stored in directory|"
+    r"Attempting uninstall|Found existing installation|Uninstalling |WARNING: Running pip as|\[notice\] |"
+    r"Resolved \d+ packages?|Prepared \d+ packages?|Installed \d+ packages?|Uninstalled \d+ packages?|Audited \d+ "
+    r"packages?|Using (?:CPython|Python) \d|Creating virtual environment|Activate with: |[+-] [\w.\[\],-]+==[\w.+!-]+$|"
+    r"downloading uv |installing to |everything's installed|no checksums to verify|To add \S+ to your PATH|"
+    r"source \$HOME/\.local/bin/env|\[… \d+ progress lines? dropped …\]|\d+% \[)")
+_DROPPED = re.compile(r"\[… (\d+) progress lines? dropped …\]")  # denoise's marker: its lines are counted too
+_PACKAGE_LIST = re.compile(r"[ \t]{2}[\w.+:~-]+(?: [\w.+:~-]+)*[ \t]*$")  # apt's indented lists of package names
+_PASSED_LINE = re.compile(r"[ \t]*(?:PASSED [^\s]+|\S+::\S+ PASSED\b)")
+
+
+def quiet_feedback(text: str) -> str:
+    """A verifier's log with its install output and its passing tests each counted in one line: what is
+    left is the tests' failures and whatever else the log says."""
+    out: list[str] = []
+    kind, run = "", 0
+
+    def flush() -> None:
+        if run and kind == "install":
+            out.append(f"[… {run} line{'' if run == 1 else 's'} of package installation …]")
+        elif run:
+            out.append(f"[… {run} passing test{'' if run == 1 else 's'} …]")
+
+    for line in text.split("\n"):
+        if _PASSED_LINE.match(line):
+            now = "passed"
+        elif _INSTALL_LINE.match(line) or (kind == "install" and _PACKAGE_LIST.match(line)):
+            now = "install"
+        elif run and not line.strip():
+            run += 1 if kind == "install" else 0  # blank lines inside a run go with it
+            continue
+        else:
+            now = ""
+        if now != kind:
+            flush()
+            kind, run = now, 0
+        if now:
+            dropped = _DROPPED.match(line.strip()) if now == "install" else None
+            run += int(dropped.group(1)) if dropped else 1
+        else:
+            out.append(line)
+    flush()
+    return "\n".join(out)

@@ -223,6 +223,9 @@ def _redacted(events: Iterator[ev.Event], transcript: ev.Transcript, redactor: R
         transcript.facts.outcome = None
     for item in transcript.feedback:
         item.text = redact_bounded(item.text, redactor)
+    verdicts = [item.resolved for item in transcript.feedback if item.source == "user" and item.resolved is not None]
+    if verdicts and not transcript.facts.outcome:  # a --feedback file that reports every check passed, or not
+        transcript.facts.outcome = "resolved (feedback file)" if all(verdicts) else "unresolved (feedback file)"
     if transcript.facts.cwd:
         transcript.facts.cwd = redactor.redact(transcript.facts.cwd)
     if transcript.facts.rejected:

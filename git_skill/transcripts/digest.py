@@ -1,30 +1,36 @@
 """The digest: a compact, faithful text of a session for a model, under a token budget.
 
 What it keeps, in order of priority: the task (and later requests), the feedback
-(failed test names and assertion messages first), every command with its exit
-status, every error and the action that followed it, and the final state. Long
-outputs keep their head and tail with a marker saying how much was cut; progress
-bars and repeated identical outputs are dropped. Same input, same digest.
+(failed test names and assertion messages first, each failure once; install output
+and passing tests counted, not listed), every command with its exit status and the
+code the agent wrote, every error and the action that followed it, and the final
+state. Long outputs keep their head and tail with a marker saying how much was cut;
+progress bars and repeated identical outputs are dropped. Same input, same digest.
 
 The session is read once, as a stream, into bounded memory; the budget is then met
-by rendering at the most detailed level that fits (see LEVELS), and, past the last
-level, by omitting the middle of the timeline except errors and their follow-ups.
+by rendering at the most detailed level that fits (see LEVELS: the first cuts no step
+that was kept while reading, and each level's shares grow with the budget), and, past
+the last level, by omitting the middle of the timeline except errors and their
+follow-ups. At every level the harness's notices, repeated notices and to-do lists
+are cut before what the agent ran and wrote.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from git_skill.text.noise import denoise
+from git_skill.text.noise import denoise, quiet_feedback
 from git_skill.text.tokens import CHARS_PER_TOKEN, approx_tokens
 from git_skill.transcripts import events as ev
 
 DEFAULT_BUDGET = 24_000
 DIGEST_VERSION = 1
-_KEEP_OUTPUT = 6000  # characters of each output kept while streaming (head + tail)
+_KEEP_OUTPUT = 12000  # characters of each output kept while streaming (head + tail)
+_KEEP_CODE = 24000  # of each command and tool call's arguments: the files and scripts the agent wrote
 _DENOISE_WINDOW = 2 * _KEEP_OUTPUT  # of which progress lines and repeats are dropped first, so more content fits
 _MAX_STEPS = 6000  # steps kept in memory before the middle is compacted
 _KEEP_FIRST = 300
@@ -37,15 +43,31 @@ class Level:
     message: int  # of each assistant message
     reasoning: int  # of each reasoning block (0: dropped)
     feedback_log: int  # of the verifier's log beyond the failure summary
+    code: int = 2000  # of each command and tool call: what the agent ran and wrote, cut last
+    chatter: int = 300  # of the harness's notices and the agent's to-do lists, cut first
+
+    def scaled(self, factor: float) -> Level:
+        return Level(*(int(value * factor) for value in vars(self).values()))
 
 
+# At DEFAULT_BUDGET; a larger budget scales every share (see `levels`). The first level keeps every step
+# as read: a digest that fits whole is not cut at all.
 LEVELS = (
-    Level(2000, 3000, 1500, 600, 4000),
-    Level(800, 1500, 600, 200, 2000),
-    Level(300, 800, 300, 0, 1000),
-    Level(0, 400, 160, 0, 500),
-    Level(0, 200, 100, 0, 200),
+    Level(_KEEP_OUTPUT, _KEEP_OUTPUT, _KEEP_OUTPUT, 3000, 12000, _KEEP_CODE, 1500),
+    Level(2000, 3000, 1500, 600, 4000, 6000, 400),
+    Level(800, 1500, 600, 200, 2000, 3000, 150),
+    Level(300, 800, 300, 0, 1000, 1500, 0),
+    Level(0, 400, 160, 0, 500, 800, 0),
+    Level(0, 200, 100, 0, 200, 400, 0),
 )
+# Tools whose calls are the agent's to-do list, not its work.
+TODO_TOOLS = frozenset({"todowrite", "todoread", "todo_write", "todo_read", "update_plan", "write_todos", "todo"})
+
+
+def levels(budget: int) -> tuple[Level, ...]:
+    """LEVELS with each share grown in proportion to a budget above the default, so more budget shows more."""
+    factor = max(1.0, budget / DEFAULT_BUDGET)
+    return LEVELS if factor == 1.0 else tuple(level.scaled(factor) for level in LEVELS)
 
 
 @dataclass(slots=True)
@@ -59,6 +81,11 @@ class Step:
     is_error: bool = False
     thread: str = "main"
     same_as: int | None = None  # output identical to this earlier step's
+
+    @property
+    def chatter(self) -> bool:
+        """A harness notice or a to-do list: the first to be cut."""
+        return self.kind == ev.NOTE or (self.tool or "").lower() in TODO_TOOLS
 
 
 @dataclass
@@ -95,16 +122,19 @@ def collect(transcript: ev.Transcript) -> Digest:
                 continue
         index += 1
         step = Step(index, kind, event.text, event.tool, event.command, event.exit_code, event.is_error, event.thread)
-        if kind == ev.TOOL_RESULT:
-            step.text = ev.clip_middle(denoise(ev.clip_middle(event.text, _DENOISE_WINDOW)), _KEEP_OUTPUT)
-            key = hashlib.sha256(f"{event.command}\0{step.text}".encode()).digest()
+        if kind in (ev.TOOL_RESULT, ev.NOTE):
+            if kind == ev.TOOL_RESULT:
+                step.text = ev.clip_middle(denoise(ev.clip_middle(event.text, _DENOISE_WINDOW)), _KEEP_OUTPUT)
+            key = hashlib.sha256(f"{kind}\0{event.command}\0{step.text}".encode()).digest()
             earlier = output_hashes.get(key)
             if earlier is None:
                 output_hashes[key] = index
-            elif len(step.text) > 40:
+            elif len(step.text) > 40:  # a repeated output or notice: said once, pointed at after
                 step.same_as, step.text = earlier, ""
         elif kind == ev.TOOL_CALL and not event.command:
             step.text = _describe_arguments(event.arguments)
+        elif kind == ev.TOOL_CALL:
+            step.command = ev.clip_middle(event.command, _KEEP_CODE)
         elif len(event.text) > _KEEP_OUTPUT:
             step.text = ev.clip_middle(event.text, _KEEP_OUTPUT)
         steps.append(step)
@@ -120,15 +150,17 @@ def collect(transcript: ev.Transcript) -> Digest:
 
 
 def _describe_arguments(arguments: Any) -> str:
+    """A tool call's arguments as `key=value`; a long value (a file's content, a script) on its own lines."""
     if arguments is None:
         return ""
     if isinstance(arguments, dict):
         parts = []
         for key, value in arguments.items():
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            parts.append(f"{key}={ev.clip_middle(shown, 400)}")
+            shown = ev.clip_middle(shown, _KEEP_CODE)
+            parts.append(f"{key}=\n{shown}" if "\n" in shown else f"{key}={shown}")
         return ", ".join(parts)
-    return ev.clip_middle(str(arguments), 800)
+    return ev.clip_middle(str(arguments), _KEEP_CODE)
 
 
 def _important(step: Step, previous: Step | None) -> bool:
@@ -171,17 +203,33 @@ def _status(step: Step) -> str:
     return "error ✗" if step.is_error else "ok"
 
 
+def _limit(step: Step, level: Level) -> int:
+    """Characters of the step's text kept at `level`."""
+    if step.chatter:
+        return level.chatter
+    if step.kind == ev.TOOL_CALL:
+        return level.code
+    if step.kind == ev.TOOL_RESULT:
+        return level.error_output if (step.is_error or step.exit_code) else level.output
+    if step.kind == ev.REASONING:
+        return level.reasoning
+    return level.message if step.kind == ev.ASSISTANT else 4000
+
+
 def _render_step(step: Step, level: Level) -> list[str]:
     prefix = f"[{step.index}]"
     if step.kind == ev.TOOL_CALL:
         if step.command:
-            return [f"{prefix} $ {ev.clip_middle(step.command, 2000)}"]
-        return [f"{prefix} {step.tool or UNNAMED_TOOL}({ev.clip_middle(step.text, max(level.output, 200))})"]
+            return [f"{prefix} $ {ev.clip_middle(step.command, max(_limit(step, level), 200))}"]
+        limit = _limit(step, level)
+        if step.chatter and not limit:
+            return [f"{prefix} {step.tool or UNNAMED_TOOL}(… {len(step.text):,} characters)"]
+        return [f"{prefix} {step.tool or UNNAMED_TOOL}({ev.clip_middle(step.text, max(limit, 60))})"]
     if step.kind == ev.TOOL_RESULT:
         head = f"{prefix} → {_status(step)}"
         if step.same_as:
             return [f"{head} (same output as [{step.same_as}])"]
-        limit = level.error_output if (step.is_error or step.exit_code) else level.output
+        limit = _limit(step, level)
         body = ev.clip_middle(step.text.strip(), limit) if limit else ""
         if not body:
             return [head + (f" ({len(step.text):,} characters of output)" if step.text.strip() else "")]
@@ -189,16 +237,18 @@ def _render_step(step: Step, level: Level) -> list[str]:
     if step.kind == ev.REASONING:
         return [f"{prefix} (thinking) {ev.clip_middle(step.text.strip(), level.reasoning)}"] if level.reasoning else []
     label = {ev.USER: "user", ev.ASSISTANT: "agent", ev.SUMMARY: "summary of earlier turns", ev.NOTE: "note"}[step.kind]
-    limit = level.message if step.kind in (ev.ASSISTANT, ev.NOTE) else 4000
-    if step.kind == ev.NOTE:
-        limit = min(limit, 300)
+    if step.same_as:
+        return [f"{prefix} {label}: (the same as [{step.same_as}])"]
+    limit = _limit(step, level)
+    if not limit:
+        return [f"{prefix} {label} ({len(step.text):,} characters)"]
     return [f"{prefix} {label}: {ev.clip_middle(step.text.strip(), limit)}"]
 
 
 def _feedback_lines(digest: Digest, level: Level) -> list[str]:
     lines: list[str] = []
     for item in digest.feedback:
-        header = f"## {item.source}" + (f" ({item.path})" if item.path else "")
+        header = f"## {FEEDBACK_LABELS.get(item.source, item.source)}" + (f" ({item.path})" if item.path else "")
         facts = []
         if item.resolved is not None:
             facts.append("resolved" if item.resolved else "NOT resolved")
@@ -210,18 +260,34 @@ def _feedback_lines(digest: Digest, level: Level) -> list[str]:
         lines.append(header + (": " + ", ".join(facts) if facts else ""))
         failed_summary = [line for line in item.text.split("\n\n", 1)[0].split("\n") if item.failed_tests]
         if item.failed_tests:
-            lines += failed_summary
             rest = item.text.split("\n\n", 1)[1] if "\n\n" in item.text else ""
             start = max(rest.rfind("= FAILURES ="), rest.rfind("= ERRORS ="))
-            if start > 0:
-                rest = rest[rest.rfind("\n", 0, start) + 1:]
+            if start > 0:  # the log's own failure blocks follow: the summary names the tests, the blocks explain
+                rest = _without_repeated_failures(rest[rest.rfind("\n", 0, start) + 1:], set(item.failed_tests))
+                failed_summary = [line for line in failed_summary if line.startswith("FAILED ")]
+            lines += failed_summary
         else:
             rest = item.text
-        rest = ev.clip_middle(denoise(rest.strip()), level.feedback_log)
+        rest = ev.clip_middle(quiet_feedback(denoise(rest.strip())), level.feedback_log)
         if rest:
             lines += ["", rest]
         lines.append("")
     return lines
+
+
+FEEDBACK_LABELS = {"user": "feedback file", "verifier": "verifier", "tests": "tests", "reward": "reward"}
+_SUMMARY_FAILURE = re.compile(r"^(?:FAILED|ERROR) \S*?([^\s:]+(?:\[[^\]]*\])?)(?: - .*)?$")
+
+
+def _without_repeated_failures(text: str, failed: set[str]) -> str:
+    """The log from its failure blocks on, without the short summary's lines for tests already shown."""
+    kept = []
+    for line in text.split("\n"):
+        match = _SUMMARY_FAILURE.match(line.strip())
+        if match and match.group(1) in failed:
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _final_state(digest: Digest, level: Level) -> list[str]:
@@ -267,6 +333,12 @@ def _omit_middle(steps: list[Step], budget_steps: int, important_limit: int | No
     return out
 
 
+def recorded(digest: Digest) -> bool:
+    """Whether the session holds any step of the agent's: a command, a tool call, a message or a thought."""
+    return bool(digest.counts.get("tool_calls")) or any(
+        step.kind in (ev.TOOL_CALL, ev.ASSISTANT, ev.REASONING) for step in digest.steps)
+
+
 def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) -> str:
     facts = digest.facts
     task = ev.clip_middle(digest.task.strip(), level.message * 8) or "(no task recorded)"
@@ -276,8 +348,14 @@ def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) 
         if key in facts:
             lines.append(f"- {key.replace('_', ' ')}: {facts[key]}")
     counts = digest.counts
-    lines.append(f"- steps: {counts.get('tool_calls', 0)} tool calls ({counts.get('commands', 0)} shell commands), "
-                 f"{counts.get('errors', 0)} failed, {counts.get('user_turns', 0)} user turns")
+    if recorded(digest):
+        lines.append(f"- steps: {counts.get('tool_calls', 0)} tool calls ({counts.get('commands', 0)} shell commands), "
+                     f"{counts.get('errors', 0)} failed, {counts.get('user_turns', 0)} user turns")
+    else:
+        used = f", although it used {facts['input_tokens']:,} input tokens" if facts.get("input_tokens") else ""
+        lines.append(f"- steps: NOT RECORDED: this log holds none of the agent's commands or messages{used} "
+                     "(it worked outside the recorded terminal); what it did shows only in the feedback and the "
+                     "final state")
     if digest.redactions:
         lines.append("- redacted: " + ", ".join(f"{n} {k}" for k, n in sorted(digest.redactions.items())))
     if digest.skipped:
@@ -310,16 +388,16 @@ def _estimate(steps: list[Step | str], level: Level) -> int:
             total += len(step) + 1
             continue
         size = len(step.text)
+        limit = _limit(step, level)
         if step.kind == ev.TOOL_CALL:
-            total += 12 + (min(len(step.command), 2000) if step.command else min(size, max(level.output, 200)))
+            total += 12 + (min(len(step.command), max(limit, 200)) if step.command else
+                           30 if step.chatter and not limit else min(size, max(limit, 60)))
         elif step.kind == ev.TOOL_RESULT:
-            limit = level.error_output if (step.is_error or step.exit_code) else level.output
             kept = min(size, limit + 40) if limit else 0
             total += 30 + kept + 4 * step.text.count("\n", 0, kept) if kept else 50
         elif step.kind == ev.REASONING:
-            total += 20 + min(size, level.reasoning + 40) if level.reasoning else 0
+            total += 20 + min(size, limit + 40) if limit else 0
         else:
-            limit = min(level.message, 300) if step.kind == ev.NOTE else level.message if step.kind == ev.ASSISTANT else 4000
             total += 20 + min(size, limit + 40)
     return total
 
@@ -331,14 +409,15 @@ def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
     so a long session is rendered about once, not once per level.
     """
     allowance = budget * CHARS_PER_TOKEN
-    overhead = len(render(digest, LEVELS[-1], []))
-    for level in LEVELS:
+    shares = levels(budget)
+    overhead = len(render(digest, shares[-1], []))
+    for level in shares:
         if overhead + _estimate(digest.steps, level) > allowance * 1.15:
             continue
         text = render(digest, level)
         if approx_tokens(text) <= budget:
             return text, level, 0
-    level = LEVELS[-1]
+    level = shares[-1]
     keep = len(digest.steps)
     text = render(digest, level)
     while keep > 10:
@@ -368,7 +447,7 @@ def to_json(digest: Digest, budget: int) -> str:
         "version": DIGEST_VERSION,
         "budget_tokens": budget,
         "tokens": approx_tokens(text),
-        "level": LEVELS.index(level),
+        "level": levels(budget).index(level),
         "facts": digest.facts,
         "task": digest.task,
         "counts": digest.counts,

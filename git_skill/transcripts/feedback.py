@@ -79,9 +79,11 @@ def user_feedback(path: Path) -> Feedback:
     data = path.read_bytes()[-MAX_FEEDBACK_CHARS:]
     text = data.decode("utf-8", "replace")
     statuses, _ = parse_test_output(clean_text(text))
-    if statuses:
-        return verifier_feedback(text, "user", str(path))
-    return Feedback(source="user", text=clean_text(text).strip(), path=str(path))
+    if statuses:  # a checker's output: all passed, or some failed, is the outcome when nothing else gives one
+        verdict = [status for status in statuses.values() if status not in ("skipped", "xfail")]
+        resolved = all(status in ("passed", "xpass") for status in verdict) if verdict else None
+        return verifier_feedback(text, "user", path.name, resolved=resolved)
+    return Feedback(source="user", text=clean_text(text).strip(), path=path.name)
 
 
 def ctrf_results(path: Path) -> tuple[dict[str, str], dict[str, list[str]]] | None:
