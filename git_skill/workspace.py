@@ -280,6 +280,9 @@ def say_next_step(workspace: Workspace, paths: list[Path], message: str) -> None
     import shlex
 
     left = uncommitted(workspace, paths)
+    folders = [p.rsplit("/", 1)[0] for p in left if "/" in p]
+    if len(left) > 3 and len(set(folders)) < len(folders):  # many skills of one root: name the root once
+        left = list(dict.fromkeys(p.rsplit("/", 1)[0] if folders.count(p.rsplit("/", 1)[0]) > 1 else p for p in left))
     if left:
         import click
 

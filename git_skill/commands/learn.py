@@ -57,7 +57,9 @@ def _hook_input(agent: str) -> bytes:
                             exit_codes.BAD_INPUT) from None
 
 
-def _ask(decision_operation: str, reason: str, name: str) -> str:
+def _ask(decision_operation: str, reason: str, name: str, preview: str) -> str:
+    """Show what the proposal would write (the skill, or the diff of an extend), then ask."""
+    click.echo(preview, nl=not preview.endswith("\n"), err=True)
     choices = {"e": "extend", "c": "create", "n": "none"}
     default = {v: k for k, v in choices.items()}[decision_operation]
     answer = click.prompt(f"Proposed: {decision_operation} ({reason}). [e]xtend, [c]reate '{name}', or [n]othing?",
@@ -93,7 +95,8 @@ def _ask(decision_operation: str, reason: str, name: str) -> str:
               help="Commit only the skill's files (and agents' links to it), recording the source digest.")
 @click.option("--force", is_flag=True, help="Overwrite a skill folder that has uncommitted changes.")
 @click.option("--yes/--interactive", "assume_yes", default=True, show_default=True,
-              help="Take the proposed operation, or ask (on a terminal).")
+              help="Take the proposed operation, or show what it would write (the skill, or the diff an extend "
+              "makes) and ask (on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Trials distilled at once when SOURCE is a run or job folder, and with a model tasks learned at "
@@ -157,9 +160,11 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     todo = [m for m in members if m not in skipped]
     batch = len(members) > 1
     show_progress = batch and not as_json and sys.stderr.isatty()
-    with click.progressbar(length=len(todo), label="learning", file=sys.stderr) if show_progress else _NoBar() as bar:
+    with click.progressbar(length=len(todo), label="reading", file=sys.stderr, show_pos=True,
+                           item_show_func=lambda source: Path(source).name if source else None) \
+            if show_progress else _NoBar() as bar:
         distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
-                                     lambda _: bar.update(1), not no_feedback, batch))
+                                     lambda source: bar.update(1, source), not no_feedback, batch))
     unreadable = [item for item in distilled if isinstance(item, Unreadable)]
     distilled = [item for item in distilled if not isinstance(item, Unreadable)]
     results = []
@@ -170,9 +175,10 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
                       refuse_empty=not batch and not from_hook)  # a chat is not a hook failure
     groups = group_by_task(distilled)
     model_bar = show_progress and client is not None
-    with click.progressbar(length=len(groups), label="model", file=sys.stderr,
-                           item_show_func=lambda _: usage_line(client)) if model_bar else _NoBar() as bar:
-        for task in learn_tasks(workspace, client, groups, request, jobs or default_jobs(), lambda _: bar.update(1)):
+    with click.progressbar(length=len(groups), label="model", file=sys.stderr, show_pos=True,  # ETA after the first
+                           item_show_func=lambda task: _progress_item(task, client)) if model_bar else _NoBar() as bar:
+        for task in learn_tasks(workspace, client, groups, request, jobs or default_jobs(),
+                                lambda task: bar.update(1, task)):
             group, outcome = task.group, task.outcome
             if outcome is None:
                 failures.append((group, task.error))
@@ -226,6 +232,11 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
                             "the others were learned", max(item.exit_code for item in unreadable))
 
 
+def _progress_item(task: Any, client: Any) -> str:
+    """The progress line's tail: the task just finished, then the model's calls, tokens and cost so far."""
+    return (f"{Path(task.group[0].source).name}; " if task is not None else "") + usage_line(client)
+
+
 class _NoBar:
     def __enter__(self) -> _NoBar:
         return self
@@ -233,8 +244,12 @@ class _NoBar:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def update(self, steps: int) -> None:
+    def update(self, steps: int, item: Any = None) -> None:
         return None
+
+
+_OUTCOME_COLOURS = {"resolved": "green", "unresolved": "red", "unknown": "yellow", "failed": "red",
+                    "unreadable": "red"}
 
 
 def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool,
@@ -246,10 +261,18 @@ def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_r
              for group, error in failures for item in group]
     rows += [(Path(source).name, "-", "cached", "-") for source in skipped]
     rows += [(Path(item.source).name, "-", "unreadable", "-") for item in unreadable]
+    from git_skill.options import use_color
+    from git_skill.reporting import paint
+
+    headers = ("TRIAL", "OUTCOME", "OPERATION", "SKILL")
+    shown = [i for i in range(len(headers)) if i != 1 or any(row[1] != "-" for row in rows)]  # no outcomes: no column
     widths = [max(len(header), *(len(row[i]) for row in rows)) if rows else len(header)
-              for i, header in enumerate(("TRIAL", "OUTCOME", "OPERATION", "SKILL"))]
-    for row in [("TRIAL", "OUTCOME", "OPERATION", "SKILL"), *rows]:
-        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
+              for i, header in enumerate(headers)]
+    color = use_color()
+    for number, row in enumerate([headers, *rows]):
+        cells = [paint(row[i].ljust(widths[i]), _OUTCOME_COLOURS.get(row[i].split(" ")[0]) if number else None,
+                       color and i in (1, 2)) for i in shown]
+        click.echo("  ".join(cells).rstrip())
     written = sum(1 for _, outcome in results if outcome.written)
     tail = " (dry run: nothing written)" if dry_run else ""
     failed = f", {len(failures)} failed" if failures else ""
@@ -274,9 +297,10 @@ def _next_step(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None
     from git_skill.workspace import say_next_step
 
     written = [outcome for _, outcome in results if outcome.written and outcome.path is not None]
-    names = ", ".join(dict.fromkeys(outcome.name for outcome in written))
-    say_next_step(workspace, [outcome.path.parent for outcome in written], f"Learn the {names} skill"
-                  + ("s" if len({o.name for o in written}) > 1 else ""))
+    names = list(dict.fromkeys(outcome.name for outcome in written))
+    said = f"Learn {len(names)} skills" if len(names) > 3 else f"Learn the {', '.join(names)} skill" + (
+        "s" if len(names) > 1 else "")
+    say_next_step(workspace, [outcome.path.parent for outcome in written], said)
 
 
 def _report(outcome: Outcome, dry_run: bool, workspace: Any) -> None:

@@ -48,8 +48,24 @@ class Outcome:
                 "files": sorted(self.files)}
 
 
+def _preview(decision: Any, skill_name: str, description: str, body: str) -> str:
+    """What the proposal would write, for `--interactive` to show before it asks: the diff an extend makes
+    to its skill, else the new skill."""
+    import difflib
+
+    from git_skill.learning import curation, provenance
+    from git_skill.skills.skill import new_skill_text
+
+    if decision.operation == "extend" and decision.target is not None:
+        old = decision.target.skill.body
+        new = old.rstrip("\n") + "\n\n" + curation.variant_section(f"{skill_name} ({provenance.today()})", body, old)
+        shown = display_path(decision.target.location.skill_file)
+        return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), shown, shown))
+    return new_skill_text(skill_name, description, body, {})
+
+
 def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], name: str | None,
-         operation: str | None, ask: Callable[[str, str, str], str] | None = None) -> Outcome:
+         operation: str | None, ask: Callable[[str, str, str, str], str] | None = None) -> Outcome:
     """Merge one task's attempts, curate against the library, and prepare the skill text."""
     from git_skill.learning import curation, provenance
     from git_skill.learning.distiller import description as render_description
@@ -63,7 +79,8 @@ def plan(workspace: Workspace, group: list[Any], skills_dirs: tuple[str, ...], n
     found = discover(workspace, (), skills_dirs)
     existing = existing_skills(found)
     decision = curation.choose(skill_name, description, body, existing)
-    chosen = operation or (ask(decision.operation, decision.reason, skill_name) if ask else decision.operation)
+    chosen = operation or (ask(decision.operation, decision.reason, skill_name,
+                               _preview(decision, skill_name, description, body)) if ask else decision.operation)
     reason = decision.reason if chosen == decision.operation else f"chosen by the user; proposed {decision.operation}: {decision.reason}"
     fingerprint = _fingerprint(group)
     learner = provenance.distiller_name()

@@ -13,6 +13,7 @@ import pytest
 from git_skill.learning.generalize import generalize
 from git_skill.text.redact import redact_text
 from tests.lock_holder import lock_held_elsewhere
+from tests.support.terminal import on_terminal
 from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, git_skill_executable, requires_shared, run_cli
 from tests.transcripts.test_readers import claude_records, jsonl, write_harbor_trial
 
@@ -159,6 +160,43 @@ def test_learn_says_how_to_commit_what_it_wrote_unless_it_committed(repo: Path) 
     committed = run_cli("learn", str(trial), "--commit", "--force", "--name", "build-c-programs", cwd=repo)
     assert committed.code == 0, committed.err
     assert "next:" not in committed.err
+
+
+def _interactive(repo: Path, trial: Path, answer: bytes) -> str:
+    """`learn --interactive` on a real terminal: everything it shows, its question answered with `answer`."""
+    code, shown = on_terminal([git_skill_executable(), "learn", str(trial), "--interactive"], repo,
+                              until=b"[n]othing?", answer=answer)
+    assert code == 0, shown
+    return shown.decode()
+
+
+def test_a_batch_on_a_terminal_shows_its_progress_and_paints_outcomes(repo: Path) -> None:
+    write_harbor_trial(repo.parent / "job" / "hello__1", reward="1")
+    write_harbor_trial(repo.parent / "job" / "hello__2")
+    code, shown = on_terminal([git_skill_executable(), "learn", str(repo.parent / "job")], repo)
+    assert code == 0, shown
+    assert b"reading" in shown and b"2/2" in shown and b"hello__2" in shown
+    assert b"\x1b[32mresolved" in shown and b"\x1b[31munresolved" in shown
+    code, plain = on_terminal([git_skill_executable(), "learn", "--force", str(repo.parent / "job")], repo,
+                              env={"NO_COLOR": "1"})
+    assert code == 0 and b"\x1b[3" not in plain
+
+
+def test_interactive_shows_the_skill_or_the_extend_diff_before_it_asks(repo: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    shown = _interactive(repo, trial, b"n\n")
+    question = shown.index("Proposed: create")
+    assert shown.index("name: build-hello") < question and shown.index("## Errors and fixes") < question
+    assert skill_files(repo) == []  # answered nothing
+    assert run_cli("learn", str(trial), "--force", cwd=repo).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "first")
+    again = write_harbor_trial(repo.parent / "again")
+    (again / "verifier" / "test-stdout.txt").write_text("FAILED tests/test_outputs.py::test_exit_code - assert 1 == 0\n")
+    shown = _interactive(repo, again, b"n\n")
+    question = shown.index("Proposed: extend")
+    assert shown.index("--- .agents/skills/build-hello/SKILL.md") < question
+    assert re.search(r"^\+## ", shown[:question], re.M), shown
 
 
 def test_uncommitted_edits_are_never_overwritten(repo: Path) -> None:

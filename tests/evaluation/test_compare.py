@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SHARED_FIXTURES, requires_shared, run_cli
+from tests.support.terminal import on_terminal
 from tests.evaluation.runs import write_harbor_job, write_harbor_trial, write_tb_run
 
 RUNS = SHARED_FIXTURES / "terminal-bench-runs"
@@ -201,32 +202,13 @@ def test_text_and_markdown_tables(tmp_path: Path) -> None:
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
     """On a real terminal (a pty) the verdict and the fixed list are coloured; NO_COLOR and a pipe get none."""
-    import pty
-
     write_tb_run(tmp_path / "base", {f"t{i}": i < 4 for i in range(10)})
     write_tb_run(tmp_path / "cand", {f"t{i}": i < 8 for i in range(10)})
-
-    def shown(**env: str) -> bytes:
-        leader, follower = pty.openpty()
-        done = subprocess.run([sys.executable, "-m", "git_skill", "compare", "base", "cand"], cwd=tmp_path,
-                              stdout=follower, stderr=subprocess.DEVNULL, env={**os.environ, **env}, timeout=60)
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(leader)
-        assert done.returncode == 0
-        return b"".join(chunks)
-
-    painted = shown()
+    command = [sys.executable, "-m", "git_skill", "compare", "base", "cand"]
+    code, painted = on_terminal(command, tmp_path)
+    assert code == 0
     assert b"\x1b[32mfixed (4)\x1b[0m" in painted and b"\x1b[1m" in painted
-    assert b"\x1b[" not in shown(NO_COLOR="1")
+    assert b"\x1b[" not in on_terminal(command, tmp_path, env={"NO_COLOR": "1"})[1]
     assert "\x1b[" not in run_cli("compare", "base", "cand", cwd=tmp_path).out  # a pipe
 
 
