@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import re
 
+# The rules that name a person or a machine: applied to every request a provider receives too
+# (learning/privacy.py), where dates, hashes and ports stay, being evidence.
+_USER_AT_HOST = (re.compile(r"\b[\w.-]+@[0-9a-f]{8,}(?=[:\s#$])"), "<user>@<host>")  # prompts in containers
+_HOME = (re.compile(r"(?<![\w/])(?:/home|/Users)/[\w.-]+"), "~")
+_CONTAINER = (re.compile(r"(?<=[\s@:])[0-9a-f]{12}\b"), "<container-id>")
+_PRIVATE = (_USER_AT_HOST, _HOME, _CONTAINER)
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b[\w.-]+@[0-9a-f]{8,}(?=[:\s#$])"), "<user>@<host>"),  # prompts in containers
+    _USER_AT_HOST,
     (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), "<timestamp>"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:__\d{2}-\d{2}-\d{2})?\b"), "<date>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
@@ -19,15 +25,12 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w/])/(?:logs|installed-agent|oracle)/[\w./@+-]*"), "<harness-path>"),
     (re.compile(r"(?<![\w/])/tmp/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]+)*"), "<tmp-path>"),
     (re.compile(r"(?<![\w/])/var/folders/[\w/.-]+"), "<tmp-path>"),
-    (re.compile(r"(?<![\w/])(?:/home|/Users)/[\w.-]+"), "~"),
+    _HOME,
     (re.compile(r"\b(?:localhost|127\.0\.0\.1|0\.0\.0\.0):\d{2,5}\b"), "localhost:<port>"),
     (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b"), "<ip>"),
-    (re.compile(r"(?<=[\s@:])[0-9a-f]{12}\b"), "<container-id>"),
+    _CONTAINER,
     (re.compile(r"\b[0-9a-f]{7,12}\b(?=\s+(?:\(|HEAD|\w+:|[A-Z][a-z]))"), "<commit>"),
 )
-# The rules above that name a person or a machine: applied to every request a provider receives too
-# (learning/privacy.py), where dates, hashes and ports stay, being evidence.
-_PRIVATE = tuple(_RULES[i] for i in (0, 8, 11))
 _QUOTED = re.compile(r"(['\"])(?:(?!\1).){24,}?\1")
 
 
