@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,9 +26,41 @@ STAGING_MARK = ".git-skill-new-"
 SET_ASIDE_MARK = ".git-skill-old-"
 
 
+# `.NAME.git-skill-PID`: the staging name agents' links and copies had before they took the marks above.
+_EARLIER_STAGING = re.compile(r"\..+\.git-skill-\d+\Z")
+
+
 def is_staging_name(name: str) -> bool:
     """A folder a swap is building or setting aside: never a skill of its own."""
-    return name.startswith(".") and (STAGING_MARK in name or SET_ASIDE_MARK in name)
+    return name.startswith(".") and (STAGING_MARK in name or SET_ASIDE_MARK in name
+                                     or _EARLIER_STAGING.match(name) is not None)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a folder (or link) out of the way under a name discovery skips, to delete it after: a run cut
+    short mid-delete leaves a leftover the next run clears, never a half-deleted folder read as a skill."""
+    aside = path.with_name(f".{path.name}{SET_ASIDE_MARK}{os.getpid()}")
+    remove_tree(aside)
+    os.rename(path, aside)
+    return aside
+
+
+def clear_leftovers(folders_to_scan: list[Path]) -> list[Path]:
+    """Delete the staging and set-aside folders runs killed before their clean-up left in these folders.
+
+    Called by the repository lock's first holder, after any journal was replayed: every run that stages
+    holds that lock, so what carries a staging name then belongs to no live run."""
+    cleared = []
+    for folder in folders_to_scan:
+        try:
+            with os.scandir(folder) as scan:
+                leftovers = [Path(entry.path) for entry in scan if is_staging_name(entry.name)]
+        except OSError:
+            continue
+        for leftover in leftovers:
+            remove_tree(leftover)
+            cleared.append(leftover)
+    return cleared
 
 
 def current_umask() -> int:

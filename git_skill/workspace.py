@@ -64,6 +64,7 @@ class RepositoryLock:
     _held: dict[str, tuple[int, int]] = {}  # lock path -> (descriptor, depth), for re-entry
 
     def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
         if workspace.git_dir is not None:
             self.path = Path(workspace.git_dir) / "git-skill.lock"
         else:
@@ -99,10 +100,28 @@ class RepositoryLock:
 
             for done in recover_interrupted(self.journal):
                 sys.stderr.write(f"git-skill: {done} (its journal was {display_path(self.journal)})\n")
+            self._clear_leftovers()
         except BaseException:
             self._release(key)
             raise
         return self
+
+    def _clear_leftovers(self) -> None:
+        """Staging and set-aside folders of runs killed before their clean-up (an agent's copy being made,
+        a skill being replaced): no live run owns them once the lock is ours."""
+        from git_skill.agents.table import AGENTS
+        from git_skill.atomic import clear_leftovers
+        from git_skill.skills.discovery import configured_roots
+
+        try:
+            roots = configured_roots(self.workspace)
+        except GitSkillError:
+            roots = []
+        folders = list(dict.fromkeys([*roots, *(self.workspace.root / agent.link_dir for agent in AGENTS)]))
+        cleared = clear_leftovers(folders)
+        if cleared:
+            sys.stderr.write(f"git-skill: removed {len(cleared)} folder(s) an interrupted run left "
+                             f"({', '.join(display_path(p) for p in cleared[:3])}{', …' if len(cleared) > 3 else ''})\n")
 
     def _open(self) -> int:
         try:
@@ -241,14 +260,61 @@ def require_work_tree(workspace: Workspace, what: str) -> None:
                             "directory): nothing written", exit_codes.USAGE)
 
 
+def refuse_link(path: Path, what: str = "") -> None:
+    """Refuse to rewrite a file that is a symbolic link: git-skill reads a file, changes it and writes the
+    result in its place, so through a link it would copy the target's whole content (a link to /etc/passwd,
+    a private file) into the repository, ready to be pushed. Links git-skill makes are skill folders, never
+    these files."""
+    if path.is_symlink():
+        target = os.readlink(path)
+        raise GitSkillError(f"{what or display_path(path)} is a symbolic link (to {escape_controls(target)}); "
+                            "git-skill does not write through links it did not make: edit the file it points to, "
+                            "or replace the link with a file", exit_codes.REFUSED)
+
+
+def work_tree_file(workspace: Workspace, name: str, option: str) -> Path:
+    """A file named by an option (`index --file`), relative to the work tree: refused (exit 2) when it leads
+    outside the work tree, through a link or `..`, or into a git directory (`--file .git/config` broke git)."""
+    given = Path(name)
+    path = given if given.is_absolute() else workspace.root / given
+    real_parent = Path(os.path.realpath(path.parent))
+    parts = [part.lower() for part in Path(os.path.normpath(path)).relative_to(workspace.root).parts] \
+        if _inside(Path(os.path.normpath(path)), workspace.root) else None
+    git_dir = Path(os.path.realpath(workspace.git_dir)) if workspace.git_dir is not None else None
+    if parts is None or not _inside(real_parent, workspace.root) or not parts:
+        raise GitSkillError(f"{option} {escape_controls(name)} is outside the work tree {display_path(workspace.root)}",
+                            exit_codes.USAGE)
+    if ".git" in parts or (git_dir is not None and _inside(real_parent / path.name, git_dir)):
+        raise GitSkillError(f"{option} {escape_controls(name)} is inside the git directory; git-skill writes only "
+                            "work-tree files", exit_codes.USAGE)
+    return path
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return os.path.commonpath([str(path), str(folder)]) == str(folder)
+    except ValueError:
+        return False
+
+
 def display_path(path: Path | str) -> str:
-    """A path as the user should see it: relative to the current folder when that is shorter."""
+    """A path as the user should see it: relative to the current folder when that is shorter, its control
+    characters escaped (a folder name holding a newline must not forge lines of output)."""
     text = str(path)
     try:
         relative = os.path.relpath(text)
     except ValueError:
-        return text
-    return relative if len(relative) < len(text) else text
+        return escape_controls(text)
+    return escape_controls(relative if len(relative) < len(text) else text)
+
+
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7f, *range(0x80, 0xa0))}
+_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control characters written as escapes (`\\n`, `\\x1b`), as git quotes such names."""
+    return text.translate(_CONTROLS) if not text.isprintable() else text
 
 
 def uncommitted(workspace: Workspace, paths: list[Path]) -> list[str]:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from git_skill import exit_codes
+from git_skill.atomic import STAGING_MARK, is_staging_name, remove_tree, set_aside
 from git_skill.agents.table import AGENTS, BY_ID, Agent, agents_reading
 from git_skill.digests import folder_digest
 from git_skill.errors import GitSkillError
@@ -30,7 +30,6 @@ from git_skill.workspace import Workspace, display_path
 
 CONFIG_KEY = "skill.agents"
 _SKIP = frozenset({COPY_MARKER})
-_LEFTOVER = re.compile(r"^\..+\.git-skill-(?:old-)?\d+$")  # staging left by an interrupted run
 
 
 @dataclass(frozen=True)
@@ -147,6 +146,7 @@ def plan(workspace: Workspace, choice: Choice, sources: list[Path] | None = None
         raise GitSkillError(f"{display_path(folder)} leads outside the repository (a symbolic link); {agent.name}'s "
                             "links were not touched", exit_codes.REFUSED)
     real_folder = Path(os.path.realpath(folder))
+    folder = real_folder  # a folder reached through a link inside the repository: its links are made where it is
     # Names the agent already has where they are: no link (a second skill of that name would shadow one).
     native = {source.name for source in sources
               if agent.reads(_relative(source.parent, root)) or source.parent == real_folder}
@@ -156,9 +156,9 @@ def plan(workspace: Workspace, choice: Choice, sources: list[Path] | None = None
             wanted.setdefault(source.name, source)
     present: dict[str, Path] = {}
     entries = []
-    if folder.is_dir() and not folder.is_symlink():
+    if folder.is_dir():
         for item in os.scandir(folder):
-            if _LEFTOVER.match(item.name):
+            if is_staging_name(item.name):
                 entries.append(Entry(agent, Path(item.path), None, choice.copy, "orphan", "left by an interrupted run"))
             elif not item.name.startswith("."):
                 present[item.name] = Path(item.path)
@@ -194,10 +194,11 @@ def plan(workspace: Workspace, choice: Choice, sources: list[Path] | None = None
 
 
 def _remove(path: Path) -> None:
+    """Delete a link, or a copy renamed aside first (a run cut short never leaves half a copy behind)."""
     if path.is_symlink() or path.is_file():
         path.unlink()
     elif path.is_dir():
-        shutil.rmtree(path)
+        remove_tree(set_aside(path))
 
 
 def _place(entry: Entry, root: Path) -> None:
@@ -205,24 +206,23 @@ def _place(entry: Entry, root: Path) -> None:
     assert entry.source is not None
     path = entry.path
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.parent / f".{path.name}.git-skill-{os.getpid()}"
-    _remove(staging)
+    staging = path.parent / f".{path.name}{STAGING_MARK}{os.getpid()}"
+    remove_tree(staging)
     try:
         if entry.copy:
             shutil.copytree(entry.source, staging, symlinks=True)
             marker = {"source": _relative(entry.source, root), "digest": folder_digest(entry.source)}
             (staging / COPY_MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
         else:
-            os.symlink(os.path.relpath(entry.source, path.parent), staging)
+            os.symlink(os.path.relpath(entry.source, os.path.realpath(path.parent)), staging)
         if path.is_symlink() and staging.is_symlink() or not os.path.lexists(path):
             os.replace(staging, path)  # one link over another: atomic
         else:
-            retired = path.parent / f".{path.name}.git-skill-old-{os.getpid()}"
-            os.rename(path, retired)
+            retired = set_aside(path)
             os.rename(staging, path)
-            _remove(retired)
+            remove_tree(retired)
     except BaseException:
-        _remove(staging)
+        remove_tree(staging)
         raise
 
 

@@ -14,7 +14,8 @@ from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.folders import require_readable
 from git_skill.resources import data_file
-from git_skill.workspace import RepositoryLock, Workspace, display_path, open_workspace, require_repository
+from git_skill.workspace import (RepositoryLock, Workspace, display_path, open_workspace, refuse_link,
+                                 require_repository)
 
 HOOK_NAME = "pre-commit"
 MARKER = b"git-skill pre-commit hook"
@@ -49,6 +50,7 @@ def install_hook(root: Path, force: bool, dry_run: bool) -> str:
         current = hook.read_bytes()
         if current == wanted:
             return f"the git-skill hook is already installed at {display_path(hook)}"
+        refuse_link(hook)  # the backup would copy the link's target (which may be any file) beside it
         if not force:
             raise GitSkillError(
                 f"{display_path(hook)} already exists and is not git-skill's; "
@@ -75,6 +77,7 @@ ATTRIBUTES_LINE = "SKILL.md merge=git-skill"
 
 def _read_attributes(attributes: Path) -> str:
     """.gitattributes as text; bytes that are not UTF-8 survive the round trip (surrogateescape)."""
+    refuse_link(attributes)  # its target's content would be copied into the repository with our line
     if not attributes.exists():
         return ""
     require_readable(attributes)

@@ -72,9 +72,9 @@ def command(agents: tuple[str, ...], as_copies: bool, check: bool, uninstall: bo
     if not wanted:
         raise GitSkillError("no agents recorded in 'git config skill.agents'; name one or more (see --list)",
                             exit_codes.USAGE)
-    sources = skill_sources(workspace)
     troubled = 0
     with RepositoryLock(workspace) if not check else nullcontext():
+        sources = skill_sources(workspace)  # under the lock: a racing remove must not leave a dangling link
         if not check:
             record_agents(workspace, [c for c in recorded if c.agent.id not in agents] + wanted if agents else recorded)
         for choice in wanted:

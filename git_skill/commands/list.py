@@ -15,13 +15,13 @@ from git_skill.skills.discovery import discover
 from git_skill.options import context_window_option, skills_dir_option
 from git_skill.skills.skill import read_skill_file
 from git_skill.text.tokens import approx_tokens
-from git_skill.workspace import open_workspace
+from git_skill.workspace import escape_controls, open_workspace
 
 DESCRIPTION_WIDTH = 60
 
 
 def _trim(text: str, width: int) -> str:
-    flat = " ".join(text.split())
+    flat = escape_controls(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -71,11 +71,12 @@ def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format:
     if not rows:
         click.echo("no skills found", err=True)
         return
-    name_width = max(4, *(len(r["name"]) for r in rows))
+    names = [escape_controls(r["name"]) for r in rows]  # a name holding a newline or an escape forges no line
+    name_width = max(4, *(len(name) for name in names))
     click.echo(f"{'NAME':<{name_width}}  {'DESCRIPTION':<{DESCRIPTION_WIDTH}}  {'DESC~TOK':>8}  {'BODY~TOK':>8}  PATH")
-    for r in rows:
+    for name, r in zip(names, rows):
         description = _trim(r["description"], DESCRIPTION_WIDTH) if r["readable"] else "(unreadable: run git skill validate)"
-        click.echo(f"{r['name']:<{name_width}}  {description:<{DESCRIPTION_WIDTH}}  "
+        click.echo(f"{name:<{name_width}}  {description:<{DESCRIPTION_WIDTH}}  "
                    f"{r['description_tokens']:>8}  {r['body_tokens']:>8}  {r['path']}")
     click.echo(f"{len(rows)} skill{'s' if len(rows) != 1 else ''}: listing ≈ {listing} tokens in every request; "
                f"bodies ≈ {bodies} tokens when loaded")

@@ -24,7 +24,7 @@ def command(names: tuple[str, ...], keep_files: bool, dry_run: bool, force: bool
     A folder whose content differs from its locked digest holds local edits and is never
     deleted without --force (exit 4); --keep-files keeps them.
     """
-    from git_skill.agents.links import keep_agents_in_step
+    from git_skill.agents.links import agents_copies_of, keep_agents_in_step
     from git_skill.skills.discovery import configured_roots
     from git_skill.sharing.apply import FolderSwap
     from git_skill.sharing.fetch import read_folder
@@ -62,6 +62,8 @@ def command(names: tuple[str, ...], keep_files: bool, dry_run: bool, force: bool
             if not keep_files:
                 for entry in present:
                     swap.remove(root / entry.path)
+                    for copy in agents_copies_of(workspace, root / entry.path):  # set aside with it, in the journal
+                        swap.remove(copy)
             swap.commit(then=lambda: write_lock(root, remaining))
             keep_agents_in_step(workspace)
     for entry in chosen:
