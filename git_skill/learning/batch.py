@@ -31,12 +31,20 @@ class Distilled:
 
 def distill_source(source: str, feedback: tuple[str, ...], use_feedback: bool = True) -> Distilled:
     """Read, digest and distill one source (runs in a worker process under --jobs)."""
+    from git_skill import exit_codes
+    from git_skill.errors import GitSkillError
     from git_skill.transcripts.digest import collect
     from git_skill.digests import source_digest
     from git_skill.learning.distiller import extract
     from git_skill.transcripts import open_transcript
 
-    digest = collect(open_transcript(Path(source), [Path(f) for f in feedback], use_feedback))
+    try:
+        transcript = open_transcript(Path(source), [Path(f) for f in feedback], use_feedback)
+    except GitSkillError as error:
+        if error.exit_code == exit_codes.BAD_INPUT and "not a transcript format" in error.message:
+            raise GitSkillError(f"nothing to learn from {error.message}", error.exit_code) from None
+        raise
+    digest = collect(transcript)
     lessons = extract(digest)
     task = str(digest.facts.get("task_id") or lessons.name)
     return Distilled(source, source_digest(Path(source)), task, lessons, tuple(Path(f) for f in feedback),

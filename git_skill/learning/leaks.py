@@ -59,6 +59,16 @@ def _expected_in_line(line: str) -> list[str]:
     return found
 
 
+def _items(literal: str) -> list[str]:
+    """The scalar values inside a list or dict literal: each is part of the answer too."""
+    found = []
+    for match in _LITERAL_IN_MESSAGE.finditer(literal[1:-1]):
+        value = _literal(match.group(0))
+        if value is not None and value[:1] not in "[{(":
+            found.append(value)
+    return found
+
+
 def expected_values(texts: Iterable[str]) -> list[str]:
     """Literals a failed check compared against, in the order first seen: both sides of a failed
     equality or comparison, the value after "expected", and pytest's `- `/`+ ` diff lines."""
@@ -75,7 +85,7 @@ def expected_values(texts: Iterable[str]) -> list[str]:
             else:
                 in_diff = in_diff and bool(line.strip()) and line.lstrip().startswith("E")
                 candidates = []
-            for value in candidates:
+            for value in candidates + [inner for c in candidates if c[:1] in "[{(" for inner in _items(c)]:
                 if value.strip() and value not in values and (len(value) >= MIN_STRING or _NUMBER.match(value)):
                     values.append(value)
     return values

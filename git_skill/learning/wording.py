@@ -78,7 +78,7 @@ def action(task: str, fallback: str) -> str:
 _REQUIREMENT = re.compile(
     r"(?i)\b(?:must|should|needs? to|has to|have to|required?|at least|at most|no more than|less than|more than|"
     r"fewer than|greater than|under|below|above|within|exactly|only|never|do not|don't|not (?:read|use|modify|change)|"
-    r"format|saved? (?:as|to|in)|named|called|output|write \S+ to)\b|\d+(?:\.\d+)?\s*(?:%|mb|gb|kb|ms|s\b|seconds|minutes)")
+    r"format|sav(?:e|ed)\b[^.]{0,40}\b(?:as|to|in)|named|called|output|write \S+ to)\b|\d+(?:\.\d+)?\s*(?:%|mb|gb|kb|ms|s\b|seconds|minutes)")
 
 
 def requirements(task: str, limit: int = 6) -> list[str]:
@@ -118,7 +118,7 @@ _TECHNICAL = re.compile(
     r"`([^`\n]{2,50})`"  # quoted names
     r"|(?<![\w/])((?:[\w-]+/)*[\w-]+\.(?:[a-z][a-z0-9]{0,4}))(?![\w/])"  # file names and paths with an extension
     r"|\b([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+(?:\(\))?)"  # dotted names: Language.__hash__, os.path
-    r"|\b([A-Za-z][\w.-]*\d[\w.-]*|[A-Za-z]+[_][\w]+|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*)\b"  # digits, snake, camel
+    r"|\b([A-Za-z][\w.-]*\d[\w.-]*|[A-Za-z]+[_][\w]+|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]+\w*)\b"  # digits, snake, camel
     r"|\b([A-Z]{2,9}s?)\b"  # acronyms: JSON, CSV, TLS
 )
 _NOT_TERMS = frozenset({"e.g", "i.e", "etc", "ok", "vs", "I", "A"})

@@ -1,0 +1,291 @@
+"""What the built-in distiller writes, judged as a person committing it would: on fixtures written here
+(Terminal-Bench 1 trials with a shell log, Claude Code sessions) and on the real ones in ../shared."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from git_skill.learning import leaks, wording
+from git_skill.learning.content_gate import hide_answers
+from git_skill.learning.planning import Outcome
+from tests.conftest import SHARED_FIXTURES, git_skill_executable, requires_shared, run_cli
+from tests.transcripts.test_readers import claude_records, jsonl
+
+PROMPT = "root@4f2a9c1d7e3b:/app# "
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    monkeypatch.delenv("GIT_SKILL_MODEL", raising=False)
+
+
+def trial(folder: Path, instruction: str, session: list[tuple[str, str]] | None, resolved: bool | None,
+          tests: dict[str, str], log: str = "", tokens: int = 0, task_id: str = "sort-report") -> Path:
+    """A Terminal-Bench 1 trial: `session` is (command, output) pairs typed at a shell prompt (None: no recording)."""
+    (folder / "sessions").mkdir(parents=True)
+    (folder / "results.json").write_text(json.dumps({
+        "task_id": task_id, "instruction": instruction, "is_resolved": resolved, "failure_mode": "unset",
+        "parser_results": tests, "total_input_tokens": tokens, "total_output_tokens": tokens // 10}))
+    if session is not None:
+        text = "".join(f"{PROMPT}{command}\n{output}\n" for command, output in session) + f"{PROMPT}exit\n"
+        (folder / "sessions" / "agent.log").write_text(text)
+    (folder / "sessions" / "tests.log").write_text(log or "".join(
+        f"{'PASSED' if s == 'passed' else 'FAILED'} tests/test_outputs.py::{n}\n" for n, s in tests.items()))
+    return folder
+
+
+def learned(repo: Path, *sources: Path, args: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess[str], str]:
+    result = subprocess.run([git_skill_executable(), "learn", *map(str, sources), *args], cwd=repo, text=True,
+                            capture_output=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"})
+    texts = [p.read_text() for p in sorted(repo.rglob("SKILL.md"))]
+    return result, "\n".join(texts)
+
+
+FAILING_LOG = """\
+FAILED tests/test_outputs.py::test_order - AssertionError: assert ['pear', 'apple', 'fig'] == ['apple', 'fig', 'pear']
+
+=================================== FAILURES ===================================
+    def test_order():
+>       assert load() == ['apple', 'fig', 'pear']
+E       AssertionError: assert ['pear', 'apple', 'fig'] == ['apple', 'fig', 'pear']
+E         At index 0 diff: 'pear' != 'apple'
+E         - ['apple', 'fig', 'pear']
+E         + ['pear', 'apple', 'fig']
+FAILED tests/test_outputs.py::test_score - assert 0.4137 > 0.75
+E       assert 0.4137 > 0.75
+FAILED tests/test_outputs.py::test_totals - AssertionError: assert {'north': 1712} == {'north': 1794}
+"""
+
+
+# ------------------------------------------------------------------ 1. nothing learned, nothing written
+def test_a_passed_trial_without_recorded_steps_has_nothing_to_learn(repo: Path, tmp_path: Path) -> None:
+    quiet = trial(tmp_path / "quiet", "Sort report.csv by date.", None, True, {"test_sorted": "passed"}, tokens=40000)
+    result, text = learned(repo, quiet)
+    assert result.returncode == 3 and not text
+    assert "nothing to learn" in result.stderr and "44,000 tokens" in result.stderr and "none of its steps" in result.stderr
+    assert "Traceback" not in result.stderr
+    hook_payload = json.dumps({"transcript_path": str(jsonl(tmp_path / "chat.jsonl", [claude_records()[0]])),
+                               "cwd": str(repo)})
+    hooked = subprocess.run([git_skill_executable(), "learn", "--from-hook", "claude-code"], cwd=repo, text=True,
+                            input=hook_payload, capture_output=True)
+    assert hooked.returncode == 0 and "nothing to learn" in hooked.stdout, hooked.stderr  # a chat is no hook failure
+    assert not list(repo.rglob("SKILL.md"))
+
+
+def test_nothing_to_learn_is_a_row_of_a_batch_and_random_bytes_exit_3(repo: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    trial(run / "quiet" / "quiet.1-of-1", "Sort report.csv by date.", None, True, {"test_sorted": "passed"}, tokens=9)
+    trial(run / "busy" / "busy.1-of-1", "Sort report.csv by date.",
+          [("sort -t, -k2 report.csv > sorted.csv", "")], False, {"test_sorted": "failed"}, task_id="busy")
+    result = run_cli("learn", str(run), cwd=repo)
+    assert result.code == 0, result.err
+    assert re.search(r"quiet\.1-of-1\s+\S+\s+none", result.out) and re.search(r"busy\.1-of-1\s+\S+\s+create", result.out)
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(bytes(range(256)) * 64)
+    result = run_cli("learn", str(noise), cwd=repo)
+    assert result.code == 3 and "Traceback" not in result.err and "nothing to learn from" in result.err
+
+
+def test_a_chat_whose_skill_would_hold_only_the_task_is_not_written(repo: Path, tmp_path: Path) -> None:
+    records = claude_records()[:1]
+    records[0]["message"]["content"] = "Hello! Can you help me implement a new feature?"
+    base = {k: records[0][k] for k in ("sessionId", "cwd", "version", "isSidechain")}
+    todo = {"type": "tool_use", "id": "t1", "name": "TodoWrite", "input": {"todos": [{"content": "Design it"}]}}
+    edit = {"type": "tool_use", "id": "t2", "name": "Edit", "input": {"file_path": "/tmp/x.py", "old_string": "a"}}
+    for number, block in enumerate((todo, edit)):
+        records.append({**base, "type": "assistant", "uuid": f"a{number}",
+                        "message": {"id": f"m{number}", "role": "assistant", "content": [block]}})
+        records.append({**base, "type": "user", "uuid": f"r{number}", "message": {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": block["id"], "content": "ok"}]}})
+    result = run_cli("learn", str(jsonl(tmp_path / "s.jsonl", records)), cwd=repo)
+    assert result.code == 3 and "only the task's text" in result.err
+    assert not list(repo.rglob("SKILL.md"))
+
+
+def test_a_failed_trial_without_steps_says_so_and_records_the_step_count(repo: Path, tmp_path: Path) -> None:
+    source = trial(tmp_path / "t", "Sort report.csv by date.", None, False, {"test_sorted": "failed"}, tokens=5000)
+    result, text = learned(repo, source)
+    assert result.returncode == 0, result.stderr
+    assert "spent 5,500 tokens, but the source records none of its steps" in text
+    assert "## Steps" not in text and "## Orient first" not in text and "learned-steps: '0'" in text
+    assert "`test_sorted` failed" in text
+
+
+# ------------------------------------------------------------------ 2. honest sections
+def test_steps_of_a_rejected_attempt_are_not_steps_that_worked(repo: Path, tmp_path: Path) -> None:
+    session = [("python3 -c \"import sys; print(sys.path)\"", "['/usr/lib']"),
+               ("python3 build.py", "Traceback (most recent call last):\nModuleNotFoundError: No module named 'yaml'"),
+               ("pip install pyyaml", "Successfully installed pyyaml"),
+               ("python3 build.py", "built"),
+               ("python3 report.py", "Traceback (most recent call last):\nKeyError: 'region'"),
+               ("python3 -c \"import sys; print(sys.version)\"", "3.11")]
+    source = trial(tmp_path / "t", "Build the report with build.py.", session, False, {"test_report": "failed"})
+    result, text = learned(repo, source)
+    assert result.returncode == 0, result.stderr
+    assert "## Steps that worked" not in text and "the verifier did not accept it" in text
+    assert "Fixed by `pip install pyyaml`; the command then passed" in text  # build.py failed, changed, then passed
+    report_line = next(line for line in text.splitlines() if "python3 report.py" in line)
+    assert "no fix" in report_line and "Fixed by" not in report_line  # a diagnostic after it is no fix
+
+
+def test_merging_prefers_an_accepted_attempt_with_steps_and_contrasts_the_failed(repo: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    instruction = "Sort report.csv by date into sorted.csv."
+    trial(run / "a" / "sort-report.1-of-3", instruction, None, True, {"test_sorted": "passed"}, tokens=100)
+    trial(run / "b" / "sort-report.2-of-3", instruction,
+          [("head -3 report.csv", "date,total"), ("sort -t, -k1,1 report.csv > sorted.csv", ""),
+           ("python3 check_sorted.py sorted.csv && echo OK", "OK")], True, {"test_sorted": "passed"})
+    trial(run / "c" / "sort-report.3-of-3", instruction,
+          [("awk -F, '{print $2}' report.csv > sorted.csv", "")], False, {"test_sorted": "failed"})
+    result, text = learned(repo, run)
+    assert result.returncode == 0, result.stderr
+    assert "The steps below come from an accepted attempt" in text
+    steps = text.split("## Steps that worked", 1)[1].split("##", 1)[0]
+    assert "sort -t, -k1,1 report.csv" in steps and "awk" not in steps
+    contrast = text.split("## What the failed attempts did instead", 1)[1].split("##", 1)[0]
+    assert "awk -F," in contrast
+    assert "learned-attempts: '3'" in text
+
+
+# ------------------------------------------------------------------ 3. no answer leaks
+def test_expected_values_become_placeholders_everywhere(repo: Path, tmp_path: Path) -> None:
+    session = [("printf 'apple\\nfig\\npear\\n' > expected.txt", ""),
+               ("echo \"['apple', 'fig', 'pear']\" > order.json", ""),
+               ("python3 score.py --target 0.75 --north 1794", "score 0.4137")]
+    source = trial(tmp_path / "t", "Order the fruit list and score it; the score must reach at least 0.75.",
+                   session, False, {"test_order": "failed", "test_score": "failed", "test_totals": "failed"},
+                   log=FAILING_LOG)
+    result, text = learned(repo, source)
+    assert result.returncode == 0, result.stderr
+    for answer in ("['apple', 'fig', 'pear']", "1794", "0.4137", "{'north': 1794}"):
+        assert answer not in text, answer
+    assert "assert 0.4137" not in text and "<value> > 0.75" in text  # the task states 0.75: a threshold stays
+    assert "['pear'" not in text and "- ['apple'" not in text  # diff lines spell values: left out
+    assert "`test_totals` failed" in text
+
+
+def test_the_detector_finds_each_kind_of_expected_value() -> None:
+    found = leaks.expected_values([FAILING_LOG, "E   AssertionError: expected 'READY', got 'WAIT'",
+                                   "E   assert result == {\"a\": [1, 2]}"])
+    for value in ("['apple', 'fig', 'pear']", "0.75", "0.4137", "{'north': 1794}", "READY", '{"a": [1, 2]}'):
+        assert value in found, value
+    assert leaks.scrub("target 0.75, score 0.4137", found, "reach 0.75") == ("target 0.75, score <value>", 1)
+    assert leaks.scrub_message("E   - ['apple', 'fig', 'pear']") is None
+    assert leaks.scrub_message("FileNotFoundError: [Errno 2] No such file: 'out.txt'") == \
+        "FileNotFoundError: [Errno 2] No such file: 'out.txt'"  # an exception's own message is not an assertion
+
+
+def test_the_model_gate_hides_expected_values_in_what_the_model_wrote() -> None:
+    text = ("---\nname: sort-report\ndescription: Sort the list into ['apple', 'fig', 'pear'].\nmetadata:\n"
+            "  learned-on: '2026-12-04'\n---\n\n# Sort\n\n- The answer is ['apple', 'fig', 'pear'] and 1794.\n")
+    outcome = Outcome("s", "d", "create", "", "sort-report", None, text,
+                      answers=["['apple', 'fig', 'pear']", "1794", "12"], task="Sort the list.")
+    assert hide_answers(outcome) == 3
+    assert "['apple'" not in outcome.text and "1794" not in outcome.text and "<value>" in outcome.text
+    assert "learned-on: '2026-12-04'" in outcome.text  # the frontmatter's other fields untouched
+
+
+# ------------------------------------------------------------------ 4. whole commands
+def test_heredocs_and_python_c_keep_their_bodies(repo: Path, tmp_path: Path) -> None:
+    long_body = "\n".join(f"rows.append(parse(line_{i}))" for i in range(40))
+    commands = ["cat <<'EOF' > fit.py\nimport numpy as np\nprint(np.polyfit([1, 2], [2, 4], 1))\nEOF",
+                f"cat <<'EOF' > load.py\nrows = []\n{long_body}\nEOF",
+                "python3 -c \"\nimport json\nprint(json.load(open('out.json'))['total'])\n\""]
+    messages = [{"role": "system", "content": "You are a helpful assistant."},
+                {"role": "user", "content": "Please solve this issue: Fit a line to the data in data.csv\n\n## Rules"}]
+    for command in commands:
+        messages += [{"role": "assistant", "content": f"THOUGHT: next\n\n```mswea_bash_command\n{command}\n```"},
+                     {"role": "user", "content": "<returncode>0</returncode>\n<output>\n</output>"}]
+    source = tmp_path / "fit.traj.json"
+    source.write_text(json.dumps(messages))
+    result, text = learned(repo, source)
+    assert result.returncode == 0, result.stderr
+    assert "print(np.polyfit([1, 2], [2, 4], 1))" in text and "```python" in text
+    assert "print(json.load(open('out.json'))['total'])" in text
+    assert "[scripts/load.py](scripts/load.py)" in text and "rows.append(parse(line_39))" not in text
+    [script] = repo.rglob("scripts/load.py")
+    assert script.read_text().count("rows.append") == 40
+    assert not re.search(r"(?m)^\d+\. `cat <<'EOF' > fit\.py`$", text)  # never the first line alone
+    assert run_cli("lint", str(script.parent.parent), cwd=repo).code == 0
+
+
+# ------------------------------------------------------------------ 5. the real task
+def test_a_loaded_skills_text_is_never_the_task(repo: Path, tmp_path: Path) -> None:
+    records = claude_records()
+    banner = {**records[0], "uuid": "u-1", "message": {"role": "user", "content": [{"type": "text", "text": (
+        "Base directory for this skill: /logs/agent/sessions/skills/csv-tools\n\n# CSV tools\nUse pandas.")}]}}
+    records.insert(0, banner)
+    result, text = learned(repo, jsonl(tmp_path / "s.jsonl", records))
+    assert result.returncode == 0, result.stderr
+    assert "Base directory" not in text and "/logs/" not in text
+    assert "Fix the failing test in parser.py" in text
+
+
+def test_the_tasks_requirements_are_in_when_to_use() -> None:
+    task = ("Can you train a classifier on the reviews in data/?\nThe final model must be smaller than 150MB and "
+            "reach at least 0.62 accuracy.\nSave the model as model.bin in the current directory.")
+    found = wording.requirements(task)
+    assert any("150MB" in r and "0.62" in r for r in found) and any("model.bin" in r for r in found)
+
+
+# ------------------------------------------------------------------ 7. descriptions a person would write
+@pytest.mark.parametrize(("task", "start"), [
+    ("You are to update a Fortran project's build process to use gfortran.", "Update a Fortran project's build"),
+    ("Your company needs a self-signed TLS certificate for nginx.", "Set up a self-signed TLS certificate"),
+    ("Please can you convert report.xlsx to CSV?", "Convert report.xlsx to CSV"),
+    ("Language.__hash__ is broken: equal objects hash differently.", "Diagnose and fix: Language.__hash__ is broken"),
+])
+def test_descriptions_start_with_the_tasks_action(task: str, start: str) -> None:
+    assert wording.action(task, "Task").startswith(start)
+
+
+def test_triggers_are_distinctive_terms_not_prose() -> None:
+    terms = wording.distinctive_terms("I just made some changes to my personal project and the process of "
+                                      "updating failed; fix build.gradle and the JUnit tests in src/test.")
+    assert "build.gradle" in terms and "JUnit" in terms
+    assert not {"changes", "personal", "project", "process", "update"} & {t.lower() for t in terms}
+
+
+# ------------------------------------------------------------------ 8. readers, and the real trials in ../shared
+def test_a_swe_agent_trajectory_learns_its_steps(repo: Path, tmp_path: Path) -> None:
+    from tests.transcripts.test_readers import swe_agent_trajectory
+
+    path = tmp_path / "urls__urls-12.traj"
+    path.write_text(json.dumps(swe_agent_trajectory()))
+    result, text = learned(repo, path)
+    assert result.returncode == 0, result.stderr
+    assert "Splitting a URL with a trailing slash raises IndexError" in text
+    assert "str_replace_editor str_replace" in text and "IndexError: list index out of range" in text
+
+
+@requires_shared
+def test_every_shared_source_learns_or_is_refused_quickly(tmp_path: Path) -> None:
+    trials = sorted(p.parent for p in (SHARED_FIXTURES / "terminal-bench").rglob("results.json"))
+    sessions = sorted((SHARED_FIXTURES / "claude-code").glob("*.jsonl"))
+    workspace = tmp_path / "w"
+    workspace.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
+    started = time.perf_counter()
+    result = run_cli("learn", *map(str, trials), "--jobs", "1", cwd=workspace)
+    elapsed = time.perf_counter() - started
+    assert result.code == 0, result.err
+    assert elapsed < 10, elapsed  # the distiller's own share is measured in bench/ (under 2 s)
+    for path in workspace.rglob("SKILL.md"):
+        text = path.read_text()
+        assert "Helps you" not in text and "description: Helps" not in text
+        assert not re.search(r"\b[0-9a-f]{32,}\b|root@[0-9a-f]{6,}|/logs/", text.split("---", 2)[2]), path
+        assert "passing tests:" not in text
+    for session in sessions:
+        single = tmp_path / session.stem
+        single.mkdir()
+        subprocess.run(["git", "init", "-q"], cwd=single, check=True)
+        outcome = run_cli("learn", str(session), cwd=single)
+        assert outcome.code in (0, 3) and "Traceback" not in outcome.err, (session, outcome.err)
