@@ -119,6 +119,15 @@ def test_a_failed_trial_without_steps_says_so_and_records_the_step_count(repo: P
     assert "`test_sorted` failed" in text
 
 
+def test_the_digest_says_when_the_agents_steps_are_not_in_the_source(tmp_path: Path) -> None:
+    source = trial(tmp_path / "t", "Sort report.csv by date.", None, False, {"test_sorted": "failed"}, tokens=5000)
+    digest = run_cli("digest", str(source), cwd=tmp_path)
+    assert digest.code == 0 and "spent 5,500 tokens, but none of its steps is recorded" in digest.out
+    busy = trial(tmp_path / "b", "Sort report.csv by date.", [("sort report.csv", "")], False, {"t": "failed"},
+                 tokens=5000)
+    assert "none of its steps" not in run_cli("digest", str(busy), cwd=tmp_path).out
+
+
 # ------------------------------------------------------------------ 2. honest sections
 def test_steps_of_a_rejected_attempt_are_not_steps_that_worked(repo: Path, tmp_path: Path) -> None:
     session = [("python3 -c \"import sys; print(sys.path)\"", "['/usr/lib']"),
