@@ -351,10 +351,6 @@ def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) 
     if recorded(digest):
         lines.append(f"- steps: {counts.get('tool_calls', 0)} tool calls ({counts.get('commands', 0)} shell commands), "
                      f"{counts.get('errors', 0)} failed, {counts.get('user_turns', 0)} user turns")
-    spent = (facts.get("input_tokens") or 0) + (facts.get("output_tokens") or 0)
-    if spent and not counts.get("tool_calls"):
-        lines.append(f"- the agent spent {spent:,} tokens, but none of its steps is recorded in this source "
-                     "(it worked outside the recording)")
     else:
         used = f", although it used {facts['input_tokens']:,} input tokens" if facts.get("input_tokens") else ""
         lines.append(f"- steps: NOT RECORDED: this log holds none of the agent's commands or messages{used} "
