@@ -98,10 +98,20 @@ def _handle_termination() -> None:
             signal.signal(number, _interrupt)
 
 
+def _debug_first(args: list[str]) -> list[str]:
+    """`git skill learn … --debug` read as `git skill --debug learn …`: users put flags after the
+    subcommand. Only before a `--`, after which every word is an argument."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug", *(word for word in args[:end] if word != "--debug"), *args[end:]]
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure becomes one message and a documented exit code."""
     _handle_termination()
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("GIT_SKILL_DEBUG"))
+    argv = _debug_first(list(argv if argv is not None else sys.argv[1:]))
+    debug = "--debug" in argv or bool(os.environ.get("GIT_SKILL_DEBUG"))
     _pin_cache_dir()
     try:
         code = cli.main(args=argv, prog_name="git skill", standalone_mode=False)

@@ -22,6 +22,7 @@ class Creation:
     parts: dict[str, Any]
     messages: list[dict[str, str]] = field(default_factory=list)
     candidates: list[Any] = field(default_factory=list)  # the existing skills it was shown (curation.rank)
+    task_name: str | None = None  # names a variant when the model extends a skill under the skill's own name
 
 
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
@@ -65,14 +66,17 @@ def existing_summary(candidates: list[Any], limit: int = 3, body_chars: int = 30
 def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Any],
            task_name: str | None = None) -> Creation:
     """The skill's typed parts; `task_name` names it when the model leaves the name empty."""
-    reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0])
-    fixed = prompt("creation", schema=schema_text("creation"), reflection=reflection,
+    from git_skill.learning.context_window import DEFAULT_REPLY_TOKENS
+
+    reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0], ensure_ascii=False)
+    room = f"{client.settings.reply_tokens or DEFAULT_REPLY_TOKENS:,}"
+    fixed = prompt("creation", schema=schema_text("creation"), reflection=reflection, room=room,
                    existing=existing_summary(candidates, body_chars=0))
-    content = prompt("creation", schema=schema_text("creation"), reflection=reflection,
+    content = prompt("creation", schema=schema_text("creation"), reflection=reflection, room=room,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
     defaults = {"name": task_name} if task_name else None
-    return Creation(client.json(messages, "creation", defaults), messages, candidates)
+    return Creation(client.json(messages, "creation", defaults), messages, candidates, task_name)
 
 
 def _bullets(items: list[str]) -> list[str]:

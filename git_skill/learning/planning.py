@@ -131,6 +131,10 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
     reflections = [_reflect_within(client, item, max(MIN_DIGEST, total // len(group))) for item in group]
     lessons = merge([item.lessons for item in group])
     found = discover(workspace, (), skills_dirs)
+    if not any(reflection.get("lessons") for reflection in reflections):  # "no lesson" is a valid reflection
+        return Outcome(", ".join(i.source for i in group), _fingerprint(group), "none", NO_LESSON, lessons.name, None,
+                       "", outcome=lessons.outcome, learner=f"model {client.settings.model}",
+                       seen=found.fingerprint()), None
     existing = existing_skills(found)
     candidates = curation.rank(lessons.name, describe(lessons), render_distilled(lessons), existing)
     creation = pipeline.create(client, reflections, candidates, name or lessons.name)
@@ -139,7 +143,7 @@ def plan_with_model(workspace: Workspace, client: Any, group: list[Any], skills_
                       feedback=provenance.feedback_use(group), seen=found.fingerprint(), answers=lessons.answers,
                       task=lessons.task)
     _render_model_outcome(outcome, creation.parts, workspace, skills_dirs, name, operation, candidates,
-                          session_root(item.format for item in group))
+                          session_root(item.format for item in group), creation.task_name)
     return outcome, creation
 
 
@@ -169,6 +173,7 @@ def existing_skills(found: Any) -> list[tuple[Any, Any]]:
     return existing
 
 
+NO_LESSON = "the model's reflection found no lesson a future agent could reuse"
 MIN_DIGEST = 300  # tokens: below this a digest says too little to reflect on
 
 
@@ -206,7 +211,7 @@ def _reflect_within(client: Any, item: Any, budget: int) -> dict[str, Any]:
 
 def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Workspace, skills_dirs: tuple[str, ...],
                           name: str | None, operation: str | None, candidates: list[Any],
-                          agent_root: str | None = None) -> None:
+                          agent_root: str | None = None, task_name: str | None = None) -> None:
     from git_skill.learning import provenance
     from git_skill.skills.skill import SkillFile, new_skill_text
 
@@ -247,8 +252,11 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
         return
     if chosen == "extend":
         skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
-        section = pipeline.render_body({**parts, "name": f"variant: {skill_name}"}, "##")
+        target_name = str(skill.fields.get("name") or target.location.folder.name)
+        variant = skill_name if skill_name != target_name else (task_name or skill_name)
+        section = pipeline.render_body({**parts, "name": f"variant: {variant}"}, "##")
         skill.set_body(skill.body.rstrip("\n") + "\n\n" + section)
+        outcome.reason += _take_description(skill, parts, workspace, target.location.skill_file)
         metadata = skill.fields.get("metadata") if isinstance(skill.fields.get("metadata"), dict) else {}
         skill.set_field("metadata", provenance.record(outcome.source_digest, outcome.learner, "extend", outcome.outcome,
                                                       metadata, outcome.feedback))
@@ -259,6 +267,20 @@ def _render_model_outcome(outcome: Outcome, parts: dict[str, Any], workspace: Wo
         outcome.path = target_root(workspace, skills_dirs, agent_root) / skill_name / "SKILL.md"
         outcome.text = new_skill_text(skill_name, parts["description"], pipeline.render_body({**parts, "name": skill_name}),
                                       {"metadata": metadata_record})
+
+
+def _take_description(skill: Any, parts: dict[str, Any], workspace: Workspace, skill_file: Path) -> str:
+    """The description the model proposed with an extend (not with a create turned into one), taken
+    unless the skill has local edits (theirs are kept); what happened, for the outcome's reason."""
+    from git_skill.learning.writer import local_changes
+
+    proposed = " ".join(str(parts.get("description") or "").split())
+    if parts.get("operation") != "extend" or not proposed or proposed == " ".join(str(skill.fields.get("description") or "").split()):
+        return ""
+    if local_changes(workspace, skill_file.parent):
+        return "; the model's description not taken: the skill has local edits"
+    skill.set_field("description", proposed)
+    return "; description updated"
 
 
 def _fingerprint(group: list[Any]) -> str:
@@ -286,7 +308,7 @@ def gate_model(outcome: Outcome, creation: Any, client: Any, workspace: Workspac
         creation.parts = parts
         kept_root = os.path.relpath(outcome.path.parents[1], workspace.root) if outcome.path else None
         _render_model_outcome(outcome, parts, workspace, skills_dirs, name, operation, creation.candidates,
-                              kept_root)
+                              kept_root, creation.task_name)
         if outcome.operation == "none":
             return
     _refuse_boilerplate(outcome, creation.parts)

@@ -13,6 +13,7 @@ from typing import Any
 
 from git_skill import __version__
 
+MAX_SOURCES = 8  # source digests kept in `learned-from` (space-separated, newest first): bounded, as a field must be
 KEYS = ("learned-from", "learned-by", "learned-on", "learned-operation", "learned-outcome", "learned-feedback")
 
 
@@ -28,8 +29,9 @@ def record(source_digest: str, learner: str, operation: str, outcome: str | None
     `feedback` says whether verifier feedback was used ("used", "none" when there was none, "ignored"
     under --no-feedback), so trajectory-only skills can be told apart in an ablation."""
     metadata = {str(k): str(v) for k, v in (existing or {}).items()}
+    earlier = [digest for digest in metadata.get("learned-from", "").split() if digest != source_digest]
     metadata.update({
-        "learned-from": source_digest,
+        "learned-from": " ".join([source_digest, *earlier][:MAX_SOURCES]),  # every source, newest first
         "learned-by": learner,
         "learned-on": today(),
         "learned-operation": operation,

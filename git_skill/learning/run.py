@@ -122,6 +122,8 @@ def learn_with_model(workspace: Workspace, client: Any, group: list[Any], reques
     """The reflection-and-creation pipeline: findings go back to the model for repair rounds."""
     outcome, creation = plan_with_model(workspace, client, group, request.skills_dirs, request.name,
                                         request.operation, request.budget)
+    if creation is None:  # the reflection found no lesson: nothing to learn, as the distiller's rule says
+        return nothing_to_learn(group, request, outcome.reason)
     if outcome.operation != "none":
         gate_model(outcome, creation, client, workspace, request.skills_dirs, request.name, request.operation)
     return outcome
