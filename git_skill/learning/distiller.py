@@ -42,7 +42,7 @@ _HEREDOC = re.compile(r"^(?P<head>[^\n]*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*)\n
                       r"(?:\n(?P<after>[\s\S]*))?$")
 # `python3 -c "…"` whose code spans lines (escaped quotes inside allowed), then at most redirections
 _INLINE_CODE = re.compile(r"^(?P<head>[^'\"\n]*?\b(?:python[\d.]*|node|perl|ruby|bash|sh)\s+-c\s+)(?P<quote>['\"])"
-                          r"(?P<code>(?:\\.|(?!(?P=quote))[^\\])*\n(?:\\.|(?!(?P=quote))[^\\])*)(?P=quote)(?P<tail>[^'\"]*)$")
+                          r"(?P<code>(?:\\.|(?!(?P=quote))[^\\])*\n(?:\\.|(?!(?P=quote))[^\\])*)(?P=quote)(?P<tail>[^\n]*)$")
 _HARNESS = re.compile(r"<harness-path>|\basciinema\b|\btmux\b")
 
 
@@ -335,11 +335,11 @@ class _Shown:
     script: str | None = None  # path under the skill folder, when the body is long
 
 
-def _script_name(head: str, language: str, used: set[str]) -> str:
+def _script_name(head: str, language: str, used: set[str], hint: str) -> str:
     target = re.search(r"(?:>|\btee(?:\s+-a)?)\s*['\"]?([\w./-]+)", head)
     base = target.group(1).rsplit("/", 1)[-1] if target else ""
     if not re.fullmatch(r"[\w.-]{1,60}", base or "") or base.startswith("."):
-        base = f"step-{len(used) + 1}" + _EXTENSIONS.get(language, ".sh")
+        base = hint + _EXTENSIONS.get(language, ".sh")
     stem, dot, suffix = base.partition(".")
     name, number = base, 2
     while name in used:
@@ -348,7 +348,7 @@ def _script_name(head: str, language: str, used: set[str]) -> str:
     return f"scripts/{name}"
 
 
-def _show(command: str, used: set[str]) -> _Shown:
+def _show(command: str, used: set[str], hint: str = "command") -> _Shown:
     """A command whole: a heredoc's or `python -c`'s body as a block (a file under scripts/ when long),
     never its first line alone."""
     if "\n" not in command and len(command) <= MAX_COMMAND_CHARS:
@@ -369,7 +369,7 @@ def _show(command: str, used: set[str]) -> _Shown:
     lines = body.splitlines()
     if len(lines) <= MAX_BLOCK_LINES and len(body) <= MAX_BLOCK_CHARS:
         return _Shown(lead, body, language)
-    script = _script_name(head if heredoc else "", language, used)
+    script = _script_name(head if heredoc else "", language, used, hint)
     return _Shown(lead, body, language, script)
 
 
@@ -396,9 +396,11 @@ def _fence(body: str, language: str, indent: str) -> list[str]:
         f"{indent}{fence}"]
 
 
-def _command_lines(command: str, marker: str, used: set[str], files: dict[str, str], suffix: str = "") -> list[str]:
-    """The list item for one command (`marker` is "- " or "3. "), its block or script pointer below it."""
-    shown = _show(command, used)
+def _command_lines(command: str, marker: str, used: set[str], files: dict[str, str], suffix: str = "",
+                   hint: str = "command") -> list[str]:
+    """The list item for one command (`marker` is "- " or "3. "), its block or script pointer below it;
+    `hint` names a script file that has no name of its own (`step-3`)."""
+    shown = _show(command, used, hint)
     indent = " " * len(marker)
     if shown.block is None:
         return [f"{marker}{_code(shown.inline)}{suffix}"]
@@ -423,22 +425,24 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
     used: set[str] = set()
     files: dict[str, str] = {}
     title = lessons.name.replace("-", " ").capitalize()
-    task = generalize(first_sentence(lessons.task, 600)) or "(the session recorded no task)"
+    task = wording.opening(lessons.task) or "(the session recorded no task)"
     out = [f"# {title}", "", "## When to use", "", f"A task like this one: {task}", ""]
     if lessons.requirements:
         out += ["What the task requires:", ""] + [f"- {r}" for r in lessons.requirements] + [""]
+    spent = f" (the agents spent {lessons.tokens:,} tokens)" if lessons.tokens else ""
     if lessons.attempts:
         accepted, total = lessons.attempts
-        source = ("an accepted attempt" if lessons.steps_from_accepted else
-                  "an attempt the verifier did not accept" if lessons.steps else "no attempt (none recorded steps)")
-        out += [f"Learned from {total} attempts at this task; the verifier accepted {accepted}. The steps below come "
-                f"from {source}; errors and failed checks from all.", ""]
+        source = ("The steps below come from an accepted attempt" if lessons.steps_from_accepted else
+                  "The steps below come from an attempt the verifier did not accept" if lessons.steps else
+                  f"None of them records the agent's steps{spent}")
+        out += [f"Learned from {total} attempts at this task; the verifier accepted {accepted}. {source}; errors "
+                "and failed checks come from all.", ""]
     elif lessons.resolved is True:
         out += ["The attempt this skill was learned from was accepted by the verifier.", ""]
     elif lessons.resolved is False:
         out += ["The attempt this skill was learned from was NOT accepted by the verifier" +
                 (": its steps are not a recipe; heed the pitfalls." if lessons.steps else "."), ""]
-    if not lessons.agent_steps:
+    if not lessons.agent_steps and not lessons.attempts:
         spent = f"The agent spent {lessons.tokens:,} tokens, but the source" if lessons.tokens else "The source"
         out += [f"{spent} records none of its steps: this skill holds only what the verifier reported.", ""]
     if lessons.inspect:
@@ -449,7 +453,7 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
     if lessons.steps:
         out += [f"## {_steps_heading(lessons)}", ""]
         for number, command in enumerate(lessons.steps, 1):
-            out += _command_lines(command, f"{number}. ", used, files)
+            out += _command_lines(command, f"{number}. ", used, files, hint=f"step-{number}")
         out.append("")
     if lessons.contrast:
         out += ["## What the failed attempts did instead", ""]
@@ -469,9 +473,10 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
             else:
                 then = " The session shows no fix for it."
             out += _command_lines(pair.command, "- ", used, files,
-                                  f" failed with {_code(pair.error)} (step {pair.evidence}).{then}")
+                                  f" failed with {_code(pair.error)} (step {pair.evidence}).{then}",
+                                  hint=f"failed-step-{pair.evidence}")
             if pair.fix and pair.confirmed and not short_fix:
-                out += _command_lines(pair.fix, "  - Fix: ", used, files)
+                out += _command_lines(pair.fix, "  - Fix: ", used, files, hint=f"fix-of-step-{pair.evidence}")
         out.append("")
     out += ["## Verification", ""]
     for command in lessons.checks:

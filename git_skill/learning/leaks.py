@@ -93,7 +93,9 @@ def expected_values(texts: Iterable[str]) -> list[str]:
 
 def _pattern(value: str) -> re.Pattern[str]:
     escaped = re.escape(value)
-    return re.compile(rf"(?<![\w.]){escaped}(?![\w])" if _NUMBER.match(value) or value[:1].isalnum() else escaped)
+    if _NUMBER.match(value) or value[:1].isalnum():  # a whole token: `hello` is not the start of `hello.c`
+        return re.compile(rf"(?<![\w.\-/]){escaped}(?![\w]|[.\-/]\w)")
+    return re.compile(escaped)
 
 
 def stated_by(task: str, value: str) -> bool:

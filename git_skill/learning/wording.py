@@ -75,6 +75,24 @@ def action(task: str, fallback: str) -> str:
     return fallback
 
 
+_LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)")
+
+
+def opening(task: str, limit: int = 600) -> str:
+    """The task's opening as "When to use" quotes it: a title line (an issue's) and the first sentence
+    after it, markdown links as their text."""
+    text = _LINK.sub(r"\1", generalize(task)).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    first = lines[0]
+    if len(lines) > 1 and len(first) <= 120 and not re.search(r"[.!?:]$", first):  # an issue's title
+        rest = sentences("\n".join(lines[1:]))
+        return _clip(f"{first.rstrip('.')}. {rest[0]}" if rest else first, limit) + "."
+    return _clip(sentences(text)[0] if sentences(text) else first, limit) + (
+        "?" if sentences(text) and sentences(text)[0].endswith("?") else ".")
+
+
 _REQUIREMENT = re.compile(
     r"(?i)\b(?:must|should|needs? to|has to|have to|required?|at least|at most|no more than|less than|more than|"
     r"fewer than|greater than|under|below|above|within|exactly|only|never|do not|don't|not (?:read|use|modify|change)|"

@@ -215,3 +215,19 @@ def test_a_model_run_plans_again_when_another_run_changed_the_skills(repo: Path,
         holder.wait()
     assert (repo / ".agents/skills/build-c-programs/SKILL.md").is_file()
     assert (repo / ".agents/skills/unrelated-skill/SKILL.md").is_file()
+
+
+def test_the_verifiers_expected_values_are_hidden_in_what_the_model_wrote(repo: Path, env: None, tmp_path: Path) -> None:
+    trial = write_harbor_trial(repo.parent / "trial")
+    review = tmp_path / "review.txt"
+    review.write_text("E   assert regions() == ['north', 'south', 'east']\n")
+    leaky = {**CREATION, "scripts": [],
+             "pitfalls": ["The verifier wants regions() to return ['north', 'south', 'east'] in that order."]}
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(leaky)]
+        result = learn(repo, trial, server, "--feedback", str(review))
+        assert result.code == 0, result.err
+    text = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
+    assert "['north', 'south', 'east']" not in text and "'south'" not in text
+    assert "regions() to return <value> in that order" in text
+    assert "hello.c" in text  # values the task states are not answers
