@@ -330,7 +330,7 @@ def test_a_fifo_named_skills_lock_never_hangs(tmp_path: Path, args: list[str]) -
 @pytest.mark.parametrize("given", ["run", "run/results.json"])
 def test_learn_on_a_run_holding_only_its_results_points_to_compare(repo: Path, given: str) -> None:
     """A Terminal-Bench run's results.json has every trial's verdict but no session: compare reads it, learn cannot."""
-    from tests.evaluation.runs import write_tb_run
+    from tests.support.runs import write_tb_run
 
     write_tb_run(repo / "run", {"fix-git": True, "hello-world": False})
     result = run_cli("learn", given, cwd=repo)

@@ -22,8 +22,8 @@ import pytest
 from git_skill.sharing.lockfile import read_lock
 from git_skill.workspace import RepositoryLock, open_workspace
 from tests.conftest import Upstream, env_with_git_skill, git, git_skill_executable, skill_text, write_skill
-from tests.evaluation.runs import write_tb_run
-from tests.transcripts.test_readers import write_harbor_trial
+from tests.support.runs import write_tb_run
+from tests.support.transcripts import write_harbor_trial
 
 SHARED = ".agents/skills"
 

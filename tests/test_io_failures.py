@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import env_with_git_skill, git, git_skill_executable, skill_text, write_skill
-from tests.transcripts.test_readers import write_harbor_trial
+from tests.support.transcripts import write_harbor_trial
 
 SHARED = ".agents/skills"
 

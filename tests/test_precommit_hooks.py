@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from .commands.test_install import COMMIT_FORMS
+from tests.support.commits import COMMIT_FORMS
 from .conftest import REPO_ROOT, env_with_git_skill, git, skill_text, write_skill
 
-pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None and not (
-    Path(os.sys.executable).with_name("pre-commit").exists()), reason="pre-commit is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("pre-commit") is None and not (
+    Path(os.sys.executable).with_name("pre-commit").exists()), reason="pre-commit is not installed")]
 
 
 def pre_commit() -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import env_with_git_skill, git, git_skill_executable, run_cli, skill_text, write_skill
+from tests.support.commits import COMMIT_FORMS
 
 
 def commit(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
@@ -105,15 +106,6 @@ def test_dry_run_still_refuses_a_foreign_hook(repo: Path) -> None:
     assert forced.code == 0 and "would install" in forced.out
     assert hook.read_text() == "#!/bin/sh\necho mine\n"
     assert not (hook.parent / "pre-commit.git-skill-backup").exists()
-
-
-COMMIT_FORMS = {
-    "git commit": (True, ["commit", "-m", "edit"]),
-    "git commit -a": (False, ["commit", "-a", "-m", "edit"]),
-    "git commit -- PATH": (False, ["commit", "-m", "edit", "--", "skills/tidy/SKILL.md"]),
-    "git commit --only PATH": (False, ["commit", "--only", "-m", "edit", "skills/tidy/SKILL.md"]),
-    "git commit -i PATH": (False, ["commit", "-i", "-m", "edit", "skills/tidy/SKILL.md"]),
-}
 
 
 def _committed_good_skill(repo: Path) -> Path:

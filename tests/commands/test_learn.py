@@ -15,7 +15,8 @@ from git_skill.text.redact import redact_text
 from tests.lock_holder import lock_held_elsewhere
 from tests.support.terminal import on_terminal
 from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, git_skill_executable, requires_shared, run_cli
-from tests.transcripts.test_readers import claude_records, jsonl, write_harbor_trial
+from tests.support.transcripts import claude_records, jsonl, write_harbor_trial
+from tests.support.transcripts import tb_trial
 
 EXAMPLE = REPO_ROOT / "examples" / "sessions" / "fix-csv-report"
 
@@ -56,20 +57,6 @@ def test_learning_the_same_session_again_changes_nothing(repo: Path) -> None:
     again = run_cli("learn", str(trial), cwd=repo)
     assert again.code == 0 and "nothing to learn" in again.out
     assert skill_files(repo)[0].read_bytes() == before
-
-
-def tb_trial(folder: Path, task: str, resolved: bool, failing: str | None, session: str | None = None) -> None:
-    (folder / "sessions").mkdir(parents=True)
-    results = {"task_id": task, "instruction": f"Make the {task} job pass.", "is_resolved": resolved,
-               "failure_mode": "unset", "parser_results": {"test_main": "passed"}}
-    if failing:
-        results["parser_results"][failing] = "failed"
-    (folder / "results.json").write_text(json.dumps(results))
-    (folder / "sessions" / "agent.log").write_text(session or (
-        f"root@box:/app# make {task}\nmake: *** missing rule\nroot@box:/app# touch Makefile.{task}\n"
-        f"root@box:/app# make {task} && echo OK\nOK\nroot@box:/app# exit\n"))
-    log = f"FAILED tests/test_outputs.py::{failing} - AssertionError: wrong output\n" if failing else "1 passed\n"
-    (folder / "sessions" / "tests.log").write_text(log)
 
 
 def test_batch_learning_merges_attempts_by_task_and_caches(repo: Path, tmp_path: Path) -> None:

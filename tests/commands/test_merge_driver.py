@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import env_with_git_skill, git, run_cli
-from tests.skills.test_merge import BASE
+from tests.support.merge import BASE
 
 
 def branchy_repo(repo: Path, ours_edit: tuple[str, str], theirs_edit: tuple[str, str]) -> Path:

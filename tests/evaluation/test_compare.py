@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from tests.conftest import SHARED_FIXTURES, requires_shared, run_cli
 from tests.support.terminal import on_terminal
-from tests.evaluation.runs import write_harbor_job, write_harbor_trial, write_tb_run
+from tests.support.runs import write_harbor_job, write_harbor_trial, write_tb_run
 
 RUNS = SHARED_FIXTURES / "terminal-bench-runs"
 

@@ -10,7 +10,7 @@ import pytest
 
 from git_skill.evaluation.tasks import fold_of
 from tests.conftest import run_cli
-from tests.evaluation.runs import write_harbor_job, write_tb_run
+from tests.support.runs import write_harbor_job, write_tb_run
 
 TASKS = [f"task-{i}" for i in range(40)]
 

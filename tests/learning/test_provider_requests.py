@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.fake_llm import FakeLLM
-from tests.learning.test_model_pipeline import CREATION, REFLECTION, learn, reply
+from tests.support.model import CREATION, REFLECTION, learn, reply
 
 pytest.importorskip("litellm")
 
@@ -69,7 +69,7 @@ def long_script(lines: int) -> str:
 
 
 def test_a_strong_models_long_script_is_written_whole_without_a_repair_round(repo: Path, env: None) -> None:
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     trial = write_harbor_trial(repo.parent / "trial")
     script = long_script(900)  # about 45,000 characters: more than 4,096 tokens
@@ -88,7 +88,7 @@ def test_a_strong_models_long_script_is_written_whole_without_a_repair_round(rep
 
 
 def test_a_reply_cut_at_the_limit_is_asked_again_once_with_more_room(repo: Path, env: None) -> None:
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     trial = write_harbor_trial(repo.parent / "trial")
     script = long_script(400)  # about 20,000 characters: past a 16k window's 4,096-token reserve
@@ -107,7 +107,7 @@ def test_a_reply_cut_at_the_limit_is_asked_again_once_with_more_room(repo: Path,
 
 
 def test_a_reply_still_cut_with_all_the_room_becomes_one_repair_round(repo: Path, env: None) -> None:
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     trial = write_harbor_trial(repo.parent / "trial")
     huge = {**CREATION, "scripts": [{"path": "check_totals.py", "content": long_script(2000)}]}
@@ -127,7 +127,7 @@ def test_a_reply_still_cut_with_all_the_room_becomes_one_repair_round(repo: Path
 ])
 def test_a_refused_parameter_is_dropped_once_and_remembered(repo: Path, env: None, parameter: str,
                                                            refusal: str) -> None:
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     trial = write_harbor_trial(repo.parent / "trial")
     with FakeLLM() as server:
@@ -145,7 +145,7 @@ def test_a_refused_parameter_is_dropped_once_and_remembered(repo: Path, env: Non
 
 
 def test_a_refusal_naming_no_parameter_is_not_an_unknown_model(repo: Path, env: None) -> None:
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     trial = write_harbor_trial(repo.parent / "trial")
     with FakeLLM() as server:
@@ -155,7 +155,7 @@ def test_a_refusal_naming_no_parameter_is_not_an_unknown_model(repo: Path, env: 
 
 
 def test_decoding_knobs_go_only_to_a_small_local_model(repo: Path, env: None) -> None:
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     with FakeLLM() as server:
         server.routes["/v1/models"] = {"data": [{"id": "fake-model", "max_model_len": 200_000}]}
@@ -173,7 +173,7 @@ def test_decoding_knobs_go_only_to_a_small_local_model(repo: Path, env: None) ->
 def test_the_prompt_shows_the_schema_the_reply_is_checked_against(repo: Path, env: None) -> None:
     from git_skill.learning.model import schema
     from git_skill.learning.replies import decoding_schema
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     with FakeLLM() as server:
         server.replies = [reply(REFLECTION), reply(CREATION)]
@@ -189,7 +189,7 @@ def test_the_prompt_shows_the_schema_the_reply_is_checked_against(repo: Path, en
 
 
 def test_many_items_of_a_strong_reply_are_kept(repo: Path, env: None) -> None:
-    from tests.transcripts.test_readers import write_harbor_trial
+    from tests.support.transcripts import write_harbor_trial
 
     pitfalls = [f"Pitfall {i}: the row index of table {i} is not the row index of the other table." for i in range(14)]
     reflection = {**REFLECTION, "lessons": [f"lesson {i} about joining tables by key" for i in range(15)]}

@@ -29,6 +29,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT, SHARED_FIXTURES, git, git_skill_executable, requires_shared
 
+pytestmark = pytest.mark.slow  # a real llama.cpp server and model: minutes on 2 cores
+
 N_CTX = 4096
 RUN_LIMIT = 300  # seconds: each learn run must end well within five minutes
 

@@ -17,7 +17,7 @@ import pytest
 from git_skill.lint import archives
 from git_skill.lint.text_rules import scan
 from tests.conftest import git, run_cli
-from tests.lint.test_rules import CLEAN_BODY, GOOD, lint, make, rules_of
+from tests.support.skills import CLEAN_BODY, GOOD, lint, make, rules_of
 
 STRONG = "Rk4QzW8nLp2XvT6yHs9JdM3c"
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SHARED_FIXTURES, git, run_cli, skill_text, write_skill
-from tests.usage.test_usage import claude_session
+from tests.support.transcripts import claude_session
 
 PUBLISHED = SHARED_FIXTURES / "skills"
 

@@ -9,27 +9,7 @@ from git_skill.skills.merge import merge_skill
 from git_skill.skills.profiles import get_profile
 from git_skill.skills.skill import SkillFile
 from git_skill.skills.validation import has_errors, validate_skill
-
-BASE = """---
-name: deploy-service
-description: Deploy the service. Use when releasing.
-metadata:
-  owner: ops
-  version: '1'
----
-
-# Deploy
-
-## Steps
-
-1. Build the image.
-2. Push it.
-
-## Verify
-
-- Check the health endpoint.
-"""
-
+from tests.support.merge import BASE
 
 def edit(text: str, old: str, new: str) -> str:
     assert old in text

@@ -16,7 +16,7 @@ from git_skill.transcripts import events as ev
 from git_skill.transcripts.digest import collect, fit
 
 from ..conftest import SHARED_FIXTURES, requires_shared, run_cli
-from .test_readers import jsonl
+from tests.support.transcripts import jsonl
 
 PROMPT = "root@4f2a9c1e7b3d:/app# "
 HARNESS_RULE = "Failure to follow these rules will cause your response to be rejected."

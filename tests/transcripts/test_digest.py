@@ -13,7 +13,7 @@ from git_skill.text.tokens import approx_tokens
 from git_skill.transcripts import open_transcript
 
 from tests.conftest import SHARED_FIXTURES, requires_shared, run_cli
-from tests.transcripts.test_readers import claude_records, jsonl, write_harbor_trial
+from tests.support.transcripts import claude_records, jsonl, write_harbor_trial
 
 
 def long_session(path: Path, steps: int, output_lines: int = 50, failure_every: int = 25) -> Path:

@@ -10,7 +10,7 @@ from git_skill.transcripts import events as ev
 from git_skill.transcripts.digest import collect, fit
 
 from ..conftest import run_cli
-from .test_readers import jsonl
+from tests.support.transcripts import jsonl
 
 
 def digest_text(path: Path) -> tuple[str, dict[str, int], ev.SessionFacts]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections import Counter
@@ -15,15 +14,8 @@ from git_skill.transcripts import detect, open_transcript
 from git_skill.transcripts import events as ev
 
 from ..conftest import SHARED_FIXTURES, requires_shared
-
-FAKE_TOKEN = "ghp_" + "Q" * 36
-IMAGE = base64.b64encode(b"\x89PNG" + bytes(range(256)) * 4).decode()
-
-
-def jsonl(path: Path, records: list[object], tail: bytes = b"") -> Path:
-    path.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in records) + tail)
-    return path
-
+from tests.support.transcripts import FAKE_TOKEN, jsonl, claude_records, write_harbor_trial
+from tests.support.transcripts import IMAGE
 
 def read_all(path: Path, *feedback: Path) -> tuple[ev.Transcript, list[ev.Event]]:
     transcript = open_transcript(path, list(feedback))
@@ -35,34 +27,6 @@ def kinds(events: list[ev.Event]) -> list[str]:
 
 
 # ------------------------------------------------------------------ Claude Code
-def claude_records() -> list[dict]:
-    base = {"sessionId": "s1", "cwd": "/home/dev/project", "version": "2.0.1", "isSidechain": False}
-    tool_use = {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {"command": "pytest -x", "description": "run"}}
-    return [
-        {**base, "type": "user", "uuid": "u1", "timestamp": "2026-01-01T10:00:00Z",
-         "message": {"role": "user", "content": "Fix the failing test in parser.py"}},
-        {**base, "type": "user", "uuid": "u0", "isMeta": True, "message": {"role": "user", "content": "<system-reminder>skills</system-reminder>"}},
-        {**base, "type": "assistant", "uuid": "a1", "message": {"id": "msg_1", "role": "assistant", "model": "claude-sonnet-4-5",
-         "content": [{"type": "thinking", "thinking": "Run the tests first."}], "usage": {"input_tokens": 10, "output_tokens": 5}}},
-        {**base, "type": "assistant", "uuid": "a2", "message": {"id": "msg_1", "role": "assistant", "model": "claude-sonnet-4-5",
-         "content": [tool_use], "usage": {"input_tokens": 10, "output_tokens": 9}}},
-        {**base, "type": "assistant", "uuid": "a2b", "message": {"id": "msg_1", "role": "assistant", "content": [tool_use]}},
-        {**base, "type": "user", "uuid": "u2", "toolUseResult": {"stdout": ""}, "message": {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": "toolu_1", "is_error": True,
-             "content": f"Exit code 1\nFAILED test_parser.py::test_dates - AssertionError: token={FAKE_TOKEN}"}]}},
-        {**base, "type": "user", "uuid": "u3", "message": {"role": "user", "content": [
-            {"type": "text", "text": "here is a screenshot"},
-            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": IMAGE}}]}},
-        {**base, "type": "assistant", "uuid": "a3", "isSidechain": True, "agentId": "explore1",
-         "message": {"id": "msg_2", "role": "assistant", "content": [{"type": "text", "text": "Subagent looked around."}]}},
-        {"type": "summary", "summary": "Earlier: the user asked to fix parser tests.", "leafUuid": "u3"},
-        {**base, "type": "assistant", "uuid": "a4", "timestamp": "2026-01-01T10:05:00Z",
-         "message": {"id": "msg_3", "role": "assistant", "content": [{"type": "text", "text": "Fixed: dates now parse."}]}},
-        {"type": "mystery-record"},
-        [1, 2, 3],
-    ]
-
-
 def test_claude_code_session(tmp_path: Path) -> None:
     path = jsonl(tmp_path / "session.jsonl", claude_records(), tail=b'{"type": "assistant", "mess')
     sub = tmp_path / "session" / "subagents"
@@ -150,35 +114,6 @@ def test_codex_rollout(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ Harbor / ATIF
-def write_harbor_trial(folder: Path, reward: str = "0", steps: bool = False) -> Path:
-    atif = {
-        "schema_version": "ATIF-v1.2", "session_id": "h1",
-        "agent": {"name": "terminus-2", "version": "2.0", "model_name": "openai/gpt-5"},
-        "steps": [
-            {"step_id": 1, "source": "user", "message": "Compile hello.c into ./hello"},
-            {"step_id": 2, "source": "agent", "message": "Compiling.", "reasoning_content": "gcc should work",
-             "tool_calls": [{"tool_call_id": "t1", "function_name": "bash_command", "arguments": {"keystrokes": "gcc hello.c -o hello\n"}}],
-             "observation": {"results": [{"source_call_id": "t1", "content": "bash: gcc: command not found"}]}},
-            {"step_id": 3, "source": "agent", "message": "Installing gcc.",
-             "tool_calls": [{"tool_call_id": "t2", "function_name": "bash_command", "arguments": json.dumps({"keystrokes": "apt-get install -y gcc\n"})}],
-             "observation": {"results": [{"source_call_id": "t2", "content": "Setting up gcc"}]}},
-        ],
-        "final_metrics": {"total_prompt_tokens": 900, "total_completion_tokens": 80, "total_cost_usd": 0.01},
-    }
-    targets = [folder / "steps" / "build", folder / "steps" / "run"] if steps else [folder]
-    for target in targets:
-        (target / "agent").mkdir(parents=True)
-        (target / "agent" / "trajectory.json").write_text(json.dumps(atif))
-        (target / "verifier").mkdir()
-        (target / "verifier" / "reward.txt").write_text(reward)
-        (target / "verifier" / "test-stdout.txt").write_text(
-            "tests/test_outputs.py::test_binary_exists PASSED\n"
-            "______ test_output ______\nE   AssertionError: expected 'hello' got ''\n"
-            "FAILED tests/test_outputs.py::test_output - AssertionError: expected 'hello' got ''\n")
-    (folder / "result.json").write_text(json.dumps({"task_name": "build-hello", "trial_name": "build-hello__x1"}))
-    return folder
-
-
 def test_harbor_trial_with_feedback(tmp_path: Path) -> None:
     folder = write_harbor_trial(tmp_path / "build-hello__x1")
     assert detect(folder)[0] == "harbor"

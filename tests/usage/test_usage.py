@@ -11,7 +11,8 @@ import pytest
 
 from git_skill.usage.loads import Load, skill_load
 from tests.conftest import run_cli, write_skill
-from tests.evaluation.runs import write_harbor_trial
+from tests.support.runs import write_harbor_trial
+from tests.support.transcripts import claude_session
 
 
 def usage_json(*args: str, cwd: Path) -> dict[str, Any]:
@@ -22,23 +23,6 @@ def usage_json(*args: str, cwd: Path) -> dict[str, Any]:
 
 def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["name"]: row for row in report["skills"]}
-
-
-def claude_session(path: Path, cwd: str, calls: list[tuple[str, str, dict[str, Any]]],
-                   when: str = "2026-11-01T10:00:00Z") -> Path:
-    """A Claude Code session JSONL whose assistant turns make these (call id, tool, input) calls; each
-    assistant record is written twice under its message id, as streamed messages are."""
-    records: list[dict[str, Any]] = [{"type": "user", "uuid": "u0", "parentUuid": None, "sessionId": "S", "cwd": cwd,
-                                      "timestamp": when, "message": {"role": "user", "content": "do the task"}}]
-    for number, (call_id, tool, arguments) in enumerate(calls, start=1):
-        record = {"type": "assistant", "uuid": f"a{number}", "parentUuid": f"u{number - 1}", "sessionId": "S",
-                  "cwd": cwd, "timestamp": when,
-                  "message": {"id": f"msg{number}", "role": "assistant",
-                              "content": [{"type": "tool_use", "id": call_id, "name": tool, "input": arguments}]}}
-        records += [record, dict(record, uuid=f"a{number}b")]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    return path
 
 
 def claude_stream(calls: list[tuple[str, str, dict[str, Any]]]) -> str:
