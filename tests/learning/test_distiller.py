@@ -16,7 +16,7 @@ from git_skill.learning import leaks, wording
 from git_skill.learning.content_gate import hide_answers
 from git_skill.learning.planning import Outcome
 from tests.conftest import SHARED_FIXTURES, git_skill_executable, requires_shared, run_cli
-from tests.transcripts.test_readers import claude_records, jsonl
+from tests.support.transcripts import claude_records, jsonl
 
 PROMPT = "root@4f2a9c1d7e3b:/app# "
 
@@ -265,7 +265,7 @@ def test_triggers_are_distinctive_terms_not_prose() -> None:
 
 # ------------------------------------------------------------------ 8. readers, and the real trials in ../shared
 def test_a_swe_agent_trajectory_learns_its_steps(repo: Path, tmp_path: Path) -> None:
-    from tests.transcripts.test_readers import swe_agent_trajectory
+    from tests.support.transcripts import swe_agent_trajectory
 
     path = tmp_path / "urls__urls-12.traj"
     path.write_text(json.dumps(swe_agent_trajectory()))

@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import git, run_cli
 from tests.fake_llm import FakeLLM
-from tests.learning.test_model_pipeline import CREATION, REFLECTION, learn, reply
-from tests.transcripts.test_readers import write_harbor_trial
+from tests.support.model import CREATION, REFLECTION, learn, reply
+from tests.support.transcripts import write_harbor_trial
 
 pytest.importorskip("litellm")
 

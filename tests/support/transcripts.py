@@ -103,3 +103,31 @@ def claude_session(path: Path, cwd: str, calls: list[tuple[str, str, dict[str, A
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     return path
+
+
+def swe_agent_trajectory() -> dict:
+    """The shape SWE-agent 1.x writes (`<instance>.traj`)."""
+    template = ("<uploaded_files>\n/testbed\n</uploaded_files>\nI've uploaded a python code repository in the directory "
+                "/testbed. Consider the following PR description:\n\n<pr_description>\nSplitting a URL with a "
+                "trailing slash raises IndexError\n</pr_description>\n\nCan you help me implement the necessary changes?")
+    return {
+        "trajectory": [
+            {"thought": "Look at the code.", "action": "str_replace_editor view /testbed/urls.py",
+             "observation": "Here's the result of running `cat -n` on /testbed/urls.py:\n 1 def split(u):",
+             "response": "", "state": {}, "execution_time": 0.1},
+            {"thought": "Reproduce.", "action": "python /testbed/reproduce.py",
+             "observation": "Traceback (most recent call last):\n  File \"reproduce.py\", line 3\nIndexError: list index "
+                            "out of range", "response": "", "state": {}},
+            {"thought": "Fix it.", "action": "str_replace_editor str_replace /testbed/urls.py --old_str 'parts[1]' "
+                                             "--new_str 'parts[-1]'",
+             "observation": "The file /testbed/urls.py has been edited.", "response": "", "state": {}},
+            {"thought": "Check again.", "action": "python /testbed/reproduce.py", "observation": "ok",
+             "response": "", "state": {}},
+            {"thought": "Done.", "action": "submit", "observation": "diff --git a/urls.py b/urls.py", "response": ""},
+        ],
+        "history": [{"role": "system", "content": "You are a helpful assistant"},
+                    {"role": "user", "content": [{"type": "text", "text": template}]}],
+        "info": {"exit_status": "submitted", "swe_agent_version": "1.1.0",
+                 "model_stats": {"instance_cost": 0.4, "tokens_sent": 12000, "tokens_received": 900, "api_calls": 5}},
+        "replay_config": json.dumps({"agent": {"model": {"name": "claude-sonnet-4"}}}),
+    }

@@ -16,6 +16,7 @@ from git_skill.transcripts import events as ev
 from ..conftest import SHARED_FIXTURES, requires_shared
 from tests.support.transcripts import FAKE_TOKEN, jsonl, claude_records, write_harbor_trial
 from tests.support.transcripts import IMAGE
+from tests.support.transcripts import swe_agent_trajectory
 
 def read_all(path: Path, *feedback: Path) -> tuple[ev.Transcript, list[ev.Event]]:
     transcript = open_transcript(path, list(feedback))
@@ -280,34 +281,6 @@ def test_mini_swe_agent_2_trajectories_bare_list_and_tool_calls(tmp_path: Path) 
     assert [(e.kind, e.command, e.exit_code) for e in events if e.kind in (ev.TOOL_CALL, ev.TOOL_RESULT)] == [
         (ev.TOOL_CALL, "wc -l data.csv", None), (ev.TOOL_RESULT, "wc -l data.csv", 0)]
     assert next(e for e in events if e.kind == ev.TOOL_RESULT).text == "3 data.csv\n"
-
-
-def swe_agent_trajectory() -> dict:
-    """The shape SWE-agent 1.x writes (`<instance>.traj`)."""
-    template = ("<uploaded_files>\n/testbed\n</uploaded_files>\nI've uploaded a python code repository in the directory "
-                "/testbed. Consider the following PR description:\n\n<pr_description>\nSplitting a URL with a "
-                "trailing slash raises IndexError\n</pr_description>\n\nCan you help me implement the necessary changes?")
-    return {
-        "trajectory": [
-            {"thought": "Look at the code.", "action": "str_replace_editor view /testbed/urls.py",
-             "observation": "Here's the result of running `cat -n` on /testbed/urls.py:\n 1 def split(u):",
-             "response": "", "state": {}, "execution_time": 0.1},
-            {"thought": "Reproduce.", "action": "python /testbed/reproduce.py",
-             "observation": "Traceback (most recent call last):\n  File \"reproduce.py\", line 3\nIndexError: list index "
-                            "out of range", "response": "", "state": {}},
-            {"thought": "Fix it.", "action": "str_replace_editor str_replace /testbed/urls.py --old_str 'parts[1]' "
-                                             "--new_str 'parts[-1]'",
-             "observation": "The file /testbed/urls.py has been edited.", "response": "", "state": {}},
-            {"thought": "Check again.", "action": "python /testbed/reproduce.py", "observation": "ok",
-             "response": "", "state": {}},
-            {"thought": "Done.", "action": "submit", "observation": "diff --git a/urls.py b/urls.py", "response": ""},
-        ],
-        "history": [{"role": "system", "content": "You are a helpful assistant"},
-                    {"role": "user", "content": [{"type": "text", "text": template}]}],
-        "info": {"exit_status": "submitted", "swe_agent_version": "1.1.0",
-                 "model_stats": {"instance_cost": 0.4, "tokens_sent": 12000, "tokens_received": 900, "api_calls": 5}},
-        "replay_config": json.dumps({"agent": {"model": {"name": "claude-sonnet-4"}}}),
-    }
 
 
 def test_swe_agent_trajectory(tmp_path: Path) -> None:
