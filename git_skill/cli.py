@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import sys
-import threading
 import traceback
 from typing import Any
 
@@ -19,6 +17,7 @@ import click
 
 from git_skill import __version__, exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.stopping import hand_git_the_interrupt, handle_stopping_signals, signalled_after_commit, stopping
 
 INTERNAL_ERROR = 70
 
@@ -75,29 +74,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
         click.echo(ctx.get_help())
 
 
-_STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-_stopping = threading.Event()  # set once a stopping signal arrived: what it breaks on the way out is not a bug
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    """SIGTERM (timeout, CI cancellation, docker stop) and SIGHUP (a closed terminal) stop a run
-    the way Ctrl-C does: the KeyboardInterrupt unwinds through every rollback. Further signals
-    are ignored meanwhile, so a second one cannot cut a rollback short."""
-    _stopping.set()
-    for number in _STOPPING_SIGNALS:
-        signal.signal(number, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
-def _handle_termination() -> None:
-    """Route the stopping signals to `_interrupt` (signals can only be set from the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    for number in _STOPPING_SIGNALS:
-        if signal.getsignal(number) is not signal.SIG_IGN:  # ignored by the parent (nohup, &): keep it so
-            signal.signal(number, _interrupt)
-
-
 def _debug_first(args: list[str]) -> list[str]:
     """`git skill learn … --debug` read as `git skill --debug learn …`: users put flags after the
     subcommand. Only before a `--`, after which every word is an argument."""
@@ -109,7 +85,7 @@ def _debug_first(args: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure becomes one message and a documented exit code."""
-    _handle_termination()
+    handle_stopping_signals()
     argv = _debug_first(list(argv if argv is not None else sys.argv[1:]))
     debug = "--debug" in argv or bool(os.environ.get("GIT_SKILL_DEBUG"))
     _pin_cache_dir()
@@ -126,6 +102,8 @@ def main(argv: list[str] | None = None) -> Any:
         code = exit_codes.USAGE if error.exit_code in (1, 2) else error.exit_code
     except click.exceptions.Exit as stop:
         code = stop.exit_code
+    except SystemExit as stop:  # a command's own exit code (raise SystemExit(1)): its output is flushed too
+        code = stop.code if isinstance(stop.code, int) else exit_codes.OK if stop.code is None else exit_codes.USAGE
     except KeyboardInterrupt:
         _say("git-skill: interrupted")
         code = exit_codes.INTERRUPTED
@@ -135,14 +113,19 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as error:  # a bug: say so plainly, traceback only on request
         code = _unexpected(error, debug)
     code = code if isinstance(code, int) else exit_codes.OK
-    sys.exit(_flush_output(code))
+    if signalled_after_commit():
+        _say("git-skill: a stop signal arrived after the work was recorded; the run finished it first")
+    code = _flush_output(code)
+    if code == exit_codes.INTERRUPTED:
+        hand_git_the_interrupt()
+    sys.exit(code)
 
 
 def _unexpected(error: Exception, debug: bool) -> int:
     """The exit code of an error no command turned into a GitSkillError: interrupted, the input's fault, or a bug."""
     if debug:
         traceback.print_exc()
-    if _stopping.is_set():  # the interrupt landed inside an import or a library and came out as another error
+    if stopping.is_set():  # the interrupt landed inside an import or a library and came out as another error
         _say("git-skill: interrupted")
         return exit_codes.INTERRUPTED
     known = _bad_input(error)

@@ -22,6 +22,7 @@ from git_skill.skills.discovery import SKILL_FILE_NAMES, is_inside
 from git_skill.errors import GitSkillError
 from git_skill.sharing.fetch import EXECUTABLE, LINK, Entry, Files
 from git_skill.folders import make_folders
+from git_skill.stopping import past_commit_point
 
 
 @dataclass
@@ -180,6 +181,7 @@ class FolderSwap:
             if then is not None:
                 then()
             self._record("done", plan)
+            past_commit_point()  # what is left (old copies deleted, agents put in step) finishes, signal or not
         except BaseException:
             for destination, old, moved_in in reversed(swapped):
                 if moved_in:
