@@ -103,7 +103,8 @@ def _ask(decision_operation: str, reason: str, name: str, preview: str) -> str:
               "once (default: cores, at most 4).")
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
-              "codex takes the notify JSON as the last argument (cwd).")
+              "codex takes the notify JSON as the last argument (cwd). A session with nothing to learn "
+              "prints why and exits 0.")
 @task_options
 def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedback: bool, model: str | None,
             api_base: str | None, timeout: float | None, budget: int | None, context_window: int | None,
@@ -115,10 +116,13 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     folder (every trial in it; attempts at one task make one skill), or nothing for the newest
     Claude Code, Codex, Gemini CLI or OpenCode session recorded for this repository.
 
-    The built-in distiller (no model, no network) writes the steps that worked, each error
-    with its fix, the checks run and the verifier's failures; curation extends a similar
+    The built-in distiller (no model, no network) writes the task's requirements, the steps
+    (headed "that worked" only when the verifier accepted them), each error with its fix when
+    the session shows one, the checks run and the verifier's failures, its expected values as
+    <value>; curation extends a similar
     existing skill instead of duplicating it. Exit 0 when done, 2 on usage errors, 3 on
-    unreadable input or a session with nothing to learn (no task and no agent step), 4 when
+    unreadable input or a session with nothing to learn (no agent step and no failed check, or
+    nothing beyond the task's text; see docs/distiller.md), 4 when
     a skill has uncommitted edits (see --force), 5 when another run holds the repository lock
     for longer than GIT_SKILL_LOCK_TIMEOUT seconds (default 60). In a batch, a task that fails
     is reported in the summary, the others go on, and the run exits with the first failure's
