@@ -210,3 +210,29 @@ def test_a_killed_remove_never_leaves_an_agents_copy_half_deleted(repo: Path, up
     assert run_cli("link", "--check", cwd=repo).code == 0
     assert not [p for p in (repo / ".claude" / "skills").iterdir() if p.name.startswith(".")]
     assert run_cli("validate", cwd=repo).code == 0
+
+
+def looping_skill(folder: Path) -> Path:
+    skill = write_skill(folder, "loopy", skill_text("loopy", "Loop things for the team. Use when loops are needed."))
+    (skill / "scripts").mkdir()
+    (skill / "scripts" / "a").symlink_to("b")
+    (skill / "scripts" / "b").symlink_to("a")
+    (skill / "scripts" / "self").symlink_to("self")
+    return skill
+
+
+def test_add_and_validate_staged_refuse_a_skill_holding_a_symlink_loop(repo: Path, upstream: Upstream,
+                                                                       tmp_path: Path) -> None:
+    source = looping_skill(tmp_path / "source")
+    done = run_cli("add", str(source), cwd=repo)
+    assert done.code == 1 and "symlink-loop" in done.out + done.err, (done.code, done.out, done.err)
+    assert not (repo / SHARED / "loopy").exists() and not (repo / "skills.lock").exists()
+    looping_skill(upstream.path / "skills")
+    upstream.commit("a looping skill")
+    done = run_cli("add", f"{upstream.url}//skills/loopy", cwd=repo)
+    assert done.code == 1 and not (repo / SHARED / "loopy").exists(), done.err
+    looping_skill(repo / SHARED)
+    git(repo, "add", "-A")
+    staged = run_cli("validate", "--staged", cwd=repo)
+    assert staged.code == 1 and staged.out.count("symlink-loop") == 3, staged.out
+    assert run_cli("validate", cwd=repo).code == 1  # the work tree says the same

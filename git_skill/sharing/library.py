@@ -179,4 +179,9 @@ def incoming_errors(files: Files, display: str, workspace: Workspace, validate: 
         skill = read_skill_file(folder / name, f"{display}/{name}")
         findings = validate_skill(skill, resolve_profile(workspace, None)) if validate else []
         findings += lint_skill(skill, folder, load(root), root, display, imported=True)
+    from git_skill.sharing.fetch import LINK
+    from git_skill.skills.discovery import loop_finding, looping_links
+
+    links = {path: entry.data.decode("utf-8", "replace") for path, entry in files.items() if entry.mode == LINK}
+    findings += [loop_finding(f"{display}/{path}") for path in looping_links(links)]  # validate would refuse it
     return [f for f in findings if f.severity == Severity.ERROR]

@@ -149,6 +149,28 @@ def _loop_finding(path: str, error: OSError) -> Finding:
                    f"symbolic link cannot be followed ({error.strerror or error}); not followed")
 
 
+def looping_links(links: dict[str, str]) -> list[str]:
+    """Of `links` (POSIX path -> target, as a tree or the index records them), those that can never be
+    followed: their chain of targets comes back to a link already passed, or runs past 40 hops as the
+    kernel's ELOOP does. For trees not on disk (the index, a fetched skill), where no stat can tell."""
+    import posixpath
+
+    looping = []
+    for start in sorted(links):
+        seen, current = set(), start
+        while current in links and current not in seen and len(seen) <= 40:
+            seen.add(current)
+            current = posixpath.normpath(posixpath.join(posixpath.dirname(current), links[current]))
+        if current in links:
+            looping.append(start)
+    return looping
+
+
+def loop_finding(path: str) -> Finding:
+    return Finding(path, "symlink-loop", RULES["symlink-loop"].severity,
+                   "symbolic link loops back on itself (directly or through others); it cannot be followed")
+
+
 def not_regular_finding(path: str) -> Finding:
     return Finding(display_path(path), "file-not-regular", RULES["file-not-regular"].severity,
                    "SKILL.md is not a regular file (a FIFO, socket, device or folder); not opened")

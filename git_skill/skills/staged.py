@@ -14,7 +14,7 @@ from typing import Any
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.skills.discovery import COPY_MARKER, SKILL_FILE_NAMES, relative_roots
+from git_skill.skills.discovery import COPY_MARKER, SKILL_FILE_NAMES, loop_finding, looping_links, relative_roots
 from git_skill.findings import Finding
 from git_skill.skills.rules import RULES
 from git_skill.workspace import Workspace, require_repository
@@ -100,10 +100,12 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
     changed = _changed_paths(repo)
     touched: set[str] = set()
     findings: list[Finding] = []
+    staged_links: dict[str, str] = {}
     for path in sorted(changed & set(entries)):
         entry = entries[path]
         if entry.mode == _SYMLINK_MODE:
             target = read_blob(repo, entry.id, path).decode("utf-8", "replace")
+            staged_links[path] = target
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
             if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
                 findings.append(Finding(path, "symlink-escape", RULES["symlink-escape"].severity,
@@ -116,6 +118,10 @@ def staged_skills(workspace: Workspace, skills_dirs: tuple[str, ...] = ()) -> tu
             if not folder:
                 break
             folder = posixpath.dirname(folder)
+    if staged_links:  # a loop may run through links the commit does not change
+        every_link = {path: read_blob(repo, entry.id, path).decode("utf-8", "replace") if path not in staged_links
+                      else staged_links[path] for path, entry in entries.items() if entry.mode == _SYMLINK_MODE}
+        findings += [loop_finding(path) for path in looping_links(every_link) if path in staged_links]
     skills = [
         StagedSkill(skill_files[folder], posixpath.basename(folder),
                     read_blob(repo, entries[skill_files[folder]].id, skill_files[folder]))
