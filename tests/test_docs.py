@@ -43,3 +43,33 @@ def test_lint_doc_lists_exactly_the_lint_catalog() -> None:
     text = (ROOT / "docs" / "lint.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z-]+)` \| (?:error|warning|info) \|", text, re.M))
     assert documented == set(LINT_RULES)
+
+
+# Names of files agents and tools read (not documents of this project) that code mentions as examples.
+_FILE_NAMES = {"SKILL.md", "AGENTS.md", "AGENT.md", "CLAUDE.md", "GEMINI.md", "README.md", "CONVENTIONS.md",
+               "CHANGELOG.md", "CONTRIBUTING.md"}
+
+
+def test_code_cites_only_documents_in_the_repository() -> None:
+    """A docstring or comment that cites a document (an upper-case name, or one under docs/) sends a reader
+    to a file that must exist."""
+    missing = set()
+    for folder in ("git_skill", "tests", "bench", "hooks"):
+        for path in (ROOT / folder).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            for cited in re.findall(r"(?<![\w/.-])(docs/[a-z][\w-]+\.md|[A-Z][A-Z_]+\.md)\b", source):
+                if cited not in _FILE_NAMES and not (ROOT / cited).is_file() and path.name != "test_docs.py":
+                    missing.add(f"{path.relative_to(ROOT)}: {cited}")
+    assert not missing, sorted(missing)
+
+
+def test_every_relative_link_in_the_docs_resolves() -> None:
+    broken = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s#]+)(?:#[^)]*)?\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not broken, broken

@@ -1,6 +1,6 @@
 """The one module that talks to models, through litellm (imported here only, lazily).
 
-Facts this follows (LEARNING.md): `import litellm` must come after
+Facts this follows: `import litellm` must come after
 LITELLM_LOCAL_MODEL_COST_MAP=True or it fetches a price map; always pass a timeout; every
 reply is validated locally. Retries are ours, not the OpenAI client's, so that threads
 learning tasks at once share one rate-limit backoff and a refused `response_format` is
@@ -27,7 +27,7 @@ from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.learning.replies import decoding_schema, parse_reply, repair_in_code
-from git_skill.resources import data_file
+from git_skill.resources import data_file, install_hint
 
 EXIT_BY_KIND = {
     "auth": exit_codes.USAGE, "not_found": exit_codes.USAGE, "unsupported": exit_codes.USAGE,
@@ -36,7 +36,6 @@ EXIT_BY_KIND = {
 }
 FATAL_KINDS = frozenset({"auth", "not_found", "unsupported"})  # no other task of the run can succeed either
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
-INSTALL_HINT = "pip install 'git-skill[llm]'"
 # The structured-output ladder, most to least constrained. "json_object+schema" is JSON mode with the
 # schema attached: llama.cpp's and llama-cpp-python's servers turn it into a grammar, vLLM into guided decoding.
 FORMATS = ("json_schema", "json_object+schema", "json_object", "text")
@@ -183,7 +182,7 @@ def litellm_available() -> bool:
 
 def require_litellm() -> None:
     if not litellm_available():
-        raise GitSkillError(f"learning with a model needs litellm, which is not installed: {INSTALL_HINT}",
+        raise GitSkillError(f"learning with a model needs litellm, which is not installed: {install_hint('llm')}",
                             exit_codes.USAGE)
 
 
@@ -208,7 +207,7 @@ def litellm_module() -> Any:
         try:
             import litellm
         except ImportError:
-            raise GitSkillError(f"learning with a model needs litellm, which is not installed: {INSTALL_HINT}",
+            raise GitSkillError(f"learning with a model needs litellm, which is not installed: {install_hint('llm')}",
                                 exit_codes.USAGE) from None
         finally:
             if collecting:

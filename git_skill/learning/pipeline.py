@@ -1,6 +1,6 @@
 """The model pipeline: reflect on each session, create (or extend) a skill as typed parts, render it in code.
 
-The model never rewrites a skill wholesale (context collapse, LEARNING.md): it returns
+The model never rewrites a skill wholesale (that collapses its context over rounds): it returns
 typed parts (when to use, approaches, pitfalls, verification, optional scripts and
 references) and an operation; code renders them, appends an extension as one section,
 and validates and lints the result, sending findings back for repair.

@@ -12,7 +12,7 @@ Inline, per skill, in SKILL.md (the reason after `--` is required):
 
     <!-- git-skill-lint disable=privilege,tls-disabled -- the installer needs root -->
 
-Suppressions inside imported skills are never honoured (SECURITY.md): a skill counts as
+Suppressions inside imported skills are never honoured (docs/security.md): a skill counts as
 imported when its folder holds a `.git-skill-source` file or the repository's
 `skills.lock` names it.
 """

@@ -156,7 +156,7 @@ def incoming_errors(files: Files, display: str, workspace: Workspace, validate: 
     """Errors in a skill's files arriving from elsewhere, checked in a scratch folder outside
     the repository before anything is written: validation under the repository's profile
     (`git config skill.profile`), unless `validate` is off, and lint. A shared skill is a
-    stranger's instructions, so its inline suppressions count for nothing (SECURITY.md); the
+    stranger's instructions, so its inline suppressions count for nothing (docs/security.md); the
     repository's own lint configuration applies."""
     import tempfile
 

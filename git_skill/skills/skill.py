@@ -6,7 +6,7 @@ unchanged skill gives back identical bytes; `set_field` rewrites only the lines 
 that one key, so comments, key order, quoting and line endings elsewhere survive.
 Every way a file can be malformed becomes a `Finding`, never an exception.
 (python-frontmatter silently returns empty metadata for several of these cases,
-which is why the splitting is done here; see SECURITY.md.)
+which is why the splitting is done here; see docs/security.md.)
 """
 
 from __future__ import annotations

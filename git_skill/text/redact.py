@@ -1,4 +1,4 @@
-"""Secret redaction: our own rules (see SECURITY.md for why existing detectors fall short).
+"""Secret redaction: our own rules (docs/security.md says why existing detectors fall short).
 
 `Redactor.redact(text)` replaces each secret with a typed, stable placeholder
 `[REDACTED:github-token#1]`: the same value always gets the same number and redacting
