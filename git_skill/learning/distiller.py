@@ -29,7 +29,9 @@ _INSPECT = re.compile(r"^(?:ls|cat|head|tail|less|more|pwd|wc|file|stat|tree|fin
                       r"git (?:status|log|diff|show|branch)|ps|df|du|id|whoami|uname|"
                       # agents' own reading tools (Claude Code, Gemini CLI, OpenCode, OpenHands), described as `Tool target`
                       r"Read|Glob|Grep|LS|NotebookRead|WebFetch|WebSearch|read_file|read_many_files|list_directory|glob|"
-                      r"search_file_content|google_web_search|web_fetch|list|view)\b")
+                      r"search_file_content|google_web_search|web_fetch|list|view|"
+                      # SWE-agent's viewing tools
+                      r"str_replace_editor view|open|goto|scroll_up|scroll_down|search_dir|search_file|find_file)\b")
 _VERIFY = re.compile(r"\b(?:pytest|unittest|tox|nox|make (?:test|check)|npm (?:run )?test|yarn test|pnpm test|cargo test|"
                      r"go test|mvn (?:test|verify)|gradle test|ctest|ruff|mypy|flake8|eslint|tsc|diff|cmp|sha256sum|"
                      r"curl|test -[a-z]|\[ -[a-z]|--version|&& echo)\b")
@@ -43,6 +45,9 @@ _HEREDOC = re.compile(r"^(?P<head>[^\n]*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*)\n
 # `python3 -c "…"` whose code spans lines (escaped quotes inside allowed), then at most redirections
 _INLINE_CODE = re.compile(r"^(?P<head>[^'\"\n]*?\b(?:python[\d.]*|node|perl|ruby|bash|sh)\s+-c\s+)(?P<quote>['\"])"
                           r"(?P<code>(?:\\.|(?!(?P=quote))[^\\])*\n(?:\\.|(?!(?P=quote))[^\\])*)(?P=quote)(?P<tail>[^\n]*)$")
+# SWE-agent's editor writing a whole file: shown like a heredoc into that file
+_CREATE_FILE = re.compile(r"^(?P<head>str_replace_editor create (?P<path>\S+)) --file_text (?P<quote>['\"])(?P<body>[\s\S]*)"
+                          r"(?P=quote)\s*$")
 _HARNESS = re.compile(r"<harness-path>|\basciinema\b|\btmux\b")
 
 
@@ -355,7 +360,11 @@ def _show(command: str, used: set[str], hint: str = "command") -> _Shown:
         return _Shown(command)
     heredoc = _HEREDOC.match(command)
     inline_code = None if heredoc else _INLINE_CODE.match(command)
-    if heredoc:
+    created = None if heredoc or inline_code else _CREATE_FILE.match(command)
+    if created:
+        head, body = f"{created.group('head')} > {created.group('path')}", created.group("body")
+        language, lead = _language_of(head), created.group("head")
+    elif heredoc:
         head, body, after = heredoc.group("head"), heredoc.group("body"), (heredoc.group("after") or "").strip()
         interpreter = re.match(r"\s*(python[\d.]*|node|perl|ruby|bash|sh)\b", head)
         language = re.sub(r"[\d.]+$", "", interpreter.group(1)) if interpreter else _language_of(head)
@@ -369,7 +378,7 @@ def _show(command: str, used: set[str], hint: str = "command") -> _Shown:
     lines = body.splitlines()
     if len(lines) <= MAX_BLOCK_LINES and len(body) <= MAX_BLOCK_CHARS:
         return _Shown(lead, body, language)
-    script = _script_name(head if heredoc else "", language, used, hint)
+    script = _script_name(head if heredoc or created else "", language, used, hint)
     return _Shown(lead, body, language, script)
 
 

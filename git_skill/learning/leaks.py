@@ -107,7 +107,7 @@ def scrub(text: str, values: Iterable[str], task: str = "") -> tuple[str, int]:
     """`text` with every expected value the task does not state replaced by `<value>`; and how many were."""
     count = 0
     for value in sorted(set(values), key=len, reverse=True):  # longest first: a list before its items
-        if stated_by(task, value) or (_NUMBER.match(value) and len(value.lstrip("-")) < 2):
+        if stated_by(task, value) or _too_common(value):
             continue
         text, replaced = _pattern(value).subn(PLACEHOLDER, text)
         count += replaced
@@ -116,8 +116,14 @@ def scrub(text: str, values: Iterable[str], task: str = "") -> tuple[str, int]:
 
 def leaked(text: str, values: Iterable[str], task: str = "") -> list[str]:
     """The expected values `text` quotes (the task's own stated values excepted)."""
-    return [value for value in values if not stated_by(task, value) and _pattern(value).search(text)
-            and not (_NUMBER.match(value) and len(value.lstrip("-")) < 2)]
+    return [value for value in values if not stated_by(task, value) and not _too_common(value)
+            and _pattern(value).search(text)]
+
+
+def _too_common(value: str) -> bool:
+    """A number of one or two digits (`base 10`, `step 12`) is everywhere in a skill: replacing it
+    would garble more than it hides (a failed assertion's own line still shows it as `<value>`)."""
+    return bool(_NUMBER.match(value)) and len(value.lstrip("-").replace(".", "")) < 3
 
 
 def scrub_message(line: str, task: str = "") -> str | None:

@@ -151,7 +151,7 @@ def distinctive_terms(task: str, limit: int = 6) -> list[str]:
 
     def add(term: str) -> None:
         term = term.strip(".,:;()[]'\"")
-        if len(term) < 2 or term.lower() in lowered or term in _NOT_TERMS or term.lower() in COMMON or "<" in term:
+        if len(term) < 2 or len(term.split()) > 2 or term.lower() in lowered or term in _NOT_TERMS or term.lower() in COMMON or "<" in term:
             return
         if re.fullmatch(r"[\d.]+", term) or re.fullmatch(r"\d+[a-z]{0,2}", term.lower()):
             return  # numbers are requirements, not triggers

@@ -267,12 +267,19 @@ def test_triggers_are_distinctive_terms_not_prose() -> None:
 def test_a_swe_agent_trajectory_learns_its_steps(repo: Path, tmp_path: Path) -> None:
     from tests.support.transcripts import swe_agent_trajectory
 
+    data = swe_agent_trajectory()
+    script = "from urls import split\\n\\nprint(split('a/b/'))\\nprint(split('a'))\\n"
+    data["trajectory"].insert(1, {"thought": "Reproduce first.", "observation": "File created successfully",
+                                  "action": f"str_replace_editor create /testbed/reproduce.py --file_text '{script}'"})
+    data["trajectory"][1]["action"] = data["trajectory"][1]["action"].replace("\\n", "\n")
     path = tmp_path / "urls__urls-12.traj"
-    path.write_text(json.dumps(swe_agent_trajectory()))
+    path.write_text(json.dumps(data))
     result, text = learned(repo, path)
     assert result.returncode == 0, result.stderr
     assert "Splitting a URL with a trailing slash raises IndexError" in text
     assert "str_replace_editor str_replace" in text and "IndexError: list index out of range" in text
+    assert "```python\n   from urls import split\n\n   print(split('a/b/'))" in text  # the file it wrote, whole
+    assert "## Orient first" in text and "str_replace_editor view" in text.split("## Orient first")[1].split("##")[0]
 
 
 @requires_shared
