@@ -113,6 +113,11 @@ def comparison_lines(comparison: dict[str, Any], stats: dict[str, Any]) -> list[
                      "trust the sign test and add tasks or attempts")
     lines.append(f"fixed ({len(comparison['fixed'])}): {_listing(comparison['fixed']) or '-'}")
     lines.append(f"broken ({len(comparison['broken'])}): {_listing(comparison['broken']) or '-'}")
+    for side in ("fixed", "broken"):
+        loaded = comparison["skills_loaded"][side]
+        if loaded:
+            counts = ", ".join(f"{skill} ({tasks})" for skill, tasks in loaded.items())
+            lines.append(f"skills loaded in {side} tasks (tasks): {counts}")
     for side in ("only_in_baseline", "only_in_candidate"):
         if comparison[side]:
             lines.append(f"{side.replace('_', ' ')} (not compared, {len(comparison[side])}): "

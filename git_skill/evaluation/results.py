@@ -31,7 +31,6 @@ from git_skill.errors import GitSkillError
 
 MAX_DEPTH = 5  # how deep runs and trials may sit under a condition's folder
 MAX_LOG_BYTES = 256 * 1024 * 1024  # agent logs larger than this are not scanned for tool calls
-_READ_TOOLS = ("read", "view", "cat", "open")  # tool names that open a file when they mention SKILL.md
 METRICS = ("cost_usd", "input_tokens", "output_tokens", "agent_seconds", "tool_calls", "skill_loads")
 
 
@@ -47,6 +46,7 @@ class Trial:
     tool_calls: float | None = None
     skill_loads: float | None = None
     error: str | None = None
+    skills: set[str] = field(default_factory=set)  # the skills its agent loaded (by the name it used)
 
     def metric(self, name: str) -> float | None:
         value: float | None = getattr(self, name)
@@ -172,51 +172,59 @@ def harbor_trial(result: dict[str, Any], folder: Path | None, threshold: float) 
     return trial
 
 
-def is_skill_load(name: str, arguments: Any) -> bool:
-    """A call that loads a skill: Claude Code's `Skill` tool, or a file read (or shell command) naming a SKILL.md."""
-    if name == "Skill":
-        return True
-    mentions = "SKILL.md" in (arguments if isinstance(arguments, str) else orjson.dumps(arguments).decode())
-    lowered = name.lower()
-    return mentions and (any(word in lowered for word in _READ_TOOLS) or lowered in ("bash", "shell", "exec_command"))
-
-
 def _add(total: float | None, value: float | None) -> float | None:
     return value if total is None else total if value is None else total + value
 
 
 def _read_agent_log(agent: Path, trial: Trial, usage_known: bool) -> None:
     """Tool calls and skill loads from one agent log (added up over a multi-step trial's logs), and
-    cost and tokens from it when result.json had none (`usage_known`)."""
-    raw = _read_small(agent / "trajectory.json")
-    data = _quiet_loads(raw) if raw is not None else None
-    if isinstance(data, dict) and isinstance(data.get("steps"), list):
-        calls = [(str(c.get("function_name") or ""), c.get("arguments")) for step in data["steps"]
-                 if isinstance(step, dict) for c in (step.get("tool_calls") or []) if isinstance(c, dict)]
-        final = data.get("final_metrics") if isinstance(data.get("final_metrics"), dict) else {}
-        usage = {"cost_usd": final.get("total_cost_usd"), "input_tokens": final.get("total_prompt_tokens"),
-                 "output_tokens": final.get("total_completion_tokens")}
-    else:
-        raw = _read_small(agent / "claude-code.txt")
-        if raw is None:
+    cost and tokens from it when result.json had none (`usage_known`). The log is read by the same
+    readers `learn` and `usage` use (ATIF a step at a time, Claude Code's stream line by line), and a
+    load is what `usage` calls one."""
+    from git_skill.transcripts import events as ev
+    from git_skill.transcripts.claude_code import read_stream
+    from git_skill.transcripts.harbor import read_atif_file
+    from git_skill.usage.loads import skill_load
+
+    for name, read in (("trajectory.json", read_atif_file), ("claude-code.txt", read_stream)):
+        path = agent / name
+        if not _small_regular_file(path):
+            continue
+        log = ev.Transcript(facts=ev.SessionFacts(format="scratch", source=str(path)), events=iter(()))
+        calls, loads, skills, seen = 0, 0, set(), set()
+        try:
+            for event in read(path, log):
+                if event.kind != ev.TOOL_CALL:
+                    continue
+                calls += 1
+                load = skill_load(event.tool, event.arguments, event.command)
+                if load is not None and not (event.call_id and event.call_id in seen):
+                    seen.add(event.call_id)
+                    loads += 1
+                    skills.add(load.skill)
+        except (OSError, UnicodeError, RecursionError):
+            continue
+        facts = log.facts
+        if name == "trajectory.json" and log.report.skipped and not calls:
+            continue  # not an ATIF trajectory (or not readable): the stream may be
+        if name == "claude-code.txt" and not calls and facts.cost_usd is None and facts.input_tokens is None:
             return
-        calls, usage = _read_claude_stream(raw)
-        if not calls and not usage:
-            return
-    trial.tool_calls = _add(trial.tool_calls, float(len(calls)))
-    trial.skill_loads = _add(trial.skill_loads, float(_count_skill_loads(calls, b"SKILL.md" in raw)))
-    if not usage_known:
-        for name, value in usage.items():
-            setattr(trial, name, _add(trial.metric(name), _number(value)))
+        trial.tool_calls = _add(trial.tool_calls, float(calls))
+        trial.skill_loads = _add(trial.skill_loads, float(loads))
+        trial.skills |= skills
+        if not usage_known:
+            for metric, value in (("cost_usd", facts.cost_usd), ("input_tokens", facts.input_tokens),
+                                  ("output_tokens", facts.output_tokens)):
+                setattr(trial, metric, _add(trial.metric(metric), _number(value)))
+        return
 
 
-def _count_skill_loads(calls: list[tuple[str, Any]], mentions_skill_file: bool) -> int:
-    """Skill loads among (tool name, arguments) calls; the arguments are only looked into when the
-    log mentions a SKILL.md at all (most logs do not, and serialising every call's arguments is the
-    slow part of reading a job)."""
-    if not mentions_skill_file:
-        return sum(name == "Skill" for name, _ in calls)
-    return sum(is_skill_load(name, arguments) for name, arguments in calls)
+def _small_regular_file(path: Path, limit: int = MAX_LOG_BYTES) -> bool:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size <= limit
 
 
 def _read_small(path: Path, limit: int = MAX_LOG_BYTES) -> bytes | None:
@@ -247,35 +255,6 @@ def _quiet_loads(raw: bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
-
-
-def _read_claude_stream(raw: bytes) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
-    """Claude Code's `stream-json` output: its tool_use blocks as (name, input), counted once by id
-    (streamed messages repeat), and the usage its closing `result` record reports (empty when none)."""
-    calls: dict[str, tuple[str, Any]] = {}
-    result: dict[str, Any] = {}
-    for line in raw.splitlines():
-        if not line.strip().startswith(b"{"):
-            continue  # a shell banner before the stream
-        record = _quiet_loads(line)
-        if not isinstance(record, dict):
-            continue
-        if record.get("type") == "result":
-            result = record
-        message = record.get("message") if isinstance(record.get("message"), dict) else {}
-        if record.get("type") != "assistant" or not isinstance(message.get("content"), list):
-            continue
-        for block in message["content"]:
-            if isinstance(block, dict) and block.get("type") == "tool_use":
-                calls[str(block.get("id") or len(calls))] = (str(block.get("name") or ""), block.get("input"))
-    if not result:
-        return list(calls.values()), {}
-    tokens = result.get("usage") if isinstance(result.get("usage"), dict) else {}
-    prompt = [_number(tokens.get(k)) for k in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")]
-    return list(calls.values()), {
-        "cost_usd": result.get("total_cost_usd"),
-        "input_tokens": sum(v for v in prompt if v is not None) if prompt[0] is not None else None,
-        "output_tokens": tokens.get("output_tokens")}
 
 
 def _trials_of(kind: str, data: dict[str, Any], folder: Path | None, threshold: float) -> list[Trial]:

@@ -87,6 +87,16 @@ def _task_means(tasks: dict[str, list[Trial]], metric: str) -> dict[str, float]:
     return means
 
 
+def _skills_loaded(tasks: list[str], trials: dict[str, list[Trial]]) -> dict[str, int]:
+    """For each skill the candidate's agent loaded in any trial of these tasks, in how many of the
+    tasks (most first): a skill that goes with broken tasks stands out."""
+    counts: dict[str, int] = {}
+    for task in tasks:
+        for skill in set().union(*(trial.skills for trial in trials[task])):
+            counts[skill] = counts.get(skill, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def compare(baseline: Condition, candidate: Condition, settings: Settings) -> dict[str, Any]:
     """The candidate against the baseline over the tasks both ran: change in pass rate with its
     bootstrap interval and sign test, tasks fixed and broken, and relative changes in usage."""
@@ -104,6 +114,7 @@ def compare(baseline: Condition, candidate: Condition, settings: Settings) -> di
         "baseline_pass_rate": None, "candidate_pass_rate": None, "delta": None, "relative": None,
         "ci95": None, "ci_includes_zero": None, "p_value": None, "changed": len(fixed) + len(broken),
         "fixed": fixed, "broken": broken,
+        "skills_loaded": {"fixed": _skills_loaded(fixed, cand_tasks), "broken": _skills_loaded(broken, cand_tasks)},
         "per_task": [{"task": task, "baseline": base[task], "candidate": cand[task],
                       "baseline_trials": len(base_tasks[task]), "candidate_trials": len(cand_tasks[task])}
                      for task in common],

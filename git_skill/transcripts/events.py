@@ -243,9 +243,19 @@ class BoundedText:
         return "".join(self.head) + marker + self.tail
 
 
+# every alternative of _ERROR_LINE holds one of these (lowercased): a text without any cannot match,
+# and finding that takes a few C-speed scans instead of the regex's (most outputs are not errors)
+_ERROR_HINTS = ("traceback", "not found", "no such file", "denied", "fault", "error", "err!", "fatal:", "fail",
+                "panic:", "exception", "e: ")
+
+
 def looks_like_error(text: str) -> bool:
     """A heuristic for outputs without an exit code: does any line read like a failure?"""
-    return bool(_ERROR_LINE.search(text[:20000])) or bool(_ERROR_LINE.search(text[-20000:]))
+    head, tail = text[:20000], text[-20000:]
+    lowered = head.lower() + "\n" + tail.lower() if len(text) > 20000 else head.lower()
+    if not any(hint in lowered for hint in _ERROR_HINTS):
+        return False
+    return bool(_ERROR_LINE.search(head)) or bool(_ERROR_LINE.search(tail))
 
 
 _EXCEPTION_LINE = re.compile(r"(?m)^\s*((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)\b:?.*)$")

@@ -8,13 +8,16 @@ trials hold the same under `steps/<name>/`. A bare ATIF file is read too.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
+import orjson
+
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.feedback import verifier_feedback
-from git_skill.transcripts.json_stream import STREAM_ERRORS, top_level_items
+from git_skill.transcripts.json_stream import STREAM_ERRORS, first_item, items
 from git_skill.transcripts.jsonl import parse_json_arguments, text_of
 
 FORMAT = "harbor"
@@ -181,6 +184,7 @@ def _verifier(step: Path, transcript: ev.Transcript, result: dict[str, Any]) -> 
 
 _ATIF_HEAD = re.compile(rb'"schema_version"\s*:\s*"ATIF')
 _HEAD_BYTES = 64 * 1024
+STREAM_ABOVE_BYTES = 16 * 1024 * 1024  # smaller trajectories are parsed whole: several times faster
 
 
 def sniff_atif_head(head: bytes) -> bool:
@@ -189,12 +193,11 @@ def sniff_atif_head(head: bytes) -> bool:
 
 
 def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") -> Iterator[ev.Event]:
-    """An ATIF trajectory's events, streamed a step at a time when its head says ATIF (as Harbor
-    writes it, schema_version first); a file that says otherwise, or whose JSON only the lenient
-    reader takes (NaN, invalid UTF-8), is read whole."""
+    """An ATIF trajectory's events. One over STREAM_ABOVE_BYTES whose head says ATIF (as Harbor writes
+    it, schema_version first) is streamed a step at a time, so a 150 MB trajectory never sits in
+    memory; the rest, and JSON only the lenient reader takes (NaN, invalid UTF-8), are read whole."""
     with path.open("rb") as handle:
-        if sniff_atif_head(handle.read(_HEAD_BYTES)):
-            handle.seek(0)
+        if os.fstat(handle.fileno()).st_size > STREAM_ABOVE_BYTES and sniff_atif_head(handle.read(_HEAD_BYTES)):
             stepped = [False]
             try:
                 yield from _stream_atif(handle, transcript, thread, stepped)
@@ -207,16 +210,18 @@ def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") 
 
 
 def _stream_atif(handle: BinaryIO, transcript: ev.Transcript, thread: str, stepped: list[bool]) -> Iterator[ev.Event]:
+    """The steps, parsed one at a time in C; the fields around them (agent, session, totals) from
+    further passes that build nothing else."""
+    for key in ("agent", "session_id"):  # before the steps in Harbor's files: each pass stops early
+        handle.seek(0)
+        _atif_fact(key, first_item(handle, key), transcript.facts)
+    handle.seek(0)
     tracker = ev.CallTracker()
-    for key, value in top_level_items(handle, "steps"):
-        if key == "steps.item":
-            stepped[0] = True
-            yield from ev.each_record([value], transcript.report, lambda step: _step(step, transcript, thread, tracker))
-        elif key == "steps" and not isinstance(value, list):
-            transcript.report.skip("trajectory.json that is not ATIF")
-            return
-        else:
-            _atif_fact(key, value, transcript.facts)
+    for step in items(handle, "steps.item"):
+        stepped[0] = True
+        yield from ev.each_record([step], transcript.report, lambda one: _step(one, transcript, thread, tracker))
+    handle.seek(0)
+    _atif_fact("final_metrics", first_item(handle, "final_metrics"), transcript.facts)
 
 
 def _atif_fact(key: str, value: Any, facts: ev.SessionFacts) -> None:
@@ -233,11 +238,15 @@ def _atif_fact(key: str, value: Any, facts: ev.SessionFacts) -> None:
 
 
 def _load_atif(path: Path, transcript: ev.Transcript, thread: str) -> Iterator[ev.Event]:
+    raw = path.read_bytes()
     try:
-        data = json.loads(path.read_bytes().decode("utf-8", "replace"))
-    except ValueError:
-        transcript.report.skip("unreadable ATIF trajectory")
-        return
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:  # NaN, huge integers, invalid UTF-8: the standard library is more lenient
+            data = json.loads(raw.decode("utf-8", "replace"))
+        except ValueError:  # nested too deeply (RecursionError) is the caller's to report
+            transcript.report.skip("unreadable ATIF trajectory")
+            return
     if not is_atif(data):
         transcript.report.skip("trajectory.json that is not ATIF")
         return

@@ -1,45 +1,22 @@
-"""One large JSON document read a piece at a time (ijson's C parser): an ATIF trajectory of 150 MB
-costs one step's objects in memory, not the document's bytes, text and objects together."""
+"""One large JSON document read a piece at a time with ijson's C parser: the items under a path are
+built one by one, so a 150 MB ATIF trajectory costs one step's objects in memory, not the
+document's bytes, text and objects together."""
 
 from __future__ import annotations
 
 from typing import Any, BinaryIO, Iterator
 
 import ijson
-from ijson.common import ObjectBuilder
 
 STREAM_ERRORS = (ijson.JSONError, UnicodeDecodeError)
-_OPENING = frozenset({"start_map", "start_array"})
-_CLOSING = frozenset({"end_map", "end_array"})
 
 
-def top_level_items(handle: BinaryIO, streamed: str) -> Iterator[tuple[str, Any]]:
-    """(key, value) for each field of the top-level object, in file order; the list under `streamed`
-    comes as (`streamed`, []) and then one (`streamed.item`, item) pair per item. Raises one of STREAM_ERRORS on malformed JSON
-    (after the pairs before the fault), and ValueError when the document is not an object."""
-    builder: ObjectBuilder | None = None
-    depth = 0
-    key = ""
-    item_prefix = f"{streamed}.item"
-    for prefix, event, value in ijson.parse(handle, use_float=True):
-        if builder is None:
-            if prefix == "":
-                if event == "map_key":
-                    key = value
-                elif event not in ("start_map", "end_map"):
-                    raise ValueError("not a JSON object")
-                continue
-            if prefix == streamed and event in ("start_array", "end_array"):
-                if event == "start_array":
-                    yield streamed, []  # the list begins: its items follow
-                continue
-            builder, depth = ObjectBuilder(), 0
-            key = item_prefix if prefix == item_prefix else key
-        builder.event(event, value)
-        if event in _OPENING:
-            depth += 1
-        elif event in _CLOSING:
-            depth -= 1
-        if depth == 0:
-            yield key, builder.value
-            builder = None
+def items(handle: BinaryIO, prefix: str) -> Iterator[Any]:
+    """Each value at `prefix` (ijson's dotted path, `steps.item` for each member of `steps`), in file
+    order. Raises one of STREAM_ERRORS on malformed JSON, after the values before the fault."""
+    return ijson.items(handle, prefix, use_float=True)  # type: ignore[no-any-return]
+
+
+def first_item(handle: BinaryIO, prefix: str) -> Any:
+    """The first value at `prefix`, or None; parsing stops there."""
+    return next(items(handle, prefix), None)

@@ -442,7 +442,7 @@ def test_a_multi_step_trial_adds_up_its_steps_logs(tmp_path: Path) -> None:
         (trial / "steps" / step / "agent").mkdir(parents=True)
         steps = [{"step_id": n, "source": "agent", "message": "",
                   "tool_calls": [{"tool_call_id": f"c{n}", "function_name": "Skill" if n == 0 else "Bash",
-                                  "arguments": {}}]} for n in range(calls)]
+                                  "arguments": {"skill": step} if n == 0 else {}}]} for n in range(calls)]
         (trial / "steps" / step / "agent" / "trajectory.json").write_text(json.dumps(
             {"schema_version": "ATIF-v1.2", "steps": steps, "final_metrics": {"total_cost_usd": 0.25}}),
             encoding="utf-8")
@@ -450,3 +450,19 @@ def test_a_multi_step_trial_adds_up_its_steps_logs(tmp_path: Path) -> None:
     cand = compare_json("base", "job", cwd=tmp_path)["conditions"][1]["per_trial"]
     assert cand["tool_calls"]["mean"] == 5 and cand["skill_loads"]["mean"] == 2
     assert cand["cost_usd"]["mean"] == 0.5  # result.json had no cost: the steps' costs add up
+
+
+def test_each_candidate_reports_the_skills_loaded_in_fixed_and_broken_tasks(tmp_path: Path) -> None:
+    write_tb_run(tmp_path / "base", {"a": False, "b": True, "c": False, "d": True})
+    job = tmp_path / "job"
+    write_harbor_trial(job, "a", 1, 1.0, tool_calls=[("Skill", {"skill": "csv-report"})])
+    write_harbor_trial(job, "b", 1, 0.0, tool_calls=[("Skill", {"skill": "csv-report"}),
+                                                     ("Read", {"file_path": "/root/.claude/skills/pdf-forms/SKILL.md"})])
+    write_harbor_trial(job, "c", 1, 1.0, tool_calls=[("Bash", {"command": "make"})])
+    write_harbor_trial(job, "d", 1, 0.0, tool_calls=[("Bash", {"command": "cat .agents/skills/pdf-forms/SKILL.md"})])
+    comparison = compare_json("base", "job", cwd=tmp_path)["comparisons"][0]
+    assert comparison["fixed"] == ["a", "c"] and comparison["broken"] == ["b", "d"]
+    assert comparison["skills_loaded"] == {"fixed": {"csv-report": 1}, "broken": {"pdf-forms": 2, "csv-report": 1}}
+    text = run_cli("compare", "base", "job", cwd=tmp_path).out
+    assert "skills loaded in broken tasks (tasks): pdf-forms (2), csv-report (1)" in text
+    assert "skills loaded in fixed tasks (tasks): csv-report (1)" in text
