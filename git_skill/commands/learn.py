@@ -6,16 +6,20 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.evaluation.tasks import task_options
-from git_skill.learning.planning import Outcome
+from git_skill.learning.plan import Operation
 from git_skill.options import skills_dir_option
-from git_skill.workspace import display_path, open_workspace, require_work_tree
+from git_skill.workspace import Workspace, display_path, open_workspace, require_work_tree
+
+if TYPE_CHECKING:
+    from git_skill.learning.run import Bar, Report, TaskResult
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
@@ -57,10 +61,10 @@ def _hook_input(agent: str) -> bytes:
                             exit_codes.BAD_INPUT) from None
 
 
-def _ask(decision_operation: str, reason: str, name: str, preview: str) -> str:
+def _ask(decision_operation: Operation, reason: str, name: str, preview: str) -> Operation:
     """Show what the proposal would write (the skill, or the diff of an extend), then ask."""
     click.echo(preview, nl=not preview.endswith("\n"), err=True)
-    choices = {"e": "extend", "c": "create", "n": "none"}
+    choices = {"e": Operation.EXTEND, "c": Operation.CREATE, "n": Operation.NONE}
     default = {v: k for k, v in choices.items()}[decision_operation]
     answer = click.prompt(f"Proposed: {decision_operation} ({reason}). [e]xtend, [c]reate '{name}', or [n]othing?",
                           type=click.Choice(list(choices)), default=default, show_choices=False, err=True)
@@ -99,8 +103,8 @@ def _ask(decision_operation: str, reason: str, name: str, preview: str) -> str:
               "makes) and ask (on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Trials distilled at once when SOURCE is a run or job folder, and with a model tasks learned at "
-              "once (default: cores, at most 4).")
+              help="Trials read at once when SOURCE is a run or job folder, and with a model trials reflected on at "
+              "once (default: cores, at most 4); skills are then consolidated one task at a time.")
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd). A session with nothing to learn "
@@ -124,16 +128,16 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     unreadable input or a session with nothing to learn (no agent step and no failed check, or
     nothing beyond the task's text; see docs/distiller.md), 4 when
     a skill has uncommitted edits (see --force), 5 when another run holds the repository lock
-    for longer than GIT_SKILL_LOCK_TIMEOUT seconds (default 60). In a batch, a task that fails
-    is reported in the summary, the others go on, and the run exits with the first failure's
-    code; a rerun learns only what failed.
+    for longer than GIT_SKILL_LOCK_TIMEOUT seconds (default 60). In a batch, attempts at one
+    task, variants of a task family and tasks with near-duplicate lessons make one skill; a task
+    that fails is reported in the summary, the others go on, and the run exits with the first
+    failure's code; a task whose skill has a person's uncommitted edit is skipped (edit kept,
+    exit 4); a rerun learns only what failed or was skipped.
     """
-    from git_skill.digests import source_digest
     from git_skill.evaluation.tasks import learn_sources
-    from git_skill.learning.batch import LearnCache, Unreadable, cache_key, default_jobs, distill_all, group_by_task
-    from git_skill.learning.run import Request, learn_tasks, open_client, usage_line, write_task
+    from git_skill.learning.batch import default_jobs
+    from git_skill.learning.run import Options, Request, learn, open_client, usage_line
     from git_skill.transcripts.sources import expand_sources, resolve_source
-    from git_skill.workspace import RepositoryLock
 
     if from_hook:
         sources, start = hook_source(from_hook, sources)
@@ -141,8 +145,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     else:
         workspace = open_workspace()
     require_work_tree(workspace, "git skill learn")
-    client = open_client(workspace, model, api_base, timeout, context_window,
-                         bool(click.get_current_context().find_root().params.get("debug")))
+    debug = bool(click.get_current_context().find_root().params.get("debug"))
+    client = open_client(workspace, model, api_base, timeout, context_window, debug)
     if name is not None and (not _NAME.match(name) or len(name) > 64):
         raise GitSkillError(f"--name {name!r} is not a valid skill name (lowercase letters, digits, single '-')",
                             exit_codes.USAGE)
@@ -158,50 +162,36 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     members = [str(trial) for path in paths for trial in expand_sources(path)]
     members = learn_sources(members, fold, tasks_file, exclude_file)  # held-out learning: see README
-    cache = LearnCache(workspace)
-    skipped = [m for m in members
-               if not force and not dry_run and cache_key(source_digest(Path(m)), not no_feedback) in cache]
-    todo = [m for m in members if m not in skipped]
     batch = len(members) > 1
     show_progress = batch and not as_json and sys.stderr.isatty()
-    with click.progressbar(length=len(todo), label="reading", file=sys.stderr, show_pos=True,
-                           item_show_func=lambda source: Path(source).name if source else None) \
-            if show_progress else _NoBar() as bar:
-        distilled = list(distill_all(todo, tuple(str(f) for f in feedback_files), jobs or default_jobs(),
-                                     lambda source: bar.update(1, source), not no_feedback, batch))
-    unreadable = [item for item in distilled if isinstance(item, Unreadable)]
-    distilled = [item for item in distilled if not isinstance(item, Unreadable)]
-    results = []
-    failures: list[tuple[list[Any], GitSkillError]] = []
-    written: set[Path] = set()
-    ours: set[str] = set()  # the skills as this run's own writes left them (see write_task)
-    request = Request(skills_dirs, name, operation, budget, _ask if interactive else None, 
-                      refuse_empty=not batch and not from_hook)  # a chat is not a hook failure
-    groups = group_by_task(distilled)
-    model_bar = show_progress and client is not None
-    with click.progressbar(length=len(groups), label="model", file=sys.stderr, show_pos=True,  # ETA after the first
-                           item_show_func=lambda task: _progress_item(task, client)) if model_bar else _NoBar() as bar:
-        for task in learn_tasks(workspace, client, groups, request, jobs or default_jobs(),
-                                lambda task: bar.update(1, task)):
-            group, outcome = task.group, task.outcome
-            if outcome is None:
-                failures.append((group, task.error))
-                continue
-            if not dry_run:  # under the lock, planned again if another run changed the skills meanwhile
-                outcome = write_task(workspace, client, task, request, lambda o: force or o.path in written,
-                                     make_commit, ours)
-                written.add(outcome.path)
-            if not dry_run:
-                for item in group:
-                    cache.record(cache_key(item.fingerprint, item.use_feedback), outcome.name, outcome.operation)
-            results.append((group, outcome))
-            if not as_json and not batch:
-                _report(outcome, dry_run, workspace)
-    if not dry_run and distilled:
-        with RepositoryLock(workspace):
-            cache.save()
-    if skipped and not batch and not as_json:
-        click.echo(f"nothing to learn from {skipped[0]}: already learned (its source digest is in the cache); "
+
+    def bars(label: str, length: int) -> AbstractContextManager[Bar]:
+        if not show_progress or not length:
+            return _NoBar()
+        if label == "model" and client is not None:  # the source just reflected on, then calls, tokens and cost
+            return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True,  # ETA after one
+                                     item_show_func=lambda source: (f"{Path(source).name}; " if source else "")
+                                     + usage_line(client))
+        return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True,
+                                 item_show_func=lambda source: Path(source).name if source else None)
+
+    def say(message: str) -> None:
+        if debug:
+            click.echo(f"git-skill: debug: {message}", err=True)
+
+    request = Request(skills_dirs, name, Operation(operation) if operation else None, budget,
+                      _ask if interactive else None)
+    options = Options(tuple(str(f) for f in feedback_files), not no_feedback, jobs or default_jobs(), dry_run, force,
+                      make_commit, refuse_empty=not batch and not from_hook)  # a chat is not a hook failure
+    report = learn(workspace, client, members, request, options, bars, say)
+    planned = [result for result in report.results if result.plan is not None]
+    failures = [result for result in report.results if result.error is not None and not result.skipped]
+    skipped = [result for result in report.results if result.skipped]
+    if not as_json and not batch:
+        for result in planned:
+            _report(result, dry_run, workspace)
+    if report.cached and not batch and not as_json:
+        click.echo(f"nothing to learn from {report.cached[0]}: already learned (its source digest is in the cache); "
                    "--force learns it again")
     usage = None
     if client is not None:
@@ -213,32 +203,39 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             click.echo(f"model {u.calls} calls: {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens{cost}",
                        err=True)
     if as_json:
-        click.echo(json.dumps({"version": 1, "results": [outcome.to_dict() for _, outcome in results],
-                               "failed": [{"sources": [item.source for item in group], "error": error.message,
-                                           "exit_code": error.exit_code} for group, error in failures],
-                               "skipped": skipped, "unreadable": [item.to_dict() for item in unreadable],
+        click.echo(json.dumps({"version": 1, "results": [result.to_dict() for result in planned],
+                               "failed": [_failure(result) for result in failures + skipped],
+                               "skipped": report.cached, "unreadable": [item.to_dict() for item in report.unreadable],
                                "usage": usage}, indent=2))
     elif batch:
-        _summary(results, skipped, dry_run, failures, unreadable)
-        _where(results, workspace)
-    for item in unreadable:
+        _summary(report, dry_run)
+        _where(planned, workspace)
+    for item in report.unreadable:
         click.echo(f"git-skill: {display_path(item.source)}: {item.message}", err=True)
     if not dry_run and not make_commit and not as_json:
-        _next_step(results, workspace)
+        _next_step(planned, workspace)
+    tasks = len(report.results)
     if failures:
-        first = failures[0][1]
+        first = failures[0].error
+        assert first is not None
         if not batch:
             raise first  # one source: its own message (nothing to learn, a refusal), not a batch summary
-        raise GitSkillError(f"{len(failures)} of {len(groups)} tasks failed (first: {first.message}); a rerun "
+        raise GitSkillError(f"{len(failures)} of {tasks} tasks failed (first: {first.message}); a rerun "
                             "learns only those", first.exit_code)
-    if unreadable:
-        raise GitSkillError(f"{len(unreadable)} of {len(members)} sources could not be read (above); "
-                            "the others were learned", max(item.exit_code for item in unreadable))
+    if skipped:
+        first = skipped[0].error
+        assert first is not None
+        raise GitSkillError(f"{len(skipped)} of {tasks} tasks skipped: a skill they would change has uncommitted "
+                            f"edits, kept as they are (first: {first.message})", exit_codes.REFUSED)
+    if report.unreadable:
+        raise GitSkillError(f"{len(report.unreadable)} of {len(members)} sources could not be read (above); "
+                            "the others were learned", max(item.exit_code for item in report.unreadable))
 
 
-def _progress_item(task: Any, client: Any) -> str:
-    """The progress line's tail: the task just finished, then the model's calls, tokens and cost so far."""
-    return (f"{Path(task.group[0].source).name}; " if task is not None else "") + usage_line(client)
+def _failure(result: TaskResult) -> dict[str, object]:
+    assert result.error is not None
+    return {"sources": [attempt.source for attempt in result.group.attempts], "error": result.error.message,
+            "exit_code": result.error.exit_code}
 
 
 class _NoBar:
@@ -248,23 +245,30 @@ class _NoBar:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def update(self, steps: int, item: Any = None) -> None:
+    def update(self, steps: int, item: str | None = None) -> None:
         return None
 
 
 _OUTCOME_COLOURS = {"resolved": "green", "unresolved": "red", "unknown": "yellow", "failed": "red",
-                    "unreadable": "red"}
+                    "unreadable": "red", "skipped": "yellow"}
 
 
-def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_run: bool,
-             failures: list[tuple[list[Any], GitSkillError]] = (),  # type: ignore[assignment]
-             unreadable: list[Any] = ()) -> None:  # type: ignore[assignment]
-    rows = [(Path(item.source).name, item.lessons.outcome or "-", outcome.operation, outcome.name)
-            for group, outcome in results for item in group]
-    rows += [(Path(item.source).name, item.lessons.outcome or "-", "failed", error.message.splitlines()[0][:100])
-             for group, error in failures for item in group]
-    rows += [(Path(source).name, "-", "cached", "-") for source in skipped]
-    rows += [(Path(item.source).name, "-", "unreadable", "-") for item in unreadable]
+def _summary(report: Report, dry_run: bool) -> None:
+    """One row per source, then what the batch did to the library, counted by skill."""
+    rows: list[tuple[str, str, str, str]] = []
+    for result in report.results:
+        for attempt in result.group.attempts:
+            outcome = attempt.lessons.outcome or "-"
+            if result.plan is not None:
+                rows.append((Path(attempt.source).name, outcome, result.plan.operation.value, result.plan.name))
+            elif result.skipped:
+                rows.append((Path(attempt.source).name, outcome, "skipped", "uncommitted edits kept: "
+                             + (result.error.message.split(" has ")[0] if result.error else "")))
+            else:
+                message = result.error.message.splitlines()[0][:100] if result.error else "-"
+                rows.append((Path(attempt.source).name, outcome, "failed", message))
+    rows += [(Path(source).name, "-", "cached", "-") for source in report.cached]
+    rows += [(Path(item.source).name, "-", "unreadable", "-") for item in report.unreadable]
     from git_skill.options import use_color
     from git_skill.reporting import paint
 
@@ -277,50 +281,67 @@ def _summary(results: list[tuple[list[Any], Outcome]], skipped: list[str], dry_r
         cells = [paint(row[i].ljust(widths[i]), _OUTCOME_COLOURS.get(row[i].split(" ")[0]) if number else None,
                        color and i in (1, 2)) for i in shown]
         click.echo("  ".join(cells).rstrip())
-    written = sum(1 for _, outcome in results if outcome.written)
+    created: set[Path] = set()
+    extended: set[Path] = set()
+    for result in report.results:
+        plan = result.plan
+        if plan is not None and plan.path is not None and (result.written or dry_run):
+            if plan.operation == Operation.CREATE:
+                created.add(plan.path)
+            elif plan.path not in created:
+                extended.add(plan.path)
+    untouched = sum(1 for result in report.results if result.plan is not None and result.plan.operation == Operation.NONE)
+    failed = sum(1 for result in report.results if result.error is not None and not result.skipped)
+    skipped = sum(1 for result in report.results if result.skipped)
+    written = "would be written" if dry_run else "written"
     tail = " (dry run: nothing written)" if dry_run else ""
-    failed = f", {len(failures)} failed" if failures else ""
-    unread = f", {len(unreadable)} unreadable" if unreadable else ""
-    click.echo(f"{len(rows)} sources, {len(results) + len(failures)} tasks: {written} skills written{failed}, "
-               f"{len(skipped)} already learned{unread}{tail}")
+    parts = [f"{len(created | extended)} skills {written} ({len(created)} created, {len(extended)} extended)",
+             f"{untouched} untouched"]
+    parts += [f"{failed} failed"] if failed else []
+    parts += [f"{skipped} skipped (uncommitted edits)"] if skipped else []
+    parts += [f"{len(report.cached)} already learned"]
+    parts += [f"{len(report.unreadable)} unreadable"] if report.unreadable else []
+    click.echo(f"{len(rows)} sources, {len(report.results)} tasks: {', '.join(parts)}{tail}")
 
 
-def _where(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:
+def _where(results: list[TaskResult], workspace: Workspace) -> None:
     """For a batch: each folder the skills went to, and which agents see it."""
     from git_skill.agents.links import visibility_note
 
-    folders = {outcome.path.parent for _, outcome in results
-               if outcome.path is not None and outcome.operation != "none"}
+    folders = {result.plan.path.parent for result in results
+               if result.plan is not None and result.plan.path is not None and result.plan.operation != Operation.NONE}
     for root in sorted({folder.parent for folder in folders}):
         example = next(folder for folder in sorted(folders) if folder.parent == root)
         click.echo(f"{display_path(root)}: {visibility_note(workspace, example)}")
 
 
-def _next_step(results: list[tuple[list[Any], Outcome]], workspace: Any) -> None:
+def _next_step(results: list[TaskResult], workspace: Workspace) -> None:
     """The skills this run wrote and did not commit: how to commit them."""
     from git_skill.workspace import say_next_step
 
-    written = [outcome for _, outcome in results if outcome.written and outcome.path is not None]
-    names = list(dict.fromkeys(outcome.name for outcome in written))
+    written = [result.plan for result in results if result.written and result.plan and result.plan.path]
+    names = list(dict.fromkeys(plan.name for plan in written))
     said = f"Learn {len(names)} skills" if len(names) > 3 else f"Learn the {', '.join(names)} skill" + (
         "s" if len(names) > 1 else "")
-    say_next_step(workspace, [outcome.path.parent for outcome in written], said)
+    say_next_step(workspace, [plan.path.parent for plan in written if plan.path], said)
 
 
-def _report(outcome: Outcome, dry_run: bool, workspace: Any) -> None:
+def _report(result: TaskResult, dry_run: bool, workspace: Workspace) -> None:
     from git_skill.agents.links import visibility_note
 
-    where = display_path(outcome.path) if outcome.path else "-"
-    if outcome.operation == "none":
-        click.echo(f"nothing to learn from {outcome.source}: {outcome.reason}")
+    plan = result.plan
+    assert plan is not None
+    where = display_path(plan.path) if plan.path else "-"
+    if plan.operation == Operation.NONE:
+        click.echo(f"nothing to learn from {plan.source}: {plan.reason}")
         return
     if dry_run:
-        click.echo(outcome.text, nl=not outcome.text.endswith("\n"))
-        click.echo(f"--- dry run: would {outcome.operation} {where} ({outcome.reason}); nothing written", err=True)
-        if outcome.path:
-            click.echo(f"--- {visibility_note(workspace, outcome.path.parent)}", err=True)
+        click.echo(plan.text, nl=not plan.text.endswith("\n"))
+        click.echo(f"--- dry run: would {plan.operation} {where} ({plan.reason}); nothing written", err=True)
+        if plan.path:
+            click.echo(f"--- {visibility_note(workspace, plan.path.parent)}", err=True)
         return
-    done = {"create": "created", "extend": "extended"}[outcome.operation]
-    commit = f"; committed {outcome.commit[:12]}" if outcome.commit else ""
-    click.echo(f"{done} {where} ({outcome.reason}; source {outcome.source_digest[:19]}…){commit}")
-    click.echo(f"  {visibility_note(workspace, outcome.path.parent)}")
+    assert plan.path is not None
+    commit = f"; committed {result.commit[:12]}" if result.commit else ""
+    click.echo(f"{plan.operation.done} {where} ({plan.reason}; source {plan.source_digest[:19]}…){commit}")
+    click.echo(f"  {visibility_note(workspace, plan.path.parent)}")

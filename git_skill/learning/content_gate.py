@@ -28,7 +28,7 @@ def _words(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def boilerplate() -> tuple[tuple[str, ...], frozenset[str]]:
     """Word sequences of the prompts and the schemas' titles and descriptions, and the schemas' key names."""
-    from git_skill.learning.model import PROMPTS, schema
+    from git_skill.learning.templates import PROMPTS, schema
 
     texts: list[str] = []
     keys: set[str] = set()
@@ -100,23 +100,23 @@ def problems(parts: dict[str, Any]) -> list[str]:
     return found
 
 
-def hide_answers(outcome: Any) -> int:
+def hide_answers(text: str, answers: list[str], task: str) -> tuple[str, int]:
     """Replace, in a planned skill's description and body, every expected value of a failed check the task
-    does not state itself (`learning.leaks`); the frontmatter's other fields are left alone. Returns how many."""
+    does not state itself (`learning.leaks`); the frontmatter's other fields are left alone. Returns the
+    text and how many were replaced."""
     from git_skill.learning.leaks import scrub
 
-    if not getattr(outcome, "answers", None) or not outcome.text.startswith("---"):
-        return 0
-    end = outcome.text.find("\n---", 3)
+    if not answers or not text.startswith("---"):
+        return text, 0
+    end = text.find("\n---", 3)
     if end < 0:
-        return 0
-    head, rest = outcome.text[:end], outcome.text[end:]
+        return text, 0
+    head, rest = text[:end], text[end:]
     lines = head.split("\n")
     count = 0
     for number, line in enumerate(lines):
         if line.startswith("description:"):
-            lines[number], found = scrub(line, outcome.answers, outcome.task)
+            lines[number], found = scrub(line, answers, task)
             count += found
-    rest, found = scrub(rest, outcome.answers, outcome.task)
-    outcome.text = "\n".join(lines) + rest
-    return count + found
+    rest, found = scrub(rest, answers, task)
+    return "\n".join(lines) + rest, count + found

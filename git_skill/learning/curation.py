@@ -1,48 +1,121 @@
-"""Curation: before writing, compare with the skills the repository has and choose one operation.
+"""Curation: the library a plan is made against, and the one operation the distiller chooses.
 
-The distiller decides by similarity: a skill of the same name, or one whose name,
-description and body are close enough (EXTEND_THRESHOLD), is extended with a section
-for the new variant; when that section would add nothing the skill lacks, the operation
-is `none`; otherwise a new skill is created. Never a silent near-duplicate.
+"Similar" is `text.similarity.resemblance`, the measure lint's `near-duplicate` uses, at its
+threshold: a skill of the same name, or one lint would call a near-duplicate of the new
+lessons, is extended with a section for the new variant (or left as it is when that section
+would add nothing); otherwise a new skill is created. Never a near-duplicate lint then flags.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from git_skill.learning.plan import Operation
 from git_skill.skills.discovery import SkillLocation
-from git_skill.text.similarity import similarity
 from git_skill.skills.skill import SkillFile
+from git_skill.text.similarity import Profile, Resemblance, resemblance
+from git_skill.workspace import Workspace
 
-EXTEND_THRESHOLD = 0.45
-OPERATIONS = ("create", "extend", "none")
 
-
-@dataclass
+@dataclass(frozen=True)
 class Candidate:
+    """An existing skill and how alike it is to the lessons at hand."""
+
     location: SkillLocation
     skill: SkillFile
-    score: float
+    resemblance: Resemblance
+
+    @property
+    def name(self) -> str:
+        return str((self.skill.fields or {}).get("name") or self.location.folder.name)
+
+    @property
+    def score(self) -> float:
+        return self.resemblance.score
 
 
-@dataclass
+@dataclass(frozen=True)
+class Library:
+    """The skills a plan is made against, parsed; `fingerprint` tells whether they changed since."""
+
+    skills: tuple[tuple[SkillLocation, SkillFile], ...]
+    fingerprint: str
+    profiles: tuple[Profile, ...] = ()  # each skill's topic words, taken once
+
+    def __post_init__(self) -> None:
+        if len(self.profiles) != len(self.skills):
+            object.__setattr__(self, "profiles", tuple(_profile(skill) for _, skill in self.skills))
+
+    @classmethod
+    def read(cls, workspace: Workspace, skills_dirs: tuple[str, ...]) -> Library:
+        from git_skill.skills.discovery import discover
+
+        found = discover(workspace, (), skills_dirs)
+        return cls(tuple(_parsed(found.skills)), found.fingerprint())
+
+    def with_skill(self, path: Path, text: str) -> Library:
+        """The library as it will be once `text` is written at `path` (a dry run writes nothing, yet
+        the next task of the batch must see the skill this one would write)."""
+        skill = SkillFile.from_bytes(text.encode("utf-8"), str(path), path.parent.name)
+        kept = [index for index, (location, _) in enumerate(self.skills) if location.skill_file != path]
+        return Library((*(self.skills[i] for i in kept), (SkillLocation(path.parent, path), skill)), self.fingerprint,
+                       (*(self.profiles[i] for i in kept), _profile(skill)))
+
+    def named(self, name: str) -> Candidate | None:
+        """The skill called `name` (by its field or its folder)."""
+        return next((Candidate(location, skill, resemblance(profile, profile))
+                     for (location, skill), profile in zip(self.skills, self.profiles) if skill.fields is not None
+                     and (skill.fields.get("name") == name or location.folder.name == name)), None)
+
+    def ranked(self, description: str, body: str) -> list[Candidate]:
+        """Every well-formed skill, the most alike first."""
+        profile = Profile.of(description, body)
+        candidates = [Candidate(location, skill, resemblance(profile, other))
+                      for (location, skill), other in zip(self.skills, self.profiles) if skill.fields is not None]
+        return sorted(candidates, key=lambda c: (-c.score, str(c.location.folder)))
+
+    def near_duplicate(self, description: str, body: str, besides: Path | None = None) -> Candidate | None:
+        """The skill lint would call a near-duplicate of a skill with this description and body."""
+        return next((c for c in self.ranked(description, body)
+                     if c.resemblance.near_duplicate and c.location.skill_file != besides), None)
+
+
+_PARSED: dict[tuple[str, int, int, int], SkillFile] = {}  # the skills as last parsed, by path and stat
+
+
+def _parsed(locations: list[SkillLocation]) -> list[tuple[SkillLocation, SkillFile]]:
+    """Every skill found, parsed. A skill whose stat is the same as when a previous task of this run
+    parsed it is not read again: a batch of hundreds of tasks would otherwise parse every skill once per task."""
+    from git_skill.skills.discovery import stat_key
+    from git_skill.skills.skill import read_skill_file
+
+    kept: dict[tuple[str, int, int, int], SkillFile] = {}
+    existing = []
+    for location in locations:
+        status = stat_key(location.skill_file)
+        key = (str(location.skill_file), *status) if status else None
+        skill = _PARSED.get(key) if key else None
+        if skill is None:
+            skill = read_skill_file(location.skill_file, location.display)
+        if key:
+            kept[key] = skill
+        existing.append((location, skill))
+    _PARSED.clear()  # only the skills there are now: memory stays bounded by the library
+    _PARSED.update(kept)
+    return existing
+
+
+def _profile(skill: SkillFile) -> Profile:
+    return Profile.of(str((skill.fields or {}).get("description", "")), skill.body)
+
+
+@dataclass(frozen=True)
 class Decision:
-    operation: str
+    operation: Operation
     target: Candidate | None
     reason: str
-
-
-def score(name: str, description: str, body: str, skill: SkillFile) -> float:
-    fields = skill.fields or {}
-    other_head = f"{fields.get('name', '')} {fields.get('description', '')}"
-    return 0.6 * similarity(f"{name} {description}", other_head) + 0.4 * similarity(body, skill.body)
-
-
-def rank(name: str, description: str, body: str, existing: list[tuple[SkillLocation, SkillFile]]) -> list[Candidate]:
-    candidates = [Candidate(location, skill, score(name, description, body, skill))
-                  for location, skill in existing if skill.fields is not None]
-    return sorted(candidates, key=lambda c: (-c.score, str(c.location.folder)))
 
 
 def new_lines(section: str, existing_body: str) -> list[str]:
@@ -52,17 +125,18 @@ def new_lines(section: str, existing_body: str) -> list[str]:
             if re.match(r"\s*(?:[-*]|\d+\.)\s", line) and line.strip() not in have]
 
 
-def choose(name: str, description: str, body: str, existing: list[tuple[SkillLocation, SkillFile]]) -> Decision:
-    ranked = rank(name, description, body, existing)
-    same_name = next((c for c in ranked if (c.skill.fields or {}).get("name") == name or c.location.folder.name == name), None)
-    best = same_name or (ranked[0] if ranked and ranked[0].score >= EXTEND_THRESHOLD else None)
+def choose(name: str, description: str, body: str, library: Library) -> Decision:
+    """Extend the skill of the same name or the one lint would call a near-duplicate; else create."""
+    same_name = library.named(name)
+    ranked = library.ranked(description, body)
+    best = same_name or (ranked[0] if ranked and ranked[0].resemblance.near_duplicate else None)
     if best is None:
-        closest = f" (closest: {ranked[0].location.folder.name}, similarity {ranked[0].score:.2f})" if ranked else ""
-        return Decision("create", None, f"no similar skill{closest}")
-    why = "same name" if best is same_name else f"similarity {best.score:.2f}"
+        closest = f" (closest: {ranked[0].location.folder.name}, {ranked[0].resemblance})" if ranked else ""
+        return Decision(Operation.CREATE, None, f"no similar skill{closest}")
+    why = "same name" if best is same_name else f"a near-duplicate: {best.resemblance}"
     if not new_lines(body, best.skill.body):
-        return Decision("none", best, f"{best.location.folder.name} already holds every lesson ({why})")
-    return Decision("extend", best, f"extends {best.location.folder.name} ({why})")
+        return Decision(Operation.NONE, best, f"{best.location.folder.name} already holds every lesson ({why})")
+    return Decision(Operation.EXTEND, best, f"extends {best.location.folder.name} ({why})")
 
 
 def variant_section(title: str, body: str, existing_body: str) -> str:

@@ -19,7 +19,6 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,7 +26,8 @@ from git_skill import exit_codes
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
 from git_skill.learning.replies import decoding_schema, parse_reply, repair_in_code
-from git_skill.resources import data_file, install_hint
+from git_skill.learning.templates import prompt, schema
+from git_skill.resources import install_hint
 
 EXIT_BY_KIND = {
     "auth": exit_codes.USAGE, "not_found": exit_codes.USAGE, "unsupported": exit_codes.USAGE,
@@ -35,7 +35,6 @@ EXIT_BY_KIND = {
     "bad_response": exit_codes.BAD_INPUT, "context_window": exit_codes.BAD_INPUT,
 }
 FATAL_KINDS = frozenset({"auth", "not_found", "unsupported"})  # no other task of the run can succeed either
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 # The structured-output ladder, most to least constrained. "json_object+schema" is JSON mode with the
 # schema attached: llama.cpp's and llama-cpp-python's servers turn it into a grammar, vLLM into guided decoding.
 FORMATS = ("json_schema", "json_object+schema", "json_object", "text")
@@ -217,19 +216,6 @@ def litellm_module() -> Any:
         litellm.suppress_debug_info = True
         _LITELLM.append(litellm)
         return litellm
-
-
-def prompt(name: str, **values: str) -> str:
-    """A prompt from git_skill/prompts/, with {placeholders} filled in."""
-    template = (PROMPTS / f"{name}.md").read_text(encoding="utf-8")
-    for key, value in values.items():
-        template = template.replace("{" + key + "}", value)
-    return template
-
-
-@lru_cache(maxsize=None)
-def schema(name: str) -> dict[str, Any]:
-    return json.loads(data_file("schemas", f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
 def _error_text(error: Exception) -> str:

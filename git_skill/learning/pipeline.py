@@ -12,22 +12,59 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from git_skill.learning.curation import Candidate
 from git_skill.learning.generalize import generalize
-from git_skill.learning.model import ModelClient, prompt
+from git_skill.learning.model import ModelClient
 from git_skill.learning.replies import schema_text
+from git_skill.learning.templates import prompt
+from git_skill.transcripts.digest import Digest
 
 
 @dataclass
 class Creation:
     parts: dict[str, Any]
     messages: list[dict[str, str]] = field(default_factory=list)
-    candidates: list[Any] = field(default_factory=list)  # the existing skills it was shown (curation.rank)
+    candidates: list[Candidate] = field(default_factory=list)  # the existing skills it was shown
     task_name: str | None = None  # names a variant when the model extends a skill under the skill's own name
 
 
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
     content = prompt("reflection", schema=schema_text("reflection"), digest=digest_text)
     return client.json([{"role": "user", "content": content}], "reflection")
+
+
+MIN_DIGEST = 300  # tokens: below this a digest says too little to reflect on
+
+
+def reflect_within(client: ModelClient, digest: Digest, budget: int, source: str) -> dict[str, Any]:
+    """Reflect on one attempt's digest; on a context-exceeded reply, once more with a smaller digest."""
+    from git_skill import exit_codes
+    from git_skill.errors import GitSkillError
+    from git_skill.learning.model import ModelError
+    from git_skill.transcripts.digest import fit
+
+    digest_text, _, _ = fit(digest, budget)
+    try:
+        return reflect(client, digest_text)
+    except ModelError as error:
+        if error.kind != "context_window":
+            raise
+        smaller = budget // 2
+        if error.window:  # the server named its window: use it for the rest of the run too
+            smaller = min(smaller, reflection_budget(client, None, error.window))
+            client.fit_window(error.window)
+        smaller = max(MIN_DIGEST, smaller)
+        client.note(f"the digest of {source} did not fit the model's context window at {budget} tokens; "
+                    f"sending it again at {smaller}")
+    digest_text, _, _ = fit(digest, smaller)
+    try:
+        return reflect(client, digest_text)
+    except ModelError as error:
+        if error.kind == "context_window":
+            raise GitSkillError(f"{error.message}; the digest was already cut to {smaller} tokens: set the model's "
+                                "real window with --context-window N (or git config skill.contextWindow)",
+                                exit_codes.BAD_INPUT) from None
+        raise
 
 
 def reflection_budget(client: ModelClient, ceiling: int | None, window: int | None = None) -> int:
@@ -49,7 +86,7 @@ def _body_allowance(client: ModelClient, fixed: str) -> int:
     return max(0, min(3000, digest_budget(client.settings.context_window, fixed, 3000) * CHARS_PER_TOKEN // 2))
 
 
-def existing_summary(candidates: list[Any], limit: int = 3, body_chars: int = 3000) -> str:
+def existing_summary(candidates: list[Candidate], limit: int = 3, body_chars: int = 3000) -> str:
     """Names and descriptions of the closest skills, and the body of the closest one."""
     if not candidates:
         return "(none: the repository has no skills yet)"
@@ -57,13 +94,13 @@ def existing_summary(candidates: list[Any], limit: int = 3, body_chars: int = 30
     for index, candidate in enumerate(candidates[:limit]):
         fields = candidate.skill.fields or {}
         parts.append(f"- name: {fields.get('name')}\n  description: {fields.get('description')}\n"
-                     f"  similarity: {candidate.score:.2f}")
+                     f"  similarity: {max(candidate.resemblance.description, candidate.resemblance.body):.2f}")
         if index == 0:
             parts.append("  body:\n" + "\n".join("    " + line for line in candidate.skill.body[:body_chars].splitlines()))
     return "\n".join(parts)
 
 
-def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Any],
+def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Candidate],
            task_name: str | None = None) -> Creation:
     """The skill's typed parts; `task_name` names it when the model leaves the name empty."""
     from git_skill.learning.context_window import DEFAULT_REPLY_TOKENS

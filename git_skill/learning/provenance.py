@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from git_skill import __version__
 
 MAX_SOURCES = 8  # source digests kept in `learned-from` (space-separated, newest first): bounded, as a field must be
+
+if TYPE_CHECKING:
+    from git_skill.learning.attempts import Attempt
+
 KEYS = ("learned-from", "learned-by", "learned-on", "learned-operation", "learned-outcome", "learned-feedback")
 
 
@@ -45,13 +49,13 @@ def record(source_digest: str, learner: str, operation: str, outcome: str | None
     return metadata
 
 
-def feedback_use(group: list[Any]) -> str:
+def feedback_use(group: list[Attempt]) -> str:
     """How a task's attempts used feedback: "ignored" (--no-feedback), "used", or "none" (there was none)."""
-    if any(not getattr(item, "use_feedback", True) for item in group):
+    if any(not item.use_feedback for item in group):
         return "ignored"
     lessons = [item.lessons for item in group]
     had = any(l.resolved is not None or l.failed_tests or l.passed_tests for l in lessons) or any(
-        getattr(item, "feedback", ()) for item in group)
+        item.feedback for item in group)
     return "used" if had else "none"
 
 

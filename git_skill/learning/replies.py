@@ -48,7 +48,7 @@ def _relax(node: Any) -> Any:
 
 @lru_cache(maxsize=None)
 def _decoding_schema(name: str) -> str:
-    from git_skill.learning.model import schema
+    from git_skill.learning.templates import schema
 
     return json.dumps(_relax(schema(name)))
 
@@ -61,7 +61,7 @@ def decoding_schema(name: str) -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def schema_text(name: str) -> str:
     """The schema a prompt shows: the very one the reply is checked against, less its identifiers."""
-    from git_skill.learning.model import schema
+    from git_skill.learning.templates import schema
 
     return json.dumps({k: v for k, v in schema(name).items() if k not in _NOT_FOR_PROMPTS}, ensure_ascii=False)
 
@@ -107,7 +107,7 @@ def shorten(text: str, limit: int) -> str:
 def repair_in_code(schema_name: str, value: dict[str, Any], defaults: dict[str, str] | None = None) -> list[str]:
     """Fix in place what needs no judgement; returns what was changed, for the report. `defaults`
     fill fields the reply left empty that code can name (a skill's name: the task's)."""
-    from git_skill.learning.model import schema
+    from git_skill.learning.templates import schema
 
     repairs: list[str] = []
     allowed = set(schema(schema_name).get("properties", {}))

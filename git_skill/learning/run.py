@@ -1,10 +1,10 @@
-"""One learn run: the distiller path and the model path, each its own function, and the tasks of a batch.
+"""One learn run, as numbered steps (`learn`): the command parses options and reports, this runs.
 
-The command parses options and reports; this module turns one task's distilled attempts into
-an `Outcome` (planned, gated) and writes it. Both paths end in the same `Outcome`, so writing,
-caching and reporting do not care which learner produced the skill. With a model, the tasks of
-a batch run in threads (the work is waiting on the server), `--jobs` at a time, sharing one
-client: its usage counts, its rate-limit backoff and the structured-output level it found.
+Phase one studies each attempt on its own, in parallel; phase two consolidates each group of
+attempts into one plan against the library, serially, each seeing the skills the batch wrote
+before it (learning/README.md says why). With a model, phase one runs in threads (the work is
+waiting on the server), `--jobs` at a time, sharing one client: its usage counts, its
+rate-limit backoff and the structured-output level it found.
 """
 
 from __future__ import annotations
@@ -12,29 +12,26 @@ from __future__ import annotations
 import ipaddress
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Protocol
 from urllib.parse import urlparse
 
 import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
-from git_skill.learning.planning import Outcome, gate, gate_model, plan, plan_with_model
-from git_skill.workspace import Workspace, display_path
+from git_skill.learning.attempts import Attempt, Unreadable, read_all
+from git_skill.learning.curation import Library
+from git_skill.learning.grouping import Group, group_attempts
+from git_skill.learning.learners import DistillerLearner, Learner, ModelLearner, Request
+from git_skill.learning.plan import Operation, Plan
+from git_skill.learning.writer import LocalEdits, WrittenRecord
+from git_skill.workspace import Workspace
 
-
-@dataclass(frozen=True)
-class Request:
-    """What the user asked of every task in this run."""
-
-    skills_dirs: tuple[str, ...] = ()
-    name: str | None = None
-    operation: str | None = None
-    budget: int | None = None  # a ceiling; None: as large as fits the model's window, at most 24,000
-    ask: Callable[[str, str, str], str] | None = None  # interactive curation (distiller path only)
-    refuse_empty: bool = False  # a lone source with nothing to learn is an error (exit 3), not a row of a batch
+if TYPE_CHECKING:
+    from git_skill.learning.model import ModelClient
 
 
 LOCAL_TIMEOUT = 600.0  # seconds per call for a server on this machine: CPU inference can take minutes
@@ -58,7 +55,7 @@ def is_local(api_base: str | None) -> bool:
 
 
 def open_client(workspace: Workspace, model: str | None, api_base: str | None, timeout: float | None,
-                context_window: int | None = None, debug: bool = False) -> Any:
+                context_window: int | None = None, debug: bool = False) -> ModelClient | None:
     """The model client when a model is configured (option, `skill.model`, `GIT_SKILL_MODEL`), else None.
 
     Fails early (exit 2) when the `llm` extra is missing, and finds the model's context window
@@ -110,153 +107,238 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
     return client
 
 
-def learn_with_distiller(workspace: Workspace, group: list[Any], request: Request) -> Outcome:
-    """The built-in distiller: curate, render, and leave out lines that trip an error rule."""
-    outcome = plan(workspace, group, request.skills_dirs, request.name, request.operation, request.ask)
-    if outcome.operation != "none":
-        gate(outcome, workspace)
-    return outcome
+@dataclass(frozen=True)
+class Options:
+    """How this run goes, beyond what it asks of each task (`Request`)."""
+
+    feedback: tuple[str, ...] = ()
+    use_feedback: bool = True
+    jobs: int = 1
+    dry_run: bool = False
+    force: bool = False
+    make_commit: bool = False
+    refuse_empty: bool = False  # a lone source with nothing to learn is an error (exit 3), not a row of a batch
 
 
-def learn_with_model(workspace: Workspace, client: Any, group: list[Any], request: Request) -> Outcome:
-    """The reflection-and-creation pipeline: findings go back to the model for repair rounds."""
-    outcome, creation = plan_with_model(workspace, client, group, request.skills_dirs, request.name,
-                                        request.operation, request.budget)
-    if creation is None:  # the reflection found no lesson: nothing to learn, as the distiller's rule says
-        return nothing_to_learn(group, request, outcome.reason)
-    if outcome.operation != "none":
-        gate_model(outcome, creation, client, workspace, request.skills_dirs, request.name, request.operation)
-    return outcome
+class Bar(Protocol):
+    def update(self, steps: int, item: str | None = None) -> None: ...
 
 
-def learn_group(workspace: Workspace, client: Any, group: list[Any], request: Request) -> Outcome:
-    from git_skill.learning.distiller import nothing_to_learn as why_nothing
-
-    reasons = [why_nothing(item.lessons) for item in group]
-    if all(reasons):
-        return nothing_to_learn(group, request, str(reasons[0]))
-    if client is None:
-        return learn_with_distiller(workspace, group, request)
-    return learn_with_model(workspace, client, group, request)
-
-
-def nothing_to_learn(group: list[Any], request: Request, reason: str) -> Outcome:
-    """A source with nothing to learn (see `distiller.nothing_to_learn`): no skill, no model call."""
-    sources = ", ".join(item.source for item in group)
-    if request.refuse_empty:
-        raise GitSkillError(f"nothing to learn from {sources}: {reason}; nothing written", exit_codes.BAD_INPUT)
-    return Outcome(sources, str(group[0].fingerprint), "none", reason, group[0].lessons.name, None, "",
-                   empty=True)
-
-
-def write_task(workspace: Workspace, client: Any, task: TaskResult, request: Request,
-               force: Callable[[Outcome], bool], make_commit: bool, ours: set[str]) -> Outcome:
-    """Write a planned task under the repository lock, planning it again first if another run
-    changed the skills since it was planned.
-
-    Planning (model calls take minutes) happens outside the lock, so parallel sessions' hooks
-    queue only for the write. Under the lock, the skills are compared with what planning read
-    (`Outcome.seen`): a change that is not this run's own write (`ours`, the states this run left)
-    means another run wrote meanwhile, and the task is planned again against its skill, so a
-    concurrent `## Variant` is extended, never overwritten.
-    """
-    from git_skill.skills.discovery import discover, stat_fingerprint
-    from git_skill.workspace import RepositoryLock
-
-    assert task.outcome is not None
-    with RepositoryLock(workspace):
-        outcome = task.outcome
-        found = [location.skill_file for location in discover(workspace, (), request.skills_dirs).skills]
-        now = stat_fingerprint(found)
-        # a skill created meanwhile where this task would create one (two tasks of a batch naming
-        # their skill alike): planned again, so the second extends the first instead of replacing it
-        taken = outcome.operation == "create" and outcome.path is not None and outcome.path.exists()
-        if now != outcome.seen and (now not in ours or taken):
-            outcome = learn_group(workspace, client, task.group, request)
-        if outcome.operation != "none":
-            write_outcome(outcome, workspace, force(outcome), make_commit)
-            assert outcome.path is not None
-            ours.add(stat_fingerprint([*found, outcome.path]))  # the skills as this write left them
-    return outcome
-
-
-def write_outcome(outcome: Outcome, workspace: Workspace, force: bool, make_commit: bool) -> None:
-    """Write one skill under the repository lock; `force` also covers a skill this run already wrote."""
-    from git_skill.agents.links import agents_copies_of, keep_agents_in_step
-    from git_skill.learning.writer import commit_skill, local_changes, write_skill_folder
-    from git_skill.workspace import RepositoryLock
-
-    assert outcome.path is not None
-    with RepositoryLock(workspace) as lock:
-        changed = local_changes(workspace, outcome.path.parent)
-        if changed and not force:
-            raise GitSkillError(
-                f"{display_path(outcome.path.parent)} has uncommitted changes ({', '.join(changed[:5])}); "
-                "commit or stash them, or rerun with --force", exit_codes.REFUSED)
-        write_skill_folder(outcome.path.parent, outcome.text.encode("utf-8"),
-                           {relative: content.encode("utf-8") for relative, content in outcome.files.items()},
-                           lock.journal)
-        outcome.written = True
-        keep_agents_in_step(workspace)
-        if make_commit:
-            message = (f"Learn skill {outcome.name} ({outcome.operation})\n\n"
-                       f"Source-Digest: {outcome.source_digest}\nLearner: {outcome.learner}\n"
-                       f"Operation: {outcome.operation}\n")
-            outcome.commit = commit_skill(workspace, outcome.path.parent, message,
-                                          agents_copies_of(workspace, outcome.path.parent))
+Bars = Callable[[str, int], AbstractContextManager[Bar]]  # a progress bar for a phase: label, length
 
 
 @dataclass
 class TaskResult:
-    """One task of a run: its attempts, and either the planned outcome or the error that stopped it."""
+    """One group of a run: its plan and whether it was written, or the error that stopped it."""
 
-    group: list[Any]
-    outcome: Outcome | None = None
+    group: Group
+    plan: Plan | None = None
     error: GitSkillError | None = None
+    written: bool = False
+    commit: str | None = None
+
+    @property
+    def skipped(self) -> bool:
+        """A person's uncommitted edit was in the way: left as it was, this task not learned."""
+        return isinstance(self.error, LocalEdits)
+
+    def to_dict(self) -> dict[str, object]:
+        assert self.plan is not None
+        return {**self.plan.to_dict(), "written": self.written, "commit": self.commit}
 
 
-def learn_tasks(workspace: Workspace, client: Any, groups: list[list[Any]], request: Request, jobs: int,
-                done: Callable[[TaskResult], None] | None = None) -> Iterator[TaskResult]:
-    """Plan every task, yielding each as it finishes (the caller writes, in one thread).
+@dataclass
+class Report:
+    """What a run did, for the command to print."""
 
-    One task alone fails as before (its error propagates). In a batch, a task's failure is
-    its result and the others go on, except failures no other task can escape (a refused
-    key, an unknown model), which stop the run. With a model, `jobs` tasks run at once.
-    """
+    members: list[str]
+    cached: list[str] = field(default_factory=list)  # already learned (their source digest is in the cache)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    results: list[TaskResult] = field(default_factory=list)
+
+
+def learn(workspace: Workspace, client: ModelClient | None, members: list[str], request: Request, options: Options,
+          bars: Bars, debug: Callable[[str], None]) -> Report:
+    """Learn from every source (a transcript or a trial folder), in six steps."""
+    from git_skill.digests import source_digest
+    from git_skill.learning.batch import LearnCache, cache_key
+
+    batch = len(members) > 1
+    report = Report(members)
+    # 1. Hash each source once; what the cache says was learned is skipped (--force learns it again).
+    cache = LearnCache(workspace)
+    todo: dict[str, str] = {}
+    for member in members:
+        digest = source_digest(Path(member))
+        if not options.force and not options.dry_run and cache_key(digest, options.use_feedback) in cache:
+            report.cached.append(member)
+        else:
+            todo[member] = digest
+    # 2. Phase one, everywhere: read, digest and distill each source, in worker processes.
+    attempts: list[Attempt] = []
+    with bars("reading", len(todo)) as bar:
+        for found in read_all(todo, options.feedback, options.jobs, options.use_feedback, batch,
+                              keep_digest=client is not None, progress=lambda source: bar.update(1, source)):
+            if isinstance(found, Unreadable):
+                report.unreadable.append(found)
+            else:
+                attempts.append(found)
+    # 3. Group: attempts at one task, variants of one task family, tasks with near-duplicate lessons.
+    groups = group_attempts(attempts, debug)
+    alone = not batch or len(groups) == 1  # one task fails as itself, not as a row of a summary
+    learner: Learner = DistillerLearner(workspace, request) if client is None else \
+        ModelLearner(workspace, request, client, debug, reuse=not options.force)
+    # 4. Phase one, with a model: reflect on each attempt, --jobs at once (cached by source digest).
+    failed = study_all(learner, [g for g in groups if not _nothing(g)], options.jobs, alone, bars)
+    # 5. Phase two: consolidate each group into one plan, serially, and write it under the repository lock.
+    record = WrittenRecord(workspace)
+    library = Library.read(workspace, request.skills_dirs)
+    for group in groups:
+        result = TaskResult(group)
+        try:
+            nothing = _nothing(group)
+            if nothing:
+                result.plan = nothing_to_learn(group, nothing, options.refuse_empty)
+            elif any(attempt.source in failed for attempt in group.attempts):
+                result.error = next(failed[a.source] for a in group.attempts if a.source in failed)
+            else:
+                result.plan = learner.consolidate(group, library)
+                if result.plan.empty:  # the model found no lesson: nothing to learn, as the distiller's rule says
+                    result.plan = nothing_to_learn(group, result.plan.reason, options.refuse_empty)
+                elif options.dry_run:
+                    if result.plan.path is not None and result.plan.operation != Operation.NONE:
+                        library = library.with_skill(result.plan.path, result.plan.text)
+                else:
+                    write(workspace, learner, result, request, options, record, debug)
+                    library = Library.read(workspace, request.skills_dirs)
+        except GitSkillError as error:
+            if alone or getattr(error, "kind", None) in _fatal_kinds(client):
+                raise
+            result.plan, result.error = None, error
+        report.results.append(result)
+        if result.plan is not None and not options.dry_run:
+            for attempt in group.attempts:
+                cache.record(cache_key(attempt.source_digest, attempt.use_feedback), result.plan.name,
+                             result.plan.operation.value)
+    # 6. Remember what was learned, so a rerun learns only what is new or what failed.
+    if not options.dry_run and attempts:
+        from git_skill.workspace import RepositoryLock
+
+        with RepositoryLock(workspace):
+            cache.save()
+    return report
+
+
+def _nothing(group: Group) -> str | None:
+    """Why none of the group's attempts has anything to learn (see `distiller.nothing_to_learn`), or None."""
+    from git_skill.learning.distiller import nothing_to_learn as why_nothing
+
+    reasons = [why_nothing(attempt.lessons) for attempt in group.attempts]
+    return reasons[0] if all(reasons) else None
+
+
+def _fatal_kinds(client: ModelClient | None) -> frozenset[str]:
+    if client is None:
+        return frozenset()
     from git_skill.learning.model import FATAL_KINDS
 
-    def one(group: list[Any]) -> TaskResult:
+    return FATAL_KINDS
+
+
+def nothing_to_learn(group: Group, reason: str, refuse: bool) -> Plan:
+    """A source with nothing to learn: no skill, no model call; alone (`refuse`), an error (exit 3)."""
+    sources = tuple(attempt.source for attempt in group.attempts)
+    if refuse:
+        raise GitSkillError(f"nothing to learn from {', '.join(sources)}: {reason}; nothing written",
+                            exit_codes.BAD_INPUT)
+    return Plan(sources, group.attempts[0].source_digest, Operation.NONE, reason, group.attempts[0].lessons.name,
+                "", empty=True)
+
+
+def study_all(learner: Learner, groups: list[Group], jobs: int, alone: bool, bars: Bars) -> dict[str, GitSkillError]:
+    """Phase one's per-attempt study, `jobs` at once; returns the attempts that failed, by source.
+
+    One task alone fails as before (its error propagates). In a batch, an attempt's failure fails its
+    group and the others go on, except failures no other task can escape (a refused key, an unknown
+    model), which stop the run.
+    """
+    attempts = [attempt for group in groups for attempt in group.attempts]
+    if isinstance(learner, DistillerLearner) or not attempts:
+        return {}
+    fatal = _fatal_kinds(learner.client) if isinstance(learner, ModelLearner) else frozenset()
+    failed: dict[str, GitSkillError] = {}
+
+    def one(attempt: Attempt) -> None:
         try:
-            return TaskResult(group, outcome=learn_group(workspace, client, group, request))
+            learner.study(attempt)
         except GitSkillError as error:
-            if len(groups) == 1 or getattr(error, "kind", None) in FATAL_KINDS:
+            if alone or getattr(error, "kind", None) in fatal:
                 raise
-            return TaskResult(group, error=error)
+            failed[attempt.source] = error
 
-    if client is None or jobs <= 1 or len(groups) <= 1:
-        for group in groups:
-            result = one(group)
-            if done:
-                done(result)
-            yield result
-        return
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="learn")
-    pending: set[Future[TaskResult]] = {pool.submit(one, group) for group in groups}
-    try:
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                result = future.result()
-                if done:
-                    done(result)
-                yield result
-    finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+    with bars("model", len(attempts)) as bar:
+        if jobs <= 1 or len(attempts) <= 1:
+            for attempt in attempts:
+                one(attempt)
+                bar.update(1, attempt.source)
+            return failed
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="learn")
+        submitted = {pool.submit(one, attempt): attempt for attempt in attempts}
+        pending: set[Future[None]] = set(submitted)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+                    bar.update(1, submitted[future].source)
+        finally:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+    return failed
 
 
-def usage_line(client: Any) -> str:
+def write(workspace: Workspace, learner: Learner, result: TaskResult, request: Request, options: Options,
+          record: WrittenRecord, debug: Callable[[str], None]) -> None:
+    """Write the group's plan under the repository lock, consolidating it again first if another run
+    changed the skills since it was planned (only the creation: phase one's reflections are kept).
+
+    Consolidation (a model call can take minutes) happens outside the lock, so parallel sessions'
+    hooks queue only for the write. A skill folder with uncommitted changes that learn did not make
+    (`WrittenRecord`) is a person's edit: never overwritten without --force.
+    """
+    from git_skill.agents.links import agents_copies_of, keep_agents_in_step
+    from git_skill.learning.writer import check_not_edited, commit_skill, write_skill_folder
+    from git_skill.workspace import RepositoryLock
+
+    assert result.plan is not None
+    with RepositoryLock(workspace) as lock:
+        now = Library.read(workspace, request.skills_dirs)
+        if now.fingerprint != result.plan.library:
+            debug(f"{result.group.label}: the skills changed since it was planned (another run wrote): planning "
+                  "its creation again under the lock, its reflections reused")
+            result.plan = learner.consolidate(result.group, now)
+        plan = result.plan
+        if plan.operation == Operation.NONE:
+            return
+        assert plan.path is not None
+        folder = plan.path.parent
+        if not options.force:
+            check_not_edited(workspace, folder, record)
+        write_skill_folder(folder, plan.text.encode("utf-8"),
+                           {relative: content.encode("utf-8") for relative, content in plan.files.items()},
+                           lock.journal)
+        record.remember(folder)
+        result.written = True
+        keep_agents_in_step(workspace)
+        if options.make_commit:
+            message = (f"Learn skill {plan.name} ({plan.operation})\n\n"
+                       f"Source-Digest: {plan.source_digest}\nLearner: {plan.learner}\n"
+                       f"Operation: {plan.operation}\n")
+            result.commit = commit_skill(workspace, folder, message, agents_copies_of(workspace, folder))
+
+
+def usage_line(client: ModelClient) -> str:
     """Calls, tokens and cost so far, for the progress bar."""
     usage = client.usage
     cost = f", ${usage.cost_usd:.4f}" if usage.cost_usd is not None else ""

@@ -7,13 +7,15 @@ or untracked changes is never overwritten unless the user says --force.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 from pathlib import Path
 
 from git_skill import exit_codes
 from git_skill.atomic import current_umask, write_atomic
 from git_skill.errors import GitSkillError
-from git_skill.workspace import Workspace
+from git_skill.workspace import Workspace, display_path
 
 
 def local_changes(workspace: Workspace, folder: Path) -> list[str]:
@@ -87,3 +89,56 @@ def commit_skill(workspace: Workspace, folder: Path, message: str, also: tuple[P
         detail = (error.stderr or error.stdout or "").strip().splitlines()
         raise GitSkillError(f"git could not commit the skill: {detail[-1] if detail else error}",
                             exit_codes.BAD_INPUT) from None
+
+
+class LocalEdits(GitSkillError):
+    """A skill folder holds uncommitted changes that are not learn's own output: a person's edit."""
+
+    def __init__(self, folder: Path, changed: list[str]) -> None:
+        super().__init__(f"{display_path(folder)} has uncommitted changes ({', '.join(changed[:5])}); "
+                         "commit or stash them, or rerun with --force", exit_codes.REFUSED)
+        self.folder = folder
+
+
+class WrittenRecord:
+    """What `learn` last wrote to each skill folder (its folder digest), under `.git/`: a folder that is
+    uncommitted but exactly as learn left it is learn's own output, not a person's edit, so the next
+    run (or the next task of a batch) may extend it."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.path = Path(workspace.git_dir) / "git-skill" / "written.json" if workspace.git_dir else None
+
+    def _load(self) -> dict[str, str]:
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            return {}  # a damaged record only means asking for --force once
+        return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+    def _key(self, folder: Path) -> str:
+        return os.path.relpath(folder.resolve(), self.workspace.root)
+
+    def is_ours(self, folder: Path) -> bool:
+        from git_skill.digests import folder_digest
+
+        recorded = self._load().get(self._key(folder))
+        return recorded is not None and folder.is_dir() and recorded == folder_digest(folder)
+
+    def remember(self, folder: Path) -> None:
+        """Call under the repository lock, after the write."""
+        from git_skill.digests import folder_digest
+
+        if self.path is not None:
+            entries = self._load()
+            entries[self._key(folder)] = folder_digest(folder)
+            write_atomic(self.path, json.dumps(entries, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def check_not_edited(workspace: Workspace, folder: Path, record: WrittenRecord) -> None:
+    """Raise `LocalEdits` when the folder has uncommitted changes learn did not make."""
+    changed = local_changes(workspace, folder)
+    if changed and not record.is_ours(folder):
+        raise LocalEdits(folder, changed)

@@ -10,10 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
-from git_skill.text.similarity import similarity
+from git_skill.text.similarity import Profile, resemblance
 
-DESCRIPTION_THRESHOLD = 0.8
-BODY_THRESHOLD = 0.85
 _COMMON = 50  # words in more skills than this do not make two skills candidates
 
 
@@ -48,13 +46,15 @@ def check(entries: list[Entry]) -> Iterator[tuple[str, str, str]]:
         for a_position, a in enumerate(holders):
             for b in holders[a_position + 1:]:
                 shared[(a, b)] += 1
+    profiles: dict[int, Profile] = {}
     for (a, b), count in sorted(shared.items()):
         if count < 3:
             continue
         left, right = entries[a], entries[b]
-        description = similarity(left.description, right.description)
-        body = similarity(left.body, right.body) if len(left.body) > 200 and len(right.body) > 200 else 0.0
-        if description >= DESCRIPTION_THRESHOLD or body >= BODY_THRESHOLD:
-            what = f"description similarity {description:.2f}" if description >= DESCRIPTION_THRESHOLD else f"body similarity {body:.2f}"
-            yield left.path, "near-duplicate", f"nearly duplicates {right.path} ({what})"
-            yield right.path, "near-duplicate", f"nearly duplicates {left.path} ({what})"
+        for i in (a, b):
+            if i not in profiles:
+                profiles[i] = Profile.of(entries[i].description, entries[i].body)
+        found = resemblance(profiles[a], profiles[b])
+        if found.near_duplicate:
+            yield left.path, "near-duplicate", f"nearly duplicates {right.path} ({found})"
+            yield right.path, "near-duplicate", f"nearly duplicates {left.path} ({found})"

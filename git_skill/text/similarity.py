@@ -1,4 +1,5 @@
-"""Word similarity between skills, shared by curation (learn) and lint's near-duplicate check.
+"""Word similarity between skills: one measure and one threshold for lint's near-duplicate check, learn's
+curation and the grouping of a batch's tasks.
 
 It lives outside the learning package so the commit-hook path (validate, lint) never
 imports the learning stack.
@@ -7,6 +8,7 @@ imports the learning stack.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # The fixed wording of distilled skills; curation ignores these words when comparing skills,
 # since every distilled skill shares them and they say nothing about the topic.
@@ -37,7 +39,55 @@ def words(text: str) -> set[str]:
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of the two texts' topic words (0 when either has none)."""
-    left, right = words(a), words(b)
+    return _jaccard(words(a), words(b))
+
+
+def _jaccard(left: frozenset[str] | set[str], right: frozenset[str] | set[str]) -> float:
     if not left or not right:
         return 0.0
     return len(left & right) / len(left | right)
+
+
+# The one rule of "near-duplicate", for lint's check, learn's extend-instead-of-create and a batch's grouping:
+# descriptions this alike, or bodies this alike (bodies share more wording, so they must agree more).
+NEAR_DUPLICATE_DESCRIPTION = 0.8
+NEAR_DUPLICATE_BODY = 0.85
+MIN_BODY_CHARS = 200  # shorter bodies say too little to be compared
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A skill's topic words, taken once so a library or a batch is compared pair by pair cheaply."""
+
+    description: frozenset[str]
+    body: frozenset[str] | None  # None: too short to compare
+
+    @classmethod
+    def of(cls, description: str, body: str) -> Profile:
+        return cls(frozenset(words(description)), frozenset(words(body)) if len(body) > MIN_BODY_CHARS else None)
+
+
+@dataclass(frozen=True)
+class Resemblance:
+    description: float
+    body: float
+
+    @property
+    def score(self) -> float:
+        """For ranking: the closer of the two, each measured against its threshold."""
+        return max(self.description / NEAR_DUPLICATE_DESCRIPTION, self.body / NEAR_DUPLICATE_BODY)
+
+    @property
+    def near_duplicate(self) -> bool:
+        return self.description >= NEAR_DUPLICATE_DESCRIPTION or self.body >= NEAR_DUPLICATE_BODY
+
+    def __str__(self) -> str:
+        if self.description / NEAR_DUPLICATE_DESCRIPTION >= self.body / NEAR_DUPLICATE_BODY:
+            return f"description similarity {self.description:.2f}"
+        return f"body similarity {self.body:.2f}"
+
+
+def resemblance(a: Profile, b: Profile) -> Resemblance:
+    """How alike two skills are: the one measure of "similar" (see NEAR_DUPLICATE_DESCRIPTION)."""
+    body = _jaccard(a.body, b.body) if a.body is not None and b.body is not None else 0.0
+    return Resemblance(_jaccard(a.description, b.description), body)

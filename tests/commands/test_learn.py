@@ -71,7 +71,7 @@ def test_batch_learning_merges_attempts_by_task_and_caches(repo: Path, tmp_path:
     assert first.code == 0, first.err
     lines = first.out.splitlines()
     assert lines[0].split() == ["TRIAL", "OUTCOME", "OPERATION", "SKILL"]
-    assert "4 sources, 2 tasks: 2 skills written, 0 already learned" in first.out
+    assert "4 sources, 2 tasks: 2 skills written (2 created, 0 extended), 0 untouched, 0 already learned" in first.out
     assert lines[-1].startswith(".agents/skills: seen by Codex") and "not by Claude Code" in lines[-1]
     docs = (repo / ".agents/skills/build-docs/SKILL.md").read_text()
     assert "Learned from 3 attempts at this task; the verifier accepted 1." in docs
@@ -81,7 +81,7 @@ def test_batch_learning_merges_attempts_by_task_and_caches(repo: Path, tmp_path:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "learned")
     again = run_cli("learn", str(tmp_path / "runs"), cwd=repo)
-    assert "0 skills written, 4 already learned" in again.out
+    assert "0 skills written (0 created, 0 extended), 0 untouched, 4 already learned" in again.out
     forced = run_cli("learn", str(tmp_path / "runs"), "--force", "--json", cwd=repo)
     assert [r["operation"] for r in json.loads(forced.out)["results"]] == ["none", "none"]
 

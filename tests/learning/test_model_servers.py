@@ -228,6 +228,21 @@ def batch(root: Path, tasks: list[str]) -> Path:
     return root / "run"
 
 
+TOPICS = {  # descriptions lint would not call near-duplicates of each other
+    "alpha-job": "Render PDF invoices from templates. Use when a task asks for printable invoices.",
+    "bravo-job": "Migrate a SQLite schema safely. Use when a task changes database tables.",
+    "charlie-job": "Tune nginx reverse proxy caching. Use when a task serves static assets slowly.",
+    "delta-job": "Parse GPS tracks into summaries. Use when a task reads GPX recordings.",
+}
+
+
+def distinct(task: str) -> dict[str, Any]:
+    """A creation about the task's own topic: no two of them near-duplicates."""
+    topic = TOPICS[task]
+    return {"description": topic, "when_to_use": topic.split(". ")[1], "approaches": [topic.split(". ")[0] + "."],
+            "pitfalls": [f"Check the {task} output before finishing."], "verification": [], "scripts": []}
+
+
 def test_a_batch_learns_tasks_at_once_and_a_failed_task_does_not_stop_the_others(
         repo: Path, env: None, tmp_path: Path) -> None:
     tasks = ["alpha-job", "bravo-job", "charlie-job", "delta-job"]
@@ -242,13 +257,13 @@ def test_a_batch_learns_tasks_at_once_and_a_failed_task_does_not_stop_the_others
                 return reply("{not json") if task == "bravo-job" or last != first else \
                     reply({**REFLECTION, "evidence": f"marker:{task}:"})
             task = re.search(r"marker:([a-z-]+):", first).group(1)
-            return reply({**CREATION, "name": f"build-{task}", "scripts": []})
+            return reply({**CREATION, "name": f"build-{task}", **distinct(task)})
         server.responder = answer
         result = learn(repo, run, server, "--jobs", "4")
         assert server.max_in_flight >= 3  # tasks really ran at once
     assert result.code == 3, result.err
     assert "1 of 4 tasks failed" in result.err and "a rerun learns only those" in result.err
-    assert "4 sources, 4 tasks: 3 skills written, 1 failed, 0 already learned" in result.out
+    assert "4 sources, 4 tasks: 3 skills written (3 created, 0 extended), 0 untouched, 1 failed, 0 already learned" in result.out
     failed_row = next(line for line in result.out.splitlines() if line.startswith("bravo-job"))
     assert "failed" in failed_row and "reflection schema" in failed_row
     assert sorted(p.name for p in (repo / ".agents/skills").iterdir()) == \
@@ -257,7 +272,7 @@ def test_a_batch_learns_tasks_at_once_and_a_failed_task_does_not_stop_the_others
     git(repo, "commit", "-qm", "learned")
     with FakeLLM() as server:
         server.responder = lambda body: reply(REFLECTION) if "The digest:" in body["messages"][0]["content"] else \
-            reply({**CREATION, "name": "build-bravo-job", "scripts": []})
+            reply({**CREATION, "name": "build-bravo-job", **distinct("bravo-job")})
         rerun = learn(repo, run, server, "--jobs", "4", "--json")
         assert rerun.code == 0, rerun.err
         assert len(server.requests) == 2  # only the task that failed
@@ -303,8 +318,8 @@ def test_the_timeout_applies_to_each_call_and_says_so(repo: Path, env: None) -> 
 
 def test_two_tasks_of_a_batch_naming_their_skill_alike_keep_both_lessons(
         repo: Path, env: None, tmp_path: Path) -> None:
-    """Planned at once, both tasks propose `build-c-programs`: the second to be written is planned
-    again under the lock and extends the first, instead of replacing it."""
+    """Reflected on at once, both tasks propose `build-c-programs`: consolidated one after the other,
+    the second sees the first's skill and extends it instead of replacing it, with no call repeated."""
     tasks = ["alpha-job", "bravo-job"]
     run = batch(tmp_path, tasks)
 
@@ -319,7 +334,8 @@ def test_two_tasks_of_a_batch_naming_their_skill_alike_keep_both_lessons(
         server.latency = 0.5
         server.responder = answer
         result = learn(repo, run, server, "--jobs", "2", "--json")
-        assert server.max_in_flight == 2  # planned at once, so neither saw the other's skill
+        assert server.max_in_flight == 2  # reflected on at once
+        assert len(server.requests) == 4  # two reflections, two creations: nothing planned twice
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert sorted(r["operation"] for r in report["results"]) == ["create", "extend"]

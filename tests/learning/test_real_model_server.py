@@ -146,7 +146,7 @@ def learn_through(llama_server: str, repo: Path, source: Path) -> tuple[subproce
 def check_run(done: subprocess.CompletedProcess[str], proxy: RecordingProxy, repo: Path) -> None:
     import jsonschema
 
-    from git_skill.learning.model import schema
+    from git_skill.learning.templates import schema
     from git_skill.learning.replies import parse_reply
 
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
