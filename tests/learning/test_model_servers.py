@@ -222,9 +222,20 @@ def test_without_the_llm_extra_the_install_command_is_named(repo: Path, tmp_path
     assert "internal error" not in done.stderr
 
 
+COMMANDS = {  # each task its own work, so the distiller's lessons of two tasks are not near-duplicates
+    "alpha-job": ("pdflatex invoice.tex", "! LaTeX Error: File `eurosym.sty' not found.", "tlmgr install eurosym"),
+    "bravo-job": ("sqlite3 app.db < migrate.sql", "Error: near line 3: no such table: users", "sqlite3 app.db .tables"),
+    "charlie-job": ("nginx -t", "nginx: [emerg] unknown directive \"proxy_cache_pathx\"", "sed -i s/pathx/path/ x.conf"),
+    "delta-job": ("gpsbabel -i gpx -f track.gpx -o csv", "gpsbabel: Unknown file type", "file track.gpx"),
+}
+
+
 def batch(root: Path, tasks: list[str]) -> Path:
     for task in tasks:
-        tb_trial(root / "run" / task / f"{task}.1-of-1", task, False, "test_main")
+        command, error, fix = COMMANDS[task]
+        session = (f"root@box:/app# {command}\n{error}\nroot@box:/app# {fix}\nroot@box:/app# {command}\ndone\n"
+                   "root@box:/app# exit\n")
+        tb_trial(root / "run" / task / f"{task}.1-of-1", task, False, f"test_{task.split('-')[0]}", session)
     return root / "run"
 
 
