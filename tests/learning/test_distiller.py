@@ -14,7 +14,6 @@ import pytest
 
 from git_skill.learning import leaks, wording
 from git_skill.learning.content_gate import hide_answers
-from git_skill.learning.planning import Outcome
 from tests.conftest import SHARED_FIXTURES, git_skill_executable, requires_shared, run_cli
 from tests.support.transcripts import claude_records, jsonl
 
@@ -195,11 +194,10 @@ def test_the_detector_finds_each_kind_of_expected_value() -> None:
 def test_the_model_gate_hides_expected_values_in_what_the_model_wrote() -> None:
     text = ("---\nname: sort-report\ndescription: Sort the list into ['apple', 'fig', 'pear'].\nmetadata:\n"
             "  learned-on: '2026-12-04'\n---\n\n# Sort\n\n- The answer is ['apple', 'fig', 'pear'] and 1794.\n")
-    outcome = Outcome("s", "d", "create", "", "sort-report", None, text,
-                      answers=["['apple', 'fig', 'pear']", "1794", "12"], task="Sort the list.")
-    assert hide_answers(outcome) == 3
-    assert "['apple'" not in outcome.text and "1794" not in outcome.text and "<value>" in outcome.text
-    assert "learned-on: '2026-12-04'" in outcome.text  # the frontmatter's other fields untouched
+    hidden, count = hide_answers(text, ["['apple', 'fig', 'pear']", "1794", "12"], "Sort the list.")
+    assert count == 3
+    assert "['apple'" not in hidden and "1794" not in hidden and "<value>" in hidden
+    assert "learned-on: '2026-12-04'" in hidden  # the frontmatter's other fields untouched
 
 
 # ------------------------------------------------------------------ 4. whole commands
