@@ -156,6 +156,23 @@ def _describe_call(step: Step) -> str | None:
 _BOOKKEEPING = re.compile(r"^(?:TodoWrite|TodoRead|todo_write|ExitPlanMode|update_plan|think|Task)\b")
 
 
+_BANNER = re.compile(r"^[=_*#\s-]*(?:FAILURES|ERRORS|FAILED|ERROR)[=_*#\s-]*$")
+
+
+def _signature(output: str) -> str | None:
+    """The line that names the failure, its literals as `<value>` when it is an assertion (a test the
+    agent ran prints the expected values too); a banner such as `=== FAILURES ===` is not one."""
+    line = error_signature(output)
+    if line and _BANNER.match(line):
+        line = next((candidate.strip() for candidate in output.splitlines()
+                     if re.match(r"\s*(?:E\s+)?\w*(?:Error|Exception)\b", candidate)), None) or error_signature(
+            output.split(line, 1)[1])
+    if not line:
+        return None
+    line = re.sub(r"^E\s+", "", line.strip())
+    return leaks.scrub_message(line) or line
+
+
 def _succeeded(result: Step | None) -> bool:
     if result is None:
         return True
@@ -218,7 +235,7 @@ def extract(digest: Digest) -> Lessons:
         if not text:
             continue
         if not _succeeded(result):
-            error = error_signature(result.text) if result and result.text else None
+            error = _signature(result.text) if result and result.text else None
             if not error and result is not None and "timed out" in result.text[:300]:
                 error = "timed out"
             if not error and result is not None:
@@ -292,16 +309,22 @@ def description(lessons: Lessons) -> str:
     title = lessons.name.replace("-", " ").capitalize() if lessons.name != "learned-skill" else "A similar task"
     what = wording.action(_POLITE.sub("", lessons.task.strip()), title)
     terms = wording.distinctive_terms(lessons.task, 5)
+    named = sorted((w for w in lessons.name.split("-") if len(w) >= 3 and w not in wording.COMMON
+                    and w not in _NAME_NOISE), key=len, reverse=True)[:1]  # the task name's most telling word
+    terms += [w for w in named if not any(w in t.lower() for t in terms)]  # `fix-git`'s git, `…-langcodes`
     tools = [t for t in _programs(lessons) if t.lower() not in {term.lower() for term in terms}]
     terms = terms[:6 - min(len(tools), 2)] + tools[:2]
     when = f"Use when a task involves {wording.join_terms(terms)}" if terms else "Use when working on a similar task"
     error = next((p.error for p in lessons.lessons_of_errors if p.error not in ("failed", "reported an error")
-                  and not p.error.startswith("exit ")), None)
+                  and not p.error.startswith("exit ") and "<value>" not in p.error), None)
     if error:
         when += f", or when `{_clip_words(error, 100).replace('`', chr(39))}` appears"
     text = f"{what}. {when}."
     text, _ = leaks.scrub(text, lessons.answers, lessons.task)
     return text.replace("<", "‹").replace(">", "›")[:1024]
+
+
+_NAME_NOISE = frozenset("swe bench hack task test tests learned skill".split())
 
 
 def _clip_words(text: str, limit: int) -> str:
@@ -473,7 +496,11 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
         out += ["## Errors and fixes", ""]
         for pair in lessons.pairs:
             short_fix = pair.fix is not None and _show(pair.fix, set()).block is None
-            if pair.fix and pair.confirmed and short_fix:
+            listed = lessons.steps.index(pair.fix) + 1 if pair.fix in lessons.steps and not short_fix else 0
+            if pair.fix and pair.confirmed and listed:
+                then = f" Fixed by step {listed} above; the command then passed."
+                short_fix = True  # nothing to show again
+            elif pair.fix and pair.confirmed and short_fix:
                 then = f" Fixed by {_code(pair.fix)}; the command then passed."
             elif pair.fix and pair.confirmed:
                 then = " Fixed by the change below; the command then passed."
@@ -505,7 +532,7 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
         out.append("")
     if lessons.unverified:
         out += ["## Not verified", ""] + [f"- {line}" for line in lessons.unverified] + [""]
-    text, _ = leaks.scrub("\n".join(out), lessons.answers, lessons.task)
+    text, _ = leaks.scrub(re.sub(r"\n{3,}", "\n\n", "\n".join(out)), lessons.answers, lessons.task)
     return text, {path: leaks.scrub(content, lessons.answers, lessons.task)[0] for path, content in files.items()}
 
 

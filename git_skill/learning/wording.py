@@ -26,7 +26,7 @@ remove rename render repair replace reproduce resolve restore retrieve rewrite r
 simulate solve sort split start stop summarize tell test train transform translate tune update upgrade use validate verify
 write""".split())
 _PROBLEM = re.compile(r"(?i)\b(?:broken|fails?|failing|failed|error|errors|crash(?:es|ed)?|won't|doesn't|does not|can't|"
-                      r"cannot|not working|wrong|missing|bug|raises?|exception|incorrect|stuck|lost|hangs?)\b")
+                      r"cannot|not working|wrong|missing|bug|raises?|exception|incorrect|stuck|lost|hangs?|ignores?|slow|leaks?)\b")
 _PRONOUN = re.compile(r"(?i)\b(?:them|it|those|these|this)\b")
 _WANTED = re.compile(r"(?i)^(?:i|we|you|my \w+|our \w+|your \w+|the \w+) (?:really )?(?:needs?|wants?) (an? |the |some )(.+)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -63,13 +63,14 @@ def _clip(text: str, limit: int) -> str:
 def action(task: str, fallback: str) -> str:
     """What the task asks, as a person would write it: the first imperative of its opening sentences,
     else its problem ("Diagnose and fix: …"), else its opening as a noun phrase."""
-    opening = sentences(generalize(task))[:4]
+    opening = [clause for sentence in sentences(generalize(task))[:4] for clause in re.split(r";\s+", sentence)][:5]
     for position, sentence in enumerate(opening):
         found = _imperative(sentence) or _wanted(sentence)
-        if found and not (position and _PRONOUN.search(found) and _PROBLEM.search(opening[0])):
+        if found and not (position and _PROBLEM.search(opening[0])):  # a problem stated first says more
             return _clip(found, 200)
     if opening and _PROBLEM.search(opening[0]):
-        return "Diagnose and fix: " + _clip(opening[0], 180)
+        problem = re.sub(r"^(The|A|An|My|Our|This)\b", lambda m: m.group(1).lower(), opening[0])
+        return "Diagnose and fix: " + _clip(problem, 180)
     if opening:
         return f"{fallback}: " + _clip(opening[0], 180)
     return fallback
