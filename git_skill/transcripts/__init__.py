@@ -9,7 +9,6 @@ secret found in the session is removed from the verifier's log too.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -19,51 +18,13 @@ from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.folders import require_readable
 from git_skill.text.redact import Redactor
-from git_skill.transcripts import (
-    chat,
-    claude_code,
-    codex,
-    gemini,
-    harbor,
-    opencode,
-    swe_agent,
-    terminal,
-    terminal_bench,
-)
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.feedback import user_feedback
-from git_skill.transcripts.jsonl import leading_fields
+from git_skill.transcripts.registry import BY_NAME, READERS, SNIFF_BYTES, Sample, recognise
 
 MAX_EVENT_CHARS = 256 * 1024
 _REDACTION_MARGIN = 16 * 1024
-_SNIFF_BYTES = 256 * 1024
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    description: str
-
-
-FORMATS = (
-    Format(claude_code.FORMAT, "Claude Code session JSONL (~/.claude/projects/…/<session>.jsonl)"),
-    Format(claude_code.FORMAT_STREAM, "Claude Code `-p --output-format stream-json` output (Harbor's agent/claude-code.txt)"),
-    Format(codex.FORMAT, "Codex CLI rollout JSONL (~/.codex/sessions/…/rollout-*.jsonl)"),
-    Format(codex.FORMAT_EXEC, "Codex `exec --json` output (Harbor's agent/codex.txt)"),
-    Format(harbor.FORMAT, "Harbor trial folder (agent/trajectory.json or the agent's own logs, verifier/ with "
-                          "ctrf.json, result.json; steps/<name>/)"),
-    Format(harbor.FORMAT_ATIF, "ATIF trajectory JSON (schema_version ATIF-v1.x)"),
-    Format(terminal_bench.FORMAT, "Terminal-Bench 1 trial folder (results.json, sessions/agent.cast, sessions/tests.log)"),
-    Format(terminal.FORMAT_CAST, "asciinema v2 recording (.cast); installed agents' output inside is read as their steps"),
-    Format(terminal.FORMAT_LOG, "raw terminal log (script typescript, tmux capture, agent.log), agents' output as for .cast"),
-    Format(gemini.FORMAT, "Gemini CLI session (~/.gemini/tmp/<project hash>/chats/session-*.json)"),
-    Format(gemini.FORMAT_CHECKPOINT, "Gemini CLI /chat save checkpoint (~/.gemini/tmp/<project hash>/checkpoint-*.json)"),
-    Format(opencode.FORMAT, "OpenCode session (~/.local/share/opencode/storage/session/<project>/<session>.json)"),
-    Format(chat.FORMAT_AIDER, "aider chat history (.aider.chat.history.md)"),
-    Format(chat.FORMAT_MINI, "mini-SWE-agent trajectory (*.traj.json; also a bare list of its messages)"),
-    Format(swe_agent.FORMAT, "SWE-agent trajectory (*.traj: trajectory of action/observation, history, info)"),
-    Format(chat.FORMAT_OPENAI, "JSON array of OpenAI-style chat messages"),
-)
+_SNIFF_BYTES = SNIFF_BYTES
 
 
 def _whole_run_results(path: Path) -> bool:
@@ -84,103 +45,31 @@ def _unknown(path: Path) -> GitSkillError:
         return GitSkillError(f"{path}: a run's results (each trial's verdict) without the trials' sessions: nothing "
                              f"to learn from; 'git skill compare {path} OTHER_RUN' compares it with another run",
                              exit_codes.BAD_INPUT)
-    known = "\n  ".join(f"{f.name}: {f.description}" for f in FORMATS)
+    known = "\n  ".join(f"{r.name}: {r.description}" for r in READERS)
     return GitSkillError(f"{path}: not a transcript format git-skill knows. Supported formats:\n  {known}",
                          exit_codes.BAD_INPUT)
 
 
-def _first_records(head: bytes) -> list[dict[str, Any]]:
-    """The JSON objects among the first lines; a line the sniffed head cuts short (a first record
-    over _SNIFF_BYTES) gives the fields before the cut."""
-    records = []
-    lines = head.split(b"\n")[:50]
-    for index, line in enumerate(lines):
-        try:
-            value = json.loads(line)
-        except (ValueError, RecursionError):
-            value = leading_fields(line) if index == len(lines) - 1 and len(head) == _SNIFF_BYTES else None
-        if isinstance(value, dict) and value:
-            records.append(value)
-    return records
-
-
 def detect(path: Path) -> tuple[str, Any]:
-    """The format of `path`, and for whole-JSON formats the parsed document (so it is read once)."""
+    """The format of `path` (the first reader of the registry that recognises it), and for whole-JSON
+    formats the parsed document (so it is read once)."""
     if path.is_dir():
-        if terminal_bench.sniff(path):
-            return terminal_bench.FORMAT, None
-        if harbor.sniff(path):
-            return harbor.FORMAT, None
-        raise _unknown(path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-    except OSError as error:
-        raise GitSkillError(f"cannot read {path}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
-    stripped = head.lstrip()
-    if terminal.sniff_cast(stripped):
-        return terminal.FORMAT_CAST, None
-    records = _first_records(head)
-    if records and claude_code.is_stream(records):
-        return claude_code.FORMAT_STREAM, None
-    if records and codex.sniff_exec(records):
-        return codex.FORMAT_EXEC, None
-    if records and claude_code.sniff(records):
-        return claude_code.FORMAT, None
-    if records and codex.sniff(records):
-        return codex.FORMAT, None
-    if stripped[:1] == b"{" and harbor.sniff_atif_head(head):
-        return harbor.FORMAT_ATIF, None  # read a step at a time, never whole
-    if stripped[:1] in (b"{", b"["):
-        raw = path.read_bytes()
+        sample = Sample(path, folder=True)
+    else:
         try:
-            data = orjson.loads(raw)  # several times the standard library's speed on a large document
-        except orjson.JSONDecodeError:
-            try:  # NaN, huge integers, invalid UTF-8: the standard library is more lenient
-                data = json.loads(raw.decode("utf-8", "replace"))
-            except (ValueError, RecursionError):
-                data = None
-        if harbor.is_atif(data):
-            return harbor.FORMAT_ATIF, data
-        if gemini.is_recording(data):
-            return gemini.FORMAT, data
-        if gemini.is_checkpoint(data):
-            return gemini.FORMAT_CHECKPOINT, data
-        if opencode.is_session(data, path):
-            return opencode.FORMAT, data
-        if swe_agent.is_trajectory(data):
-            return swe_agent.FORMAT, data
-        if chat.is_mini_trajectory(data):
-            return chat.FORMAT_MINI, data
-        if chat.is_messages(data):
-            return chat.FORMAT_OPENAI, data
-    if chat.sniff_aider(head):
-        return chat.FORMAT_AIDER, None
-    if terminal.sniff_log(head):
-        return terminal.FORMAT_LOG, None
-    raise _unknown(path)
+            with path.open("rb") as handle:
+                sample = Sample(path, handle.read(_SNIFF_BYTES))
+        except OSError as error:
+            raise GitSkillError(f"cannot read {path}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
+    reader = recognise(sample)
+    if reader is None:
+        raise _unknown(path)
+    return reader.name, sample.document if reader.whole else None
 
 
 def _reader(name: str, data: Any) -> Callable[[Path, ev.Transcript], Iterator[ev.Event]]:
-    readers: dict[str, Callable[[Path, ev.Transcript], Iterator[ev.Event]]] = {
-        claude_code.FORMAT: claude_code.read,
-        claude_code.FORMAT_STREAM: claude_code.read_stream,
-        codex.FORMAT: codex.read,
-        codex.FORMAT_EXEC: codex.read_exec,
-        harbor.FORMAT: harbor.read,
-        harbor.FORMAT_ATIF: lambda p, t: harbor.read_atif_file(p, t),
-        terminal_bench.FORMAT: terminal_bench.read,
-        terminal.FORMAT_CAST: terminal.read_cast,
-        terminal.FORMAT_LOG: terminal.read_log,
-        gemini.FORMAT: lambda p, t: gemini.read_recording(p, t, data),
-        gemini.FORMAT_CHECKPOINT: lambda p, t: gemini.read_checkpoint(p, t, data),
-        opencode.FORMAT: lambda p, t: opencode.read(p, t, data),
-        chat.FORMAT_AIDER: chat.read_aider,
-        chat.FORMAT_MINI: lambda p, t: chat.read_mini(p, t, data),
-        swe_agent.FORMAT: lambda p, t: swe_agent.read(p, t, data),
-        chat.FORMAT_OPENAI: lambda p, t: chat.read_openai(p, t, data),
-    }
-    return readers[name]
+    read = BY_NAME[name].read
+    return lambda path, transcript: read(path, transcript, data)
 
 
 def redact_bounded(text: str, redactor: Redactor, limit: int = MAX_EVENT_CHARS) -> str:

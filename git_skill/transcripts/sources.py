@@ -139,9 +139,10 @@ def _opencode_storage() -> Path:
 
 
 def is_trial(folder: Path) -> bool:
-    from git_skill.transcripts import harbor, terminal_bench
+    """A trial folder of a benchmark a registered reader reads (git_skill.transcripts.registry)."""
+    from git_skill.transcripts.registry import is_trial as recognised
 
-    return terminal_bench.sniff(folder) or harbor.sniff(folder)
+    return recognised(folder)
 
 
 def expand_sources(path: Path) -> list[Path]:
