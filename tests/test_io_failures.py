@@ -159,3 +159,19 @@ def test_a_hook_names_one_transcript_file_never_a_folder(tmp_path: Path, named: 
                           capture_output=True, text=True, timeout=60, env=env_with_git_skill())
     assert_clean_failure(done, "a hook names one transcript file")
     assert git(repo, "status", "--porcelain").stdout == ""
+
+
+def test_status_is_not_up_to_date_when_no_upstream_can_be_read(tmp_path: Path) -> None:
+    """Every upstream unreadable because of a local setting (a cache path that is a file): exit 3, not 0."""
+    repo = committed_repo(tmp_path / "repo")
+    upstream = tmp_path / "upstream"
+    write_skill(upstream / "skills", "beta", skill_text("beta", "Handle beta files for the team. Use when beta input arrives."))
+    git(upstream, "init", "-q", "-b", "main")
+    git(upstream, "add", "-A")
+    git(upstream, "-c", "user.name=U", "-c", "user.email=u@example.invalid", "commit", "-qm", "beta")
+    assert run_into(["add", f"{upstream.as_uri()}//skills/beta"], repo).returncode == 0
+    (tmp_path / "not-a-folder").write_text("a file where the cache should be\n")
+    done = subprocess.run([git_skill_executable(), "status"], cwd=repo, capture_output=True, text=True, timeout=60,
+                          env={**env_with_git_skill(), "GIT_SKILL_CACHE_DIR": str(tmp_path / "not-a-folder")})
+    assert done.returncode == 3, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr and "beta" in done.stdout

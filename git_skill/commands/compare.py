@@ -12,6 +12,13 @@ from git_skill.errors import GitSkillError
 from git_skill.evaluation.tasks import task_options
 
 
+def _a_number(value: float, option: str) -> float:
+    """FloatRange lets NaN through (every comparison with it is false): a threshold of NaN passes nothing."""
+    if value != value:
+        raise click.BadParameter("nan is not a number", param_hint=option)
+    return value
+
+
 @click.command("compare")
 @click.argument("conditions", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="BASELINE CANDIDATE…")
 @click.option("--name", "names", multiple=True, metavar="LABEL",
@@ -19,6 +26,7 @@ from git_skill.evaluation.tasks import task_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @click.option("--pass-threshold", type=click.FloatRange(min=0, max=1, min_open=True), default=1.0, show_default=True,
+              callback=lambda ctx, param, value: _a_number(value, "--pass-threshold"),
               help="A Harbor trial passes when its reward is at least this.")
 @click.option("--resamples", type=click.IntRange(min=100, max=1_000_000), default=10_000, show_default=True,
               help="Bootstrap resamples for the 95% interval.")

@@ -49,7 +49,8 @@ def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_cod
     date, locally modified (its content differs from the locked digest), upstream ahead (the
     source's ref now holds different content), both, or missing. With no NAME, also the links
     and copies of the agents recorded by 'git skill link' that are not in step. Exit 6 when an
-    upstream cannot be reached; other skills are still shown.
+    upstream cannot be reached, 3 when one cannot be read (a local setting, a damaged source);
+    other skills are still shown.
     """
     from git_skill.agents.links import problems
     from git_skill.sharing.library import select_entries
@@ -82,5 +83,7 @@ def command(names: tuple[str, ...], no_fetch: bool, output_format: str, exit_cod
                 click.echo(f"{'':<{width}}  {row['detail']}", err=True)
     if any(r["upstream"] == "unreachable" for r in rows):
         raise SystemExit(exit_codes.UNAVAILABLE)
+    if any(r["upstream"] == "unreadable" for r in rows):  # a local setting or a damaged source: not "up to date"
+        raise SystemExit(exit_codes.BAD_INPUT)
     troubled = links or any(r["state"] != "up to date" for r in rows)
     raise SystemExit(exit_codes.FINDINGS if exit_code and troubled else 0)

@@ -144,8 +144,8 @@ def _notes(report: dict[str, Any]) -> list[str]:
     notes = []
     for condition in report["conditions"]:
         if condition["unreadable"]:
-            notes.append(f"{condition['name']}: {len(condition['unreadable'])} result files are not JSON and were "
-                         f"skipped: {_listing(condition['unreadable'])}")
+            notes.append(f"{condition['name']}: {len(condition['unreadable'])} result files were skipped: "
+                         f"{_listing(condition['unreadable'])}")
         if condition["no_reward"]:
             notes.append(f"{condition['name']}: {condition['no_reward']} trials have no verifier reward "
                          "(counted as not passed)")

@@ -17,6 +17,7 @@ not passed, as Harbor's own job metrics count it.
 from __future__ import annotations
 
 import errno
+import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class Condition:
     name: str
     path: Path
     runs: list[Run]
-    unreadable: list[str] = field(default_factory=list)  # result files found but not JSON: skipped
+    unreadable: list[str] = field(default_factory=list)  # result files skipped, each with why: never silently
 
     @property
     def trials(self) -> list[Trial]:
@@ -122,14 +123,41 @@ def _seconds(start: Any, end: Any) -> float | None:
     return seconds if seconds >= 0 else None
 
 
+_TRUE = frozenset({"true", "yes", "1", "resolved", "passed", "pass"})
+_FALSE = frozenset({"false", "no", "0", "unresolved", "failed", "fail", ""})
+
+
+def _resolved(value: Any) -> float | None:
+    """`is_resolved` as a reward: true/false, 1/0, or their words ("yes", "false"); None (a parse error of
+    the harness) is unresolved; anything else is no verdict (None: counted as no reward, and said)."""
+    if value is None or value is False or value is True:
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return float(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return 1.0 if value.strip().lower() in _TRUE else 0.0
+    return None
+
+
+def _reward(value: Any) -> float | None:
+    """A reward: a finite number, or a number written as text ("1", "0.5"); NaN and the rest are no reward."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    number = _number(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
 def tb_trial(record: dict[str, Any], threshold: float) -> Trial | None:
     """One Terminal-Bench 1 trial record (as in a run's `results` list or a trial's results.json)."""
     task = record.get("task_id")
     if not isinstance(task, str) or not task:
         return None
-    reward = 1.0 if record.get("is_resolved") is True else 0.0  # None (a parse error) counts as unresolved
+    reward = _resolved(record.get("is_resolved"))
     failure = record.get("failure_mode")
-    return Trial(task, reward, reward >= threshold,
+    return Trial(task, reward, reward is not None and reward >= threshold,
                  input_tokens=_number(record.get("total_input_tokens"), zero_is_missing=True),
                  output_tokens=_number(record.get("total_output_tokens"), zero_is_missing=True),
                  agent_seconds=_seconds(record.get("agent_started_at"), record.get("agent_ended_at")),
@@ -140,15 +168,15 @@ def harbor_reward(result: dict[str, Any], folder: Path | None) -> float | None:
     """The trial's reward: `verifier_result.rewards.reward` (else the mean of its rewards), else the verifier's file."""
     verifier = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
     rewards = verifier.get("rewards") if isinstance(verifier.get("rewards"), dict) else {}
-    if _number(rewards.get("reward")) is not None:
-        return float(rewards["reward"])
-    numbers = [float(v) for v in rewards.values() if _number(v) is not None]
+    if _reward(rewards.get("reward")) is not None:
+        return _reward(rewards["reward"])
+    numbers = [number for number in map(_reward, rewards.values()) if number is not None]
     if numbers:
         return sum(numbers) / len(numbers)
     if folder is not None and (folder / "verifier").is_dir():
         from git_skill.transcripts.harbor import read_reward
 
-        return read_reward(folder / "verifier")
+        return _reward(read_reward(folder / "verifier"))  # a reward.txt holding "nan" is no reward
     return None
 
 
@@ -227,16 +255,21 @@ def _small_regular_file(path: Path, limit: int = MAX_LOG_BYTES) -> bool:
     return stat.S_ISREG(status.st_mode) and status.st_size <= limit
 
 
-def _read_small(path: Path, limit: int = MAX_LOG_BYTES) -> bytes | None:
-    """The bytes of a file, or None when it is missing, unreadable or larger than `limit`.
+def _read_small(path: Path, limit: int = MAX_LOG_BYTES, problems: list[str] | None = None) -> bytes | None:
+    """The bytes of a file, or None when it is missing, unreadable or larger than `limit` (said in
+    `problems` when given, unless it is simply missing).
 
     Opened directly, not checked first: a job holds thousands of trials, and each saved stat counts."""
     try:
         with _open_regular(path) as handle:
             if os.fstat(handle.fileno()).st_size > limit:
+                if problems is not None:
+                    problems.append(f"{path} (larger than {limit // (1024 * 1024)} MB)")
                 return None
             return handle.read()
-    except OSError:
+    except OSError as error:
+        if problems is not None and error.errno not in (errno.ENOENT, errno.ENOTDIR):
+            problems.append(f"{path} ({error.strerror or error})")
         return None
 
 
@@ -271,12 +304,14 @@ def _classify_folder(folder: Path, unreadable: list[str] | None = None) -> tuple
     """What a folder's results file says it is; a results file that is there but not JSON is noted
     in `unreadable` (a trial lost silently would bias the pass rate)."""
     for name in ("results.json", "result.json"):
-        raw = _read_small(folder / name)
+        raw = _read_small(folder / name, problems=unreadable)
         if raw is None:
             continue
         data = _quiet_loads(raw)
         if data is None and unreadable is not None:
-            unreadable.append(str(folder / name))
+            unreadable.append(f"{folder / name} (not JSON)")
+        elif not isinstance(data, dict) and unreadable is not None:  # a result file is an object: an array is none
+            unreadable.append(f"{folder / name} (JSON, but not an object)")
         kind = _kind(data)
         if kind is not None:
             return kind, data
@@ -318,12 +353,19 @@ def load_condition(path: Path, threshold: float, name: str | None = None) -> Con
 def _walk(root: Path, threshold: float) -> tuple[list[Run], list[str]]:
     runs: dict[Path, Run] = {}
     unreadable: list[str] = []
+    seen: dict[tuple[str, str], Path] = {}  # a trial's own id -> the folder it was read from
     stack = [(root, 0)]
     while stack:
         folder, depth = stack.pop()
         found = _classify_folder(folder, unreadable)
         if found is not None:
             kind, data = found
+            identity = _trial_identity(kind, data)
+            if identity is not None and identity in seen:  # a trial folder copied under another name
+                unreadable.append(f"{folder} (a copy of the trial in {seen[identity]})")
+                continue
+            if identity is not None:
+                seen[identity] = folder
             trials = _trials_of(kind, data, folder, threshold)
             home = folder if kind == "tb-run" else _run_folder(folder, trials[0].task if trials else "", root)
             run = runs.setdefault(home, Run(_run_name(home, root), home))
@@ -338,6 +380,18 @@ def _walk(root: Path, threshold: float) -> tuple[list[Run], list[str]]:
             raise GitSkillError(f"cannot read {folder}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
         stack.extend((child, depth + 1) for child in children)
     return [runs[key] for key in sorted(runs)], sorted(unreadable)
+
+
+def _trial_identity(kind: str, data: dict[str, Any]) -> tuple[str, str] | None:
+    """What names one trial whatever its folder is called: Harbor's trial `id` (else its `trial_name`),
+    Terminal-Bench's `trial_name`; None for a whole run, or a trial that records neither."""
+    if kind == "tb-run":
+        return None
+    for key in ("id", "trial_name"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return (kind, value)
+    return None
 
 
 def _run_name(run: Path, root: Path) -> str:

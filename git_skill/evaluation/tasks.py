@@ -19,6 +19,7 @@ import click
 
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
+from git_skill.folders import require_readable
 
 _FOLD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*\Z")
 
@@ -47,6 +48,7 @@ def parse_fold(text: str) -> tuple[int, int]:
 
 def read_task_file(path: Path) -> set[str]:
     """Task ids, one a line; blank lines and '#' comments are skipped."""
+    require_readable(path)  # a FIFO would wait forever for a writer
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
