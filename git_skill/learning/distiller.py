@@ -286,6 +286,23 @@ def _unique_pairs(pairs: list[ErrorFix]) -> list[ErrorFix]:
     return out
 
 
+_EMPTY_ASSERTION = re.compile(r"AssertionError:?|\bassert\b|['\"]?<value>['\"]?|==|!=|<=|>=|[<>]|\b(?:not in|in|is not|is|"
+                              r"and|or|not|True|False|None)\b|\b\d\b|[()\s,:]")
+
+
+def _says_something(message: str) -> bool:
+    """`assert <value> == <value>` or `assert False` says nothing once the values are gone; `assert <value> >
+    0.62` still names the threshold."""
+    if _PYTEST_EXPLAINS.search(message):
+        return False
+    return bool(_EMPTY_ASSERTION.sub("", message).strip())
+
+
+# pytest's explanations of a failed comparison: they only ever show values
+_PYTEST_EXPLAINS = re.compile(r"is contained here|^At index \d+ diff|Full diff|Use -v to get|Omitting \d+ identical|"
+                              r"Differing items|(?:Left|Right) contains|^Extra items|^\?\s")
+
+
 def _failure_messages(text: str, task: str = "") -> dict[str, list[str]]:
     """The failure summary that feedback texts start with: `FAILED name` then indented messages, each
     with the verifier's literals as `<value>` (diff lines and bare hashes, which only spell values, left out)."""
@@ -297,7 +314,7 @@ def _failure_messages(text: str, task: str = "") -> dict[str, list[str]]:
             messages[current] = []
         elif current and line.startswith("    ") and len(messages[current]) < 3:
             cleaned = leaks.scrub_message(generalize(line.strip()), task)
-            if cleaned and cleaned not in messages[current]:
+            if cleaned and cleaned not in messages[current] and _says_something(cleaned):
                 messages[current].append(cleaned)
     return messages
 

@@ -177,7 +177,8 @@ def test_expected_values_become_placeholders_everywhere(repo: Path, tmp_path: Pa
         assert answer not in text, answer
     assert "assert 0.4137" not in text and "<value> > 0.75" in text  # the task states 0.75: a threshold stays
     assert "['pear'" not in text and "- ['apple'" not in text  # diff lines spell values: left out
-    assert "`test_totals` failed" in text
+    assert "`test_totals` failed. Check" in text  # `assert <value> == <value>` says nothing: left out
+    assert "At index 0 diff" not in text
 
 
 def test_the_detector_finds_each_kind_of_expected_value() -> None:
