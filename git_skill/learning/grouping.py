@@ -15,7 +15,7 @@ from typing import Callable
 from git_skill.learning.attempts import Attempt
 from git_skill.text.similarity import Profile, resemblance
 
-_VARIANT = re.compile(r"^(?P<family>.*[a-z].*?)\.[a-z0-9]{1,12}$")
+_VARIANT = re.compile(r"^(?P<family>.*[a-z].*?)\.(?=[0-9]*[a-z])[a-z0-9]{1,12}$")  # a word, not a version number
 
 
 @dataclass

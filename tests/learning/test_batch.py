@@ -1,0 +1,171 @@
+"""Batch learning consolidates: one skill per lesson, not one per trial (issue 23).
+
+Real runs of `git skill learn` on run folders in temp repositories, with the distiller and,
+through litellm, against the fake OpenAI-compatible server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import git, run_cli
+from tests.fake_llm import FakeLLM
+from tests.support.model import CREATION, REFLECTION, learn, reply
+from tests.support.transcripts import tb_trial
+
+CRACK = ("root@box:/app# 7z x archive.7z\nERROR: Wrong password\nroot@box:/app# 7z2john archive.7z > hash.txt\n"
+         "root@box:/app# john --wordlist=rockyou.txt hash.txt\n1 password hash cracked\nroot@box:/app# exit\n")
+SQLITE = ("root@box:/app# sqlite3 app.db < migrate.sql\nError: near line 3: no such table: users\n"
+          "root@box:/app# sqlite3 app.db .tables\nroot@box:/app# sqlite3 app.db < create.sql\nroot@box:/app# exit\n")
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    monkeypatch.delenv("GIT_SKILL_MODEL", raising=False)
+
+
+def variants(root: Path) -> Path:
+    """One task and its easy variant, tried by two agents."""
+    tb_trial(root / "run" / "crack-7z-hash" / "crack-7z-hash.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    tb_trial(root / "run" / "crack-7z-hash.easy" / "crack-7z-hash.easy.1-of-1", "crack-7z-hash.easy", True, None,
+             CRACK.replace("rockyou.txt", "small.txt"))
+    return root / "run"
+
+
+def near_duplicates(repo: Path) -> list[dict[str, Any]]:
+    found = run_cli("lint", "--format", "json", cwd=repo)
+    return [f for f in json.loads(found.out)["findings"] if f["rule"] == "near-duplicate"]
+
+
+def skill_folders(repo: Path) -> list[str]:
+    root = repo / ".agents" / "skills"
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+def test_variants_of_one_task_make_one_skill_with_the_distiller(repo: Path, tmp_path: Path) -> None:
+    result = run_cli("--debug", "learn", str(variants(tmp_path)), "--json", cwd=repo)
+    assert result.code == 0, result.err
+    [only] = json.loads(result.out)["results"]
+    assert only["operation"] == "create" and "crack-7z-hash.1-of-1" in only["source"] \
+        and "crack-7z-hash.easy.1-of-1" in only["source"]
+    assert len(skill_folders(repo)) == 1 and near_duplicates(repo) == []
+    assert "grouped: crack-7z-hash.easy is a variant of crack-7z-hash (task family crack-7z-hash)" in result.err
+
+
+def test_two_variants_reflected_once_each_and_named_differently_make_one_skill(
+        repo: Path, env: None, tmp_path: Path) -> None:
+    names = iter(["seven-zip-password-recovery", "crack-archive-hashes"])  # the model names each creation anew
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        if "The digest:" in body["messages"][0]["content"]:
+            return reply(REFLECTION)
+        return reply({**CREATION, "name": next(names), "scripts": []})
+    with FakeLLM() as server:
+        server.responder = answer
+        result = learn(repo, variants(tmp_path), server, "--jobs", "2", "--json")
+        assert result.code == 0, result.err
+        reflections = [r for r in server.requests if "The digest:" in r["messages"][0]["content"]]
+        assert len(reflections) == 2 and len(server.requests) == 3  # each trial reflected on once, one creation
+    [only] = json.loads(result.out)["results"]
+    assert "crack-7z-hash.1-of-1" in only["source"] and "crack-7z-hash.easy.1-of-1" in only["source"]
+    assert skill_folders(repo) == ["seven-zip-password-recovery"] and near_duplicates(repo) == []
+
+
+def test_a_create_lint_would_call_a_near_duplicate_extends_instead(repo: Path, env: None, tmp_path: Path) -> None:
+    """Two different tasks, the model naming their skills differently but saying the same thing."""
+    tb_trial(tmp_path / "run" / "alpha" / "alpha.1-of-1", "open-archive", False, "test_password", CRACK)
+    tb_trial(tmp_path / "run" / "bravo" / "bravo.1-of-1", "migrate-tables", False, "test_schema", SQLITE)
+    names = iter(["build-c-programs", "compile-c-code"])
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        if "The digest:" in body["messages"][0]["content"]:
+            return reply(REFLECTION)
+        return reply({**CREATION, "name": next(names), "scripts": []})
+    with FakeLLM() as server:
+        server.responder = answer
+        result = learn(repo, tmp_path / "run", server, "--json")
+        assert result.code == 0, result.err
+    first, second = json.loads(result.out)["results"]
+    assert first["operation"] == "create" and second["operation"] == "extend"
+    assert re.search(r"lint would call the new skill compile-c-code a near-duplicate of build-c-programs "
+                     r"\((description|body) similarity \d\.\d\d\)", second["reason"]), second["reason"]
+    assert skill_folders(repo) == ["build-c-programs"] and near_duplicates(repo) == []
+
+
+def test_a_batch_goes_past_a_skill_learn_wrote_itself(repo: Path, tmp_path: Path) -> None:
+    """Learn one run, then the next: the first run's skill, not yet committed, is learn's own output."""
+    tb_trial(tmp_path / "one" / "crack" / "crack.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    tb_trial(tmp_path / "two" / "crack" / "crack.1-of-1", "crack-7z-hash", True, None,
+             CRACK.replace("rockyou.txt", "words.txt") + "root@box:/app# 7z t archive.7z\nEverything is Ok\n")
+    tb_trial(tmp_path / "two" / "tables" / "tables.1-of-1", "migrate-tables", False, "test_schema", SQLITE)
+    assert run_cli("learn", str(tmp_path / "one"), cwd=repo).code == 0
+    second = run_cli("learn", str(tmp_path / "two"), "--json", cwd=repo)
+    assert second.code == 0, second.err
+    operations = {r["skill"]: r["operation"] for r in json.loads(second.out)["results"]}
+    assert operations["crack-7z-hash"] == "extend" and "words.txt" in \
+        (repo / ".agents/skills/crack-7z-hash/SKILL.md").read_text()
+
+
+def test_a_persons_edit_skips_that_task_only_and_is_kept(repo: Path, tmp_path: Path) -> None:
+    tb_trial(tmp_path / "one" / "crack" / "crack.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    assert run_cli("learn", str(tmp_path / "one"), cwd=repo).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "learned")
+    skill = repo / ".agents/skills/crack-7z-hash/SKILL.md"
+    skill.write_text(skill.read_text() + "\nMy own note.\n")
+    tb_trial(tmp_path / "two" / "crack" / "crack.1-of-1", "crack-7z-hash", True, None,
+             CRACK.replace("rockyou.txt", "words.txt"))
+    tb_trial(tmp_path / "two" / "tables" / "tables.1-of-1", "migrate-tables", False, "test_schema", SQLITE)
+    result = run_cli("learn", str(tmp_path / "two"), cwd=repo)
+    assert result.code == 4, result.err
+    assert "1 of 2 tasks skipped" in result.err and "uncommitted" in result.err
+    row = next(line for line in result.out.splitlines() if line.startswith("crack.1-of-1"))
+    assert "skipped" in row and "uncommitted edits kept" in row
+    assert "1 skills written (1 created, 0 extended), 0 untouched, 1 skipped (uncommitted edits)" in result.out
+    assert skill.read_text().endswith("My own note.\n") and "words.txt" not in skill.read_text()
+    assert (repo / ".agents/skills/migrate-tables/SKILL.md").is_file()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "my note")
+    again = run_cli("learn", str(tmp_path / "two"), "--json", cwd=repo)  # only the skipped task is learned
+    assert again.code == 0, again.err
+    [extended] = json.loads(again.out)["results"]
+    assert extended["operation"] == "extend" and "My own note." in skill.read_text() and "words.txt" in skill.read_text()
+
+
+def test_an_update_is_reported_in_text(repo: Path, env: None, tmp_path: Path) -> None:
+    folder = repo / ".agents" / "skills" / "build-c-programs"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(
+        "---\nname: build-c-programs\ndescription: Build small C programs. Use when compiling C code.\n---\n\n"
+        "# Build\n\n## Approaches\n\n- Compile with `cc hello.c`.\n- Keep warnings off.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a skill with a wrong step")
+    tb_trial(tmp_path / "trial", "build-hello", False, "test_output")
+    update = {**CREATION, "operation": "update", "target": "build-c-programs", "scripts": [],
+              "edits": [{"find": "- Keep warnings off.", "replace": "- Compile with `-Wall`."}]}
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(update)]
+        result = learn(repo, tmp_path / "trial", server)
+    assert result.code == 0, result.err
+    assert result.out.startswith("updated .agents/skills/build-c-programs/SKILL.md (proposed by model")
+
+
+def test_a_rerun_after_a_failed_creation_pays_only_for_the_creation(repo: Path, env: None, tmp_path: Path) -> None:
+    tb_trial(tmp_path / "trial", "crack-7z-hash", False, "test_password", CRACK)
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), {"status": 400, "message": "bad request"}]
+        failed = learn(repo, tmp_path / "trial", server)
+        assert failed.code != 0 and len(server.requests) == 2
+    with FakeLLM() as server:
+        server.replies = [reply({**CREATION, "scripts": []})]
+        again = run_cli("--debug", "learn", str(tmp_path / "trial"), "--model", "openai/fake-model", "--api-base",
+                        server.url, "--timeout", "5", cwd=repo)
+        assert again.code == 0, again.err
+        assert len(server.requests) == 1 and "The digest:" not in server.requests[0]["messages"][0]["content"]
+    assert "reflection taken from the cache" in again.err
