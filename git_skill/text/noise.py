@@ -116,8 +116,8 @@ _PASSED_LINE = re.compile(r"[ \t]*(?:PASSED [^\s]+|\S+::\S+ PASSED\b)")
 
 
 def quiet_feedback(text: str) -> str:
-    """A verifier's log with its install output and its passing tests each counted in one line: what is
-    left is the tests' failures and whatever else the log says."""
+    """A log with its install output and its passing tests each counted in one line: what is left of a
+    verifier's log is the tests' failures and whatever else it says."""
     out: list[str] = []
     kind, run = "", 0
 

@@ -53,7 +53,7 @@ class Level:
 # At DEFAULT_BUDGET; a larger budget scales every share (see `levels`). The first level keeps every step
 # as read: a digest that fits whole is not cut at all.
 LEVELS = (
-    Level(_KEEP_OUTPUT, _KEEP_OUTPUT, _KEEP_OUTPUT, 3000, 12000, _KEEP_CODE, 1500),
+    Level(_KEEP_OUTPUT, _KEEP_OUTPUT, _KEEP_OUTPUT, 3000, 12000, _KEEP_CODE, 600),
     Level(2000, 3000, 1500, 600, 4000, 6000, 400),
     Level(800, 1500, 600, 200, 2000, 3000, 150),
     Level(300, 800, 300, 0, 1000, 1500, 0),
@@ -122,14 +122,13 @@ def collect(transcript: ev.Transcript) -> Digest:
                 continue
         index += 1
         step = Step(index, kind, event.text, event.tool, event.command, event.exit_code, event.is_error, event.thread)
-        if kind in (ev.TOOL_RESULT, ev.NOTE):
-            if kind == ev.TOOL_RESULT:
-                step.text = ev.clip_middle(denoise(ev.clip_middle(event.text, _DENOISE_WINDOW)), _KEEP_OUTPUT)
+        if kind in (ev.TOOL_RESULT, ev.NOTE):  # outputs and the harness's notices: install output counted, not kept
+            step.text = ev.clip_middle(quiet_feedback(denoise(ev.clip_middle(event.text, _DENOISE_WINDOW))), _KEEP_OUTPUT)
             key = hashlib.sha256(f"{kind}\0{event.command}\0{step.text}".encode()).digest()
             earlier = output_hashes.get(key)
             if earlier is None:
                 output_hashes[key] = index
-            elif len(step.text) > 40:  # a repeated output or notice: said once, pointed at after
+            elif len(event.text) > 40:  # a repeated output or notice: said once, pointed at after
                 step.same_as, step.text = earlier, ""
         elif kind == ev.TOOL_CALL and not event.command:
             step.text = _describe_arguments(event.arguments)

@@ -200,3 +200,15 @@ def test_many_items_of_a_strong_reply_are_kept(repo: Path, env: None) -> None:
     text = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
     assert all(item in text for item in pitfalls)
     assert run_cli("lint", cwd=repo).code == 0
+
+
+def test_a_reasoning_model_is_sent_no_temperature(repo: Path, env: None) -> None:
+    from tests.transcripts.test_readers import write_harbor_trial
+
+    trial = write_harbor_trial(repo.parent / "trial")
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(CREATION)]
+        result = run_cli("learn", str(trial), "--model", "openai/o3", "--api-base", server.url, "--timeout", "5",
+                         cwd=repo)
+        assert result.code == 0, result.err
+        assert len(server.requests) == 2 and all("temperature" not in r for r in server.requests)
