@@ -213,7 +213,7 @@ def test_learn_commit_commits_the_agents_links_with_the_skill(repo: Path) -> Non
 
 
 def test_an_unwritable_agent_folder_is_one_clear_message(repo: Path, upstream: Upstream) -> None:
-    skills_in(repo)
+    write_skill(repo / ".agents" / "skills", "csv-cleaning")  # not pdf-forms: add refuses a name another root has
     (repo / ".claude").write_text("a file where the agent's folder should be\n")
     failed = run_cli("link", "claude-code", cwd=repo)
     assert failed.code == 3 and "cannot write .claude/skills/" in failed.err and "Traceback" not in failed.err
