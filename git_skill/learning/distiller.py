@@ -367,6 +367,7 @@ def _programs(lessons: Lessons) -> list[str]:
 MAX_COMMAND_CHARS = 160  # a command longer than this, or of several lines, is shown as a block
 MAX_BLOCK_LINES = 15  # a block longer than this goes to a file under scripts/
 MAX_BLOCK_CHARS = 1200
+_SHEBANGS = {"python": "python3", "node": "node", "perl": "perl", "ruby": "ruby", "bash": "bash", "sh": "sh"}
 _EXTENSIONS = {"python": ".py", "node": ".js", "perl": ".pl", "ruby": ".rb", "bash": ".sh", "sh": ".sh"}
 
 
@@ -454,7 +455,11 @@ def _command_lines(command: str, marker: str, used: set[str], files: dict[str, s
     if shown.block is None:
         return [f"{marker}{_code(shown.inline)}{suffix}"]
     if shown.script:
-        files[shown.script] = shown.block.rstrip("\n") + "\n"
+        body = shown.block.rstrip("\n") + "\n"
+        interpreter = _SHEBANGS.get(shown.language)
+        if interpreter and not body.startswith("#!"):  # scripts/ files are executable: say what runs them
+            body = f"#!/usr/bin/env {interpreter}\n{body}"
+        files[shown.script] = body
         lead = f"{_code(shown.inline)} with" if shown.inline else "Run"
         return [f"{marker}{lead} the {shown.language} in [{shown.script}]({shown.script}) "
                 f"({len(shown.block.splitlines())} lines){suffix}"]
