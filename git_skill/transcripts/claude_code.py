@@ -23,7 +23,8 @@ TYPES = {"user", "assistant", "system", "summary", "file-history-snapshot"}
 # text the harness writes in the user's role: a loaded skill's body, hook output, slash-command echoes, reminders
 _HARNESS_TEXT = re.compile(r"^\s*(?:Caveat: The messages below were generated|<system-reminder>|<local-command-std(?:out|err)>|"
                            r"Base directory for this skill:|<command-(?:name|message|args)>|\[Request interrupted by user|"
-                           r"\w+ hook (?:additional context|feedback|success|blocking error)|<user-prompt-submit-hook>)")
+                           r"\w+ hook (?:additional context|feedback|success|blocking error)|<user-prompt-submit-hook>|"
+                           r"This session is being continued from a previous conversation)")
 _EXIT = re.compile(r"^Exit code (\d+)")
 
 
@@ -208,13 +209,25 @@ def _block_key(block: dict[str, Any]) -> str:
     return f"{block.get('type')}:{hash(body) if isinstance(body, str) else id(block)}"
 
 
+_COMMAND_ARGS = re.compile(r"<command-args>(.*?)</command-args>", re.S)
+
+
+def _user_text(text: str, meta: bool, thread: str, when: str | None) -> ev.Event:
+    """The person's words, or harness text as a note; a slash command's arguments are the person's request."""
+    if meta or not _HARNESS_TEXT.match(text):
+        return ev.Event(ev.NOTE if meta else ev.USER, text, thread=thread, timestamp=when)
+    arguments = _COMMAND_ARGS.search(text)
+    if arguments and arguments.group(1).strip():
+        return ev.Event(ev.USER, arguments.group(1).strip(), thread=thread, timestamp=when)
+    return ev.Event(ev.NOTE, text, thread=thread, timestamp=when)
+
+
 def _user(message: dict[str, Any], record: dict[str, Any], state: _State, thread: str,
           when: str | None) -> Iterator[ev.Event]:
     content = message.get("content")
     meta = bool(record.get("isMeta"))
     if isinstance(content, str):
-        kind = ev.NOTE if meta or _HARNESS_TEXT.match(content) else ev.USER
-        yield ev.Event(kind, content, thread=thread, timestamp=when)
+        yield _user_text(content, meta, thread, when)
         return
     if not isinstance(content, list):
         state.transcript.report.skip("user records without content")
@@ -227,9 +240,7 @@ def _user(message: dict[str, Any], record: dict[str, Any], state: _State, thread
             continue
         block_type = block.get("type")
         if block_type == "text" and isinstance(block.get("text"), str):
-            text = block["text"]
-            kind = ev.NOTE if meta or _HARNESS_TEXT.match(text) else ev.USER
-            yield ev.Event(kind, text, thread=thread, timestamp=when)
+            yield _user_text(block["text"], meta, thread, when)
         elif block_type == "image":
             state.transcript.report.note("images dropped")
         elif block_type == "tool_result":
