@@ -351,34 +351,22 @@ def load_condition(path: Path, threshold: float, name: str | None = None) -> Con
 
 
 def _walk(root: Path, threshold: float) -> tuple[list[Run], list[str]]:
+    from git_skill.transcripts.sources import walk_folders
+
     runs: dict[Path, Run] = {}
     unreadable: list[str] = []
     seen: dict[tuple[str, str], Path] = {}  # a trial's own id -> the folder it was read from
-    stack = [(root, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        found = _classify_folder(folder, unreadable)
-        if found is not None:
-            kind, data = found
-            identity = _trial_identity(kind, data)
-            if identity is not None and identity in seen:  # a trial folder copied under another name
-                unreadable.append(f"{folder} (a copy of the trial in {seen[identity]})")
-                continue
-            if identity is not None:
-                seen[identity] = folder
-            trials = _trials_of(kind, data, folder, threshold)
-            home = folder if kind == "tb-run" else _run_folder(folder, trials[0].task if trials else "", root)
-            run = runs.setdefault(home, Run(_run_name(home, root), home))
-            run.trials.extend(trials)
+    for folder, (kind, data) in walk_folders(root, lambda f: _classify_folder(f, unreadable), MAX_DEPTH, strict=True):
+        identity = _trial_identity(kind, data)
+        if identity is not None and identity in seen:  # a trial folder copied under another name
+            unreadable.append(f"{folder} (a copy of the trial in {seen[identity]})")
             continue
-        if depth >= MAX_DEPTH:
-            continue
-        try:
-            with os.scandir(folder) as entries:  # the entry types come with the listing: no stat per child
-                children = sorted((Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)), reverse=True)
-        except OSError as error:
-            raise GitSkillError(f"cannot read {folder}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
-        stack.extend((child, depth + 1) for child in children)
+        if identity is not None:
+            seen[identity] = folder
+        trials = _trials_of(kind, data, folder, threshold)
+        home = folder if kind == "tb-run" else _run_folder(folder, trials[0].task if trials else "", root)
+        run = runs.setdefault(home, Run(_run_name(home, root), home))
+        run.trials.extend(trials)
     return [runs[key] for key in sorted(runs)], sorted(unreadable)
 
 

@@ -123,11 +123,21 @@ def _result(folder: Path, transcript: ev.Transcript) -> dict[str, Any]:
     return result
 
 
-def _result_reward(result: dict[str, Any]) -> float | None:
-    verifier = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
-    rewards = verifier.get("rewards") if isinstance(verifier.get("rewards"), dict) else {}
-    value = rewards.get("reward", verifier.get("reward"))
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+def trial_reward(result: dict[str, Any], verifier: Path | None) -> float | None:
+    """A trial's reward, the one `compare`, `usage` and the digest all use: result.json's
+    `verifier_result.rewards.reward` (else the mean of its rewards, else `verifier_result.reward`),
+    else the verifier's reward.txt or reward.json."""
+    found = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
+    rewards = found.get("rewards") if isinstance(found.get("rewards"), dict) else {}
+    numbers = {k: float(v) for k, v in rewards.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    if "reward" in numbers:
+        return numbers["reward"]
+    if numbers:
+        return sum(numbers.values()) / len(numbers)
+    single = found.get("reward")
+    if isinstance(single, (int, float)) and not isinstance(single, bool):
+        return float(single)
+    return read_reward(verifier) if verifier is not None and verifier.is_dir() else None
 
 
 def _agent_events(step: Path, transcript: ev.Transcript, thread: str, logs_seen: list[Any]) -> Iterator[ev.Event]:
@@ -167,9 +177,7 @@ def _verifier(step: Path, transcript: ev.Transcript, result: dict[str, Any]) -> 
     verifier = step / "verifier"
     stdout = verifier / "test-stdout.txt"
     ctrf = ctrf_results(verifier / "ctrf.json") if (verifier / "ctrf.json").is_file() else None
-    reward = read_reward(verifier)
-    if reward is None:
-        reward = _result_reward(result)
+    reward = trial_reward(result, verifier)
     if not (stdout.is_file() or reward is not None or ctrf):
         return
     text = stdout.read_bytes().decode("utf-8", "replace") if stdout.is_file() else ""

@@ -16,6 +16,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Callable, Iterator, TypeVar
 
 import click
 
@@ -27,6 +28,7 @@ from git_skill.workspace import display_path
 
 MAX_CODEX_FILES = 2000
 MAX_TRIAL_DEPTH = 5  # how deep a run or job folder's trials may sit
+T = TypeVar("T")
 
 
 def claude_projects() -> Path:
@@ -145,23 +147,36 @@ def is_trial(folder: Path) -> bool:
     return recognised(folder)
 
 
+def walk_folders(root: Path, found: Callable[[Path], T | None], max_depth: int = MAX_TRIAL_DEPTH,
+                 strict: bool = False) -> Iterator[tuple[Path, T]]:
+    """The one walk over run and job folders (`learn`, `usage` and `compare` all use it): depth first in
+    sorted order, `root` included, each folder for which `found` gives a value, without descending into
+    it; no deeper than `max_depth`, never through a symbolic link. A folder that cannot be listed is
+    skipped, or with `strict` an error (exit 3)."""
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        value = found(folder)
+        if value is not None:
+            yield folder, value
+            continue
+        if depth >= max_depth:
+            continue
+        try:
+            with os.scandir(folder) as entries:  # the entry types come with the listing: no stat per child
+                children = sorted((Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)), reverse=True)
+        except OSError as error:
+            if strict:
+                raise GitSkillError(f"cannot read {folder}: {error.strerror or error}", exit_codes.BAD_INPUT) from None
+            continue
+        stack.extend((child, depth + 1) for child in children)
+
+
 def expand_sources(path: Path) -> list[Path]:
     """A trial or transcript as itself; a run or job folder as the trials inside it (sorted)."""
     if not path.is_dir() or is_trial(path):
         return [path]
-    trials: list[Path] = []
-    stack = [(path, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            children = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True)
-        except OSError:
-            continue
-        for child in children:
-            if is_trial(child):
-                trials.append(child)
-            elif depth + 1 < MAX_TRIAL_DEPTH:
-                stack.append((child, depth + 1))
+    trials = [folder for folder, _ in walk_folders(path, lambda folder: True if is_trial(folder) else None)]
     return sorted(trials) or [path]
 
 
