@@ -149,8 +149,33 @@ def _describe_call(step: Step) -> str | None:
         target = re.search(r"(?:file_path|absolute_path|filePath|path|notebook_path|pattern|skill|url|query)=([^,]+)",
                            step.text)
         if target:
-            return f"{step.tool} {generalize(target.group(1).strip())}"
+            described = f"{step.tool} {generalize(target.group(1).strip())}"
+            return _with_content(described, step.tool, step.text)
     return None
+
+
+_CONTENT = re.compile(r"(?:^|, )(?:content|file_text|contents)=([\s\S]*)$")
+_EDIT = re.compile(r"(?:^|, )old_string=([\s\S]*?), new_string=([\s\S]*?)(?:, replace_all=\w+)?$")
+_WRITE_TOOLS = frozenset({"Write", "write_file", "create_file", "write"})
+_EDIT_TOOLS = frozenset({"Edit", "edit", "replace", "str_replace"})
+_CUT = "characters cut …]"
+
+
+def _with_content(described: str, tool: str, arguments: str) -> str:
+    """A file tool's call with what it wrote: a Write's content, an Edit's change as a diff (when the digest
+    kept them whole), in the heredoc shape every command body is shown in."""
+    if tool in _WRITE_TOOLS:
+        content = _CONTENT.search(arguments)
+        if content and _CUT not in content.group(1) and content.group(1).strip():
+            return f"{described} <<'EOF'\n{generalize(content.group(1).strip(chr(10)).rstrip())}\nEOF"
+    if tool in _EDIT_TOOLS:
+        edit = _EDIT.search(arguments)
+        if edit and _CUT not in edit.group(0):
+            old, new = (part.strip("\n") for part in edit.groups())  # the digest puts a long value on its own lines
+            diff = [f"- {line}" for line in old.splitlines()] + [f"+ {line}" for line in new.splitlines()]
+            if diff:
+                return f"{described} <<'EOF'\n{generalize(chr(10).join(diff))}\nEOF"
+    return described
 
 
 _BOOKKEEPING = re.compile(r"^(?:TodoWrite|TodoRead|todo_write|ExitPlanMode|update_plan|think|Task)\b")
@@ -198,6 +223,10 @@ def _pairs(steps: list[Step]) -> list[tuple[Step, Step | None]]:
     return out
 
 
+def _segments(command: str) -> list[str]:
+    return [part.strip() for part in re.split(r"\s*(?:&&|;)\s*", command) if part.strip()]
+
+
 def _fix_for(index: int, described: list[tuple[str | None, Step, Step | None]]) -> tuple[str | None, bool]:
     """The change after which the command that failed at `index` passed: a later command that changed
     something, followed by the same command succeeding. (None, False) when the session shows no such fix."""
@@ -206,7 +235,7 @@ def _fix_for(index: int, described: list[tuple[str | None, Step, Step | None]]) 
     for text, _, result in described[index + 1:]:
         if not text:
             continue
-        if text == failing:
+        if text == failing or failing in _segments(text):  # the same check, maybe with more after it
             if _succeeded(result) and last_change is not None:
                 return last_change, True
             if _succeeded(result):
@@ -410,6 +439,10 @@ def _show(command: str, used: set[str], hint: str = "command") -> _Shown:
         interpreter = re.match(r"\s*(python[\d.]*|node|perl|ruby|bash|sh)\b", head)
         language = re.sub(r"[\d.]+$", "", interpreter.group(1)) if interpreter else _language_of(head)
         lead = head + (f" … {after.splitlines()[0]}" if after else "")
+        tool = re.match(r"(\w+) (\S+) <<'EOF'$", head)
+        if tool and (tool.group(1) in _WRITE_TOOLS or tool.group(1) in _EDIT_TOOLS):  # a file tool, not a shell
+            lead, head = f"{tool.group(1)} {tool.group(2)}", f"{tool.group(1)} > {tool.group(2)}"
+            language = "diff" if tool.group(1) in _EDIT_TOOLS else _language_of(head)
     elif inline_code:
         head, body = inline_code.group("head"), inline_code.group("code").strip("\n")
         language = re.sub(r"[\d.]+$", "", head.split()[-2]) if len(head.split()) >= 2 else "bash"

@@ -33,7 +33,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def sentences(task: str, limit: int = 3000) -> list[str]:
-    flat = re.sub(r"[ \t]+", " ", task[:limit])
+    """The task's sentences (and lines), code blocks left out: their comments are not requirements."""
+    flat = re.sub(r"[ \t]+", " ", re.sub(r"```.*?(?:```|$)", " ", task[:limit], flags=re.S))
     return [s.strip(" -*#>:") for s in _SENTENCE.split(flat) if len(s.strip(" -*#>:")) > 3]
 
 

@@ -227,6 +227,24 @@ def test_heredocs_and_python_c_keep_their_bodies(repo: Path, tmp_path: Path) -> 
     assert linted["findings"] == [], linted["findings"]
 
 
+def test_a_write_tools_content_and_an_edits_change_are_shown(repo: Path, tmp_path: Path) -> None:
+    records = claude_records()[:1]
+    base = {k: records[0][k] for k in ("sessionId", "cwd", "version", "isSidechain")}
+    calls = [("w1", "Write", {"file_path": "/app/totals.py", "content": "import csv\n\ndef total(rows):\n    return sum(rows)\n"}),
+             ("e1", "Edit", {"file_path": "/app/report.py", "old_string": "print(rows)", "new_string": "print(total(rows))"}),
+             ("b1", "Bash", {"command": "python3 report.py && pytest -q"})]
+    for number, (call_id, tool, arguments) in enumerate(calls):
+        records.append({**base, "type": "assistant", "uuid": f"a{number}", "message": {
+            "id": f"m{number}", "role": "assistant", "content": [{"type": "tool_use", "id": call_id, "name": tool,
+                                                                  "input": arguments}]}})
+        records.append({**base, "type": "user", "uuid": f"r{number}", "message": {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": call_id, "content": "ok"}]}})
+    result, text = learned(repo, jsonl(tmp_path / "s.jsonl", records))
+    assert result.returncode == 0, result.stderr
+    assert "`Write /app/totals.py`:" in text and "    return sum(rows)" in text and "```python" in text
+    assert "```diff" in text and "- print(rows)" in text and "+ print(total(rows))" in text
+
+
 # ------------------------------------------------------------------ 5. the real task
 def test_a_loaded_skills_text_is_never_the_task(repo: Path, tmp_path: Path) -> None:
     records = claude_records()
