@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from git_skill.usage.loads import Load, skill_load
-from tests.conftest import run_cli, write_skill
+from tests.conftest import SHARED_FIXTURES, requires_shared, run_cli, write_skill
 from tests.support.runs import write_harbor_trial
 from tests.support.transcripts import claude_session
 
@@ -197,3 +197,49 @@ def test_bad_input(project: Path, tmp_path: Path) -> None:
 ])
 def test_what_counts_as_a_load(tool: str | None, arguments: Any, command: str | None, expected: Load | None) -> None:
     assert skill_load(tool, arguments, command) == expected
+
+
+def test_harbor_trials_without_atif_of_claude_code_and_codex(project: Path, tmp_path: Path) -> None:
+    """Installed agents' own logs only: Claude Code's stream beside its session JSONL (every call in
+    both), and Codex's `exec --json` output reading a SKILL.md with a shell command."""
+    job = tmp_path / "job"
+    claude = claude_code_trial(job, "make-report", 1, 1.0, [("toolu_1", "Skill", {"skill": "csv-report"}),
+                                                             ("toolu_2", "Skill", {"skill": "csv-report"})])
+    (claude / "agent" / "trajectory.json").unlink()
+    codex = write_harbor_trial(job, "fill-form", 1, 0.0)
+    (codex / "agent" / "trajectory.json").unlink()
+    records = [
+        {"type": "thread.started", "thread_id": "th-1"},
+        {"type": "turn.started"},
+        {"type": "item.completed", "item": {"id": "item_1", "type": "command_execution",
+                                            "command": "bash -lc 'cat /root/.agents/skills/pdf-forms/SKILL.md'",
+                                            "aggregated_output": "---\nname: pdf-forms\n", "exit_code": 0,
+                                            "status": "completed"}},
+        {"type": "item.completed", "item": {"id": "item_2", "type": "command_execution",
+                                            "command": "bash -lc 'cat > notes/SKILL.md <<EOF\nx\nEOF'",
+                                            "aggregated_output": "", "exit_code": 0, "status": "completed"}},
+        {"type": "turn.completed", "usage": {"input_tokens": 20, "output_tokens": 8}},
+    ]
+    (codex / "agent" / "codex.txt").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    rows = by_name(usage_json(str(job), cwd=project))
+    assert rows["csv-report"]["loads"] == 2 and rows["csv-report"]["sessions"] == 1
+    assert rows["csv-report"]["outcomes"]["loaded"] == {"trials": 1, "passed": 1}
+    assert rows["pdf-forms"]["loads"] == 1 and rows["pdf-forms"]["outcomes"] == {
+        "loaded": {"trials": 1, "passed": 0}, "not_loaded": {"trials": 1, "passed": 1}}
+    assert "notes" not in rows
+
+
+@requires_shared
+def test_real_terminal_bench_trials_and_claude_code_sessions(project: Path) -> None:
+    trials = sorted(p.parent for p in (SHARED_FIXTURES / "terminal-bench").rglob("results.json")
+                    if "instruction" in json.loads(p.read_text(encoding="utf-8")))
+    resolved = sum(json.loads((t / "results.json").read_text(encoding="utf-8")).get("is_resolved") is True
+                   for t in trials)
+    report = usage_json(str(SHARED_FIXTURES / "terminal-bench"), cwd=project)
+    assert report["sessions"] == len(trials) > 0
+    never = by_name(report)["never-used"]
+    assert never["loads"] == 0 and never["outcomes"]["not_loaded"] == {"trials": len(trials), "passed": resolved}
+    sessions = sorted((SHARED_FIXTURES / "claude-code").glob("*.jsonl"))
+    report = usage_json(*map(str, sessions), cwd=project)
+    assert report["sessions"] == len(sessions)
+    assert all(row["outcomes"]["loaded"]["trials"] == 0 for row in report["skills"])  # sessions have no outcome
