@@ -44,9 +44,9 @@ def paint(text: str, colour: str | None, on: bool, bold: bool = False) -> str:
 
 
 def format_finding(f: Finding, color: bool = False) -> str:
-    """`path:line:column: severity [rule] message`, the one-line form every text report uses (column 1 for a
-    finding about a whole line; `path:` alone for one about a whole file)."""
-    where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
+    """`path:line:column: severity [rule] message`, the one-line form every text report uses, as compilers
+    print it: column 1 for a finding about a whole line, line 1 column 1 for one about a whole file."""
+    where = f"{f.path}:{f.line or 1}:{f.column or 1 if f.line else 1}"
     return f"{where}: {paint(f.severity.value, SEVERITY_COLOURS[f.severity], color)} [{f.rule}] {f.message}"
 
 
