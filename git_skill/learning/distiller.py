@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from git_skill.transcripts.digest import Digest, Step
 from git_skill.learning import leaks, wording
@@ -494,8 +495,11 @@ def _command_lines(command: str, marker: str, used: set[str], files: dict[str, s
             body = f"#!/usr/bin/env {interpreter}\n{body}"
         files[shown.script] = body
         lead = f"{_code(shown.inline)} with" if shown.inline else "Run"
+        opening = next((line.strip() for line in shown.block.splitlines()
+                        if line.strip() and not re.match(r"\s*(?:#|import |from \S+ import )", line)), "")
+        starts = f", from {_code(_clip_words(opening, 60))}" if opening else ""  # which body: curation tells them apart
         return [f"{marker}{lead} the {shown.language} in [{shown.script}]({shown.script}) "
-                f"({len(shown.block.splitlines())} lines){suffix}"]
+                f"({len(shown.block.splitlines())} lines{starts}){suffix}"]
     lead = f"{_code(shown.inline)}:" if shown.inline else "Run:"
     return [f"{marker}{lead}{suffix}", ""] + _fence(shown.block, shown.language, indent) + [""]
 
@@ -589,6 +593,21 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
         out += ["## Not verified", ""] + [f"- {line}" for line in lessons.unverified] + [""]
     text, _ = leaks.scrub(re.sub(r"\n{3,}", "\n\n", "\n".join(out)), lessons.answers, lessons.task)
     return text, {path: leaks.scrub(content, lessons.answers, lessons.task)[0] for path, content in files.items()}
+
+
+def beside(body: str, files: dict[str, str], folder: Path) -> tuple[str, dict[str, str]]:
+    """`body` and `files` renamed so no file replaces a different one already in `folder` (a skill being
+    extended keeps the scripts its own text points at)."""
+    renamed: dict[str, str] = {}
+    for relative, content in files.items():
+        name, number = relative, 2
+        while (folder / name).exists() and (folder / name).read_text(encoding="utf-8", errors="replace") != content:
+            stem, dot, suffix = relative.rpartition("/")[2].partition(".")
+            name, number = f"scripts/{stem}-v{number}{dot}{suffix}", number + 1
+        if name != relative:
+            body = body.replace(f"]({relative})", f"]({name})").replace(f"[{relative}]", f"[{name}]")
+        renamed[name] = content
+    return body, renamed
 
 
 def body(lessons: Lessons) -> str:

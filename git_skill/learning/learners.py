@@ -112,7 +112,7 @@ class DistillerLearner:
     def consolidate(self, group: Group, library: Library) -> Plan:
         from git_skill.learning import curation
         from git_skill.learning.distiller import description as render_description
-        from git_skill.learning.distiller import render
+        from git_skill.learning.distiller import beside, render
         from git_skill.learning.synthesis import merge
         from git_skill.skills.skill import new_skill_text
 
@@ -134,6 +134,7 @@ class DistillerLearner:
                 raise GitSkillError(f"nothing to extend: no skill named or similar to '{skill_name}' exists",
                                     exit_codes.USAGE)
             target = decision.target
+            body, files = beside(body, files, target.location.folder)  # never replace the skill's own scripts
             skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
             title = f"{skill_name} ({provenance.today()})"
             skill.set_body(skill.body.rstrip("\n") + "\n\n" + curation.variant_section(title, body, skill.body))

@@ -245,6 +245,30 @@ def test_a_write_tools_content_and_an_edits_change_are_shown(repo: Path, tmp_pat
     assert "```diff" in text and "- print(rows)" in text and "+ print(total(rows))" in text
 
 
+def mini_trajectory(path: Path, task: str, commands: list[str]) -> Path:
+    messages = [{"role": "system", "content": "You are a helpful assistant."},
+                {"role": "user", "content": f"Please solve this issue: {task}\n\n## Rules"}]
+    for command in commands:
+        messages += [{"role": "assistant", "content": f"THOUGHT: next\n\n```mswea_bash_command\n{command}\n```"},
+                     {"role": "user", "content": "<returncode>0</returncode>\n<output>\n</output>"}]
+    path.write_text(json.dumps(messages))
+    return path
+
+
+def test_extending_a_skill_never_replaces_its_scripts(repo: Path, tmp_path: Path) -> None:
+    task = "Fit a line to the points in data.csv and write the slope to slope.txt."
+    first = "python3 -c \"\n" + "\n".join(f"a{i} = {i}" for i in range(30)) + "\n\""
+    second = "python3 -c \"\n" + "\n".join(f"b{i} = {i}" for i in range(30)) + "\n\""
+    assert learned(repo, mini_trajectory(tmp_path / "one.traj.json", task, [first]))[0].returncode == 0
+    [script] = repo.rglob("scripts/step-1.py")
+    kept = script.read_text()
+    result, text = learned(repo, mini_trajectory(tmp_path / "two.traj.json", task, [second]))
+    assert result.returncode == 0, result.stderr
+    assert script.read_text() == kept and "## Variant" in text, result.stdout + result.stderr
+    [variant] = repo.rglob("scripts/step-1-v2.py")
+    assert "b29 = 29" in variant.read_text() and "(scripts/step-1-v2.py)" in text and "(scripts/step-1.py)" in text
+
+
 # ------------------------------------------------------------------ 5. the real task
 def test_a_loaded_skills_text_is_never_the_task(repo: Path, tmp_path: Path) -> None:
     records = claude_records()
