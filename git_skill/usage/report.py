@@ -39,17 +39,19 @@ def build(sessions: list[SessionUse], repo_skills: list[RepoSkill], stale_days: 
     by_name = {skill.name: skill for skill in repo_skills}
     totals: dict[str, dict[str, Any]] = {}
     trials = [s for s in sessions if s.passed is not None]
-    loaded_in: dict[str, set[int]] = {}
+    loaded_in: dict[str, set[int]] = {}  # skill -> the sessions (indexes) that loaded it
+    session_ids: dict[str, set[str]] = {}
     for index, session in enumerate(sessions):
         for use in session.skills.values():
             match = _repo_match(use.name, by_name)
             name = match.name if match else use.name
             row = totals.setdefault(name, {"name": name, "path": match.path if match else None, "loads": 0,
                                            "sessions": 0, "last_loaded": None})
-            if index not in loaded_in.setdefault(name, set()):
+            if index not in loaded_in.setdefault(name, set()):  # once per session, however often loaded there
                 loaded_in[name].add(index)
-                row["sessions"] += 1
-            row["loads"] += use.loads
+                row["loads"] += 1
+                session_ids.setdefault(name, set()).add(session.session_id)
+                row["sessions"] = len(session_ids[name])
             if use.last and (row["last_loaded"] is None or use.last > row["last_loaded"]):
                 row["last_loaded"] = use.last
     for skill in repo_skills:

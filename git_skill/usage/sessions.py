@@ -2,8 +2,9 @@
 
 A session is read once through the transcript reader of its format (the same readers `learn`
 and `digest` use), events unredacted since only tool names and SKILL.md paths are looked at;
-what is reported of them (skill names, paths) is redacted. A load is counted once per tool
-call: a call its log repeats (streamed copies, the same call id in two of a trial's logs) is one.
+what is reported of them (skill names, paths) is redacted. Each tool call that loads a skill is
+kept once (streamed copies, the same call id in two of a trial's logs); the report counts a skill
+once per session however often it was loaded there.
 A trial (Harbor, Terminal-Bench) has an outcome: passed when its verifier resolved it; one
 without a verifier result (crashed, timed out) counts as not passed, as `compare` counts it.
 """
@@ -39,6 +40,7 @@ class SessionUse:
     when: datetime | None  # the last moment the session records, else the file's time
     passed: bool | None  # None: not a trial (no outcome)
     skills: dict[str, SkillInSession] = field(default_factory=dict)
+    session_id: str = ""  # the agent's own session id when its log records one, else the source
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -90,7 +92,7 @@ def read_session(path: Path, redactor: Redactor) -> SessionUse:
     passed = None
     if facts.format in TRIAL_FORMATS:
         passed = any(item.resolved for item in transcript.feedback)
-    return SessionUse(str(path), facts.format, when, passed, skills)
+    return SessionUse(str(path), facts.format, when, passed, skills, facts.session_id or str(path))
 
 
 def read_sessions(paths: list[Path], redactor: Redactor, since: datetime | None = None

@@ -46,11 +46,13 @@ def claude_code_trial(job: Path, task: str, attempt: int, reward: float | None,
     trial = write_harbor_trial(job, task, attempt, reward, tool_calls=[(tool, args) for _, tool, args in calls])
     atif_path = trial / "agent" / "trajectory.json"
     atif = json.loads(atif_path.read_text(encoding="utf-8"))
+    atif["session_id"] = f"{task}-{attempt}"  # each trial is a session of its own
     for step, (call_id, _, _) in zip(atif["steps"][1:], calls):  # Harbor keeps Claude Code's own call ids
         step["tool_calls"][0]["tool_call_id"] = call_id
         step["observation"]["results"][0]["source_call_id"] = call_id
     atif_path.write_text(json.dumps(atif), encoding="utf-8")
-    (trial / "agent" / "claude-code.txt").write_text(claude_stream(calls), encoding="utf-8")
+    (trial / "agent" / "claude-code.txt").write_text(claude_stream(calls).replace('"S"', f'"{task}-{attempt}"'),
+                                                     encoding="utf-8")
     claude_session(trial / "agent" / "sessions" / "projects" / "-app" / "S.jsonl", "/app", calls)
     return trial
 
@@ -102,8 +104,13 @@ def test_session_loads_skills_not_in_the_repository_and_streamed_copies_once(pro
         ("t3", "Skill", {"skill": "docs:release-notes"}),
     ], when="2026-11-02T08:30:00Z")
     rows = by_name(usage_json(str(session), cwd=project))
-    assert rows["csv-report"]["loads"] == 2 and rows["csv-report"]["sessions"] == 1
+    assert rows["csv-report"]["loads"] == 1 and rows["csv-report"]["sessions"] == 1  # loaded twice: once a session
     assert rows["csv-report"]["last_loaded"] == "2026-11-02T08:30:00Z"
+    copy = tmp_path / "copy" / "s.jsonl"  # the same session kept in a second file: a load more, one session
+    copy.parent.mkdir()
+    copy.write_bytes(session.read_bytes())
+    twice = by_name(usage_json(str(session), str(copy), cwd=project))["csv-report"]
+    assert twice["loads"] == 2 and twice["sessions"] == 1
     assert rows["docs:release-notes"]["path"] is None
     assert rows["csv-report"]["outcomes"] == {"loaded": {"trials": 0, "passed": 0}, "not_loaded": {"trials": 0, "passed": 0}}
 
@@ -222,7 +229,7 @@ def test_harbor_trials_without_atif_of_claude_code_and_codex(project: Path, tmp_
     ]
     (codex / "agent" / "codex.txt").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     rows = by_name(usage_json(str(job), cwd=project))
-    assert rows["csv-report"]["loads"] == 2 and rows["csv-report"]["sessions"] == 1
+    assert rows["csv-report"]["loads"] == 1 and rows["csv-report"]["sessions"] == 1  # two calls, one trial
     assert rows["csv-report"]["outcomes"]["loaded"] == {"trials": 1, "passed": 1}
     assert rows["pdf-forms"]["loads"] == 1 and rows["pdf-forms"]["outcomes"] == {
         "loaded": {"trials": 1, "passed": 0}, "not_loaded": {"trials": 1, "passed": 1}}
@@ -243,3 +250,27 @@ def test_real_terminal_bench_trials_and_claude_code_sessions(project: Path) -> N
     report = usage_json(*map(str, sessions), cwd=project)
     assert report["sessions"] == len(sessions)
     assert all(row["outcomes"]["loaded"]["trials"] == 0 for row in report["skills"])  # sessions have no outcome
+
+
+def test_gemini_cli_sessions_of_the_repository_count_activate_skill(project: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    monkeypatch.setenv("GEMINI_CLI_HOME", str(tmp_path / "gemini-home"))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "none"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "none"))
+    root = project.resolve()
+    chats = tmp_path / "gemini-home" / ".gemini" / "tmp" / hashlib.sha256(str(root).encode()).hexdigest() / "chats"
+    chats.mkdir(parents=True)
+    session = {"sessionId": "g1", "projectHash": "h", "startTime": "2026-11-04T09:00:00Z",
+               "lastUpdated": "2026-11-04T09:05:00Z", "messages": [
+                   {"id": "m1", "timestamp": "2026-11-04T09:00:00Z", "type": "user", "content": "fill the form"},
+                   {"id": "m2", "timestamp": "2026-11-04T09:01:00Z", "type": "gemini", "content": "",
+                    "toolCalls": [{"id": "call-1", "name": "activate_skill", "args": {"name": "pdf-forms"},
+                                   "status": "success", "result": []}]}]}
+    (chats / "session-2026-11-04T09-00-g1.json").write_text(json.dumps(session), encoding="utf-8")
+    report = usage_json(cwd=project)
+    assert report["sessions"] == 1
+    assert by_name(report)["pdf-forms"]["loads"] == 1
+    assert by_name(report)["pdf-forms"]["last_loaded"] == "2026-11-04T09:01:00Z"
