@@ -66,8 +66,10 @@ def command(paths: tuple[str, ...], skills_dirs: tuple[str, ...], output_format:
                                "budgets": [b.to_dict() for b in budgets],
                                "findings": [f.to_dict() for f in found.findings]}, indent=2, ensure_ascii=False))
         return
+    from git_skill.reporting import format_finding
+
     for finding in found.findings:  # links that loop or escape, a SKILL.md that is not a file: not listed, said
-        click.echo(f"{finding.path}: {finding.severity.value} [{finding.rule}] {finding.message}", err=True)
+        click.echo(format_finding(finding), err=True)
     if not rows:
         click.echo("no skills found", err=True)
         return
