@@ -38,10 +38,12 @@ def command(sources: tuple[Path, ...], since: str | None, stale_days: int | None
     the trials that loaded it and of those that did not.
 
     A load is Claude Code's Skill tool call (Gemini CLI's activate_skill, OpenCode's skill) or any
-    agent's read of a SKILL.md, counted once per tool call however often its logs repeat it. SOURCE
+    agent's read of a SKILL.md, counted once per session or trial however often its logs repeat it
+    (sessions: the distinct agent sessions among those, by the id their logs record). SOURCE
     is a session transcript, a Harbor or Terminal-Bench trial, or a run or job folder of trials;
     with none, every session recorded for this repository (Claude Code, Codex, Gemini CLI, OpenCode).
-    The repository's skills that no session loaded are listed with 0 loads.
+    The repository's skills that no session loaded are listed with 0 loads. Nothing is deleted.
+    JSON shape and lifecycle (lint's never-loaded-sessions): docs/usage.md.
 
     Exit 0 when counted (also with no session), 2 on usage errors, 3 when no SOURCE can be read.
     """
