@@ -44,6 +44,9 @@ _WRITES = re.compile(r"(?:^|[^\d&2])>>?\s*[\w./~-]|<<-?\s*['\"]?\w+|\bsed\s+-i\b
 _HEREDOC = re.compile(r"^(?P<head>[^\n]*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*)\n(?P<body>[\s\S]*?)\n[ \t]*(?P=tag)[ \t]*"
                       r"(?:\n(?P<after>[\s\S]*))?$")
 # `python3 -c "…"` whose code spans lines (escaped quotes inside allowed), then at most redirections
+# a console that wrapped long lines may have joined the terminator to the last line (`…com). EOF`)
+_WRAPPED_HEREDOC = re.compile(r"^(?P<head>[^\n]*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*)\n(?P<body>[\s\S]*?)[ \t]+(?P=tag)[ \t]*"
+                              r"(?P<after>)$")
 _INLINE_CODE = re.compile(r"^(?P<head>[^'\"\n]*?\b(?:python[\d.]*|node|perl|ruby|bash|sh)\s+-c\s+)(?P<quote>['\"])"
                           r"(?P<code>(?:\\.|(?!(?P=quote))[^\\])*\n(?:\\.|(?!(?P=quote))[^\\])*)(?P=quote)(?P<tail>[^\n]*)$")
 # SWE-agent's editor writing a whole file: shown like a heredoc into that file
@@ -302,7 +305,8 @@ def extract(digest: Digest) -> Lessons:
 
 def _inspects(command: str) -> bool:
     """A command that only looks (`cat file`), not one that writes (`cat <<EOF > file`, `echo x > f`)."""
-    return bool(_INSPECT.match(command)) and not _WRITES.search(command)
+    plain = re.sub(r"<[\w-]+>", "x", command)  # a placeholder's `>` is no redirection
+    return bool(_INSPECT.match(plain)) and not _WRITES.search(plain)
 
 
 def _unique_pairs(pairs: list[ErrorFix]) -> list[ErrorFix]:
@@ -429,7 +433,7 @@ def _show(command: str, used: set[str], hint: str = "command") -> _Shown:
     never its first line alone."""
     if "\n" not in command and len(command) <= MAX_COMMAND_CHARS:
         return _Shown(command)
-    heredoc = _HEREDOC.match(command)
+    heredoc = _HEREDOC.match(command) or _WRAPPED_HEREDOC.match(command)
     inline_code = None if heredoc else _INLINE_CODE.match(command)
     created = None if heredoc or inline_code else _CREATE_FILE.match(command)
     if created:
