@@ -105,6 +105,11 @@ def _ask(decision_operation: Operation, reason: str, name: str, preview: str) ->
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Trials read at once when SOURCE is a run or job folder, and with a model trials reflected on at "
               "once (default: cores, at most 4); skills are then consolidated one task at a time.")
+@click.option("--batch", "provider_batch", is_flag=True,
+              help="With a model: send the reflections as one batch through the provider's batch API (OpenAI-"
+              "compatible files and batches endpoints: half the price, no rate limits). Waits --timeout seconds; a "
+              "batch still running is kept under .git/ and collected by the same command run again (exit 5 until "
+              "then).")
 @click.option("--from-hook", "from_hook", type=click.Choice(["claude-code", "codex"]), default=None,
               help="Called by an agent hook: claude-code reads the hook JSON on stdin (transcript_path, cwd); "
               "codex takes the notify JSON as the last argument (cwd). A session with nothing to learn "
@@ -114,8 +119,8 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
             api_base: str | None, timeout: float | None, budget: int | None, context_window: int | None,
             skills_dirs: tuple[str, ...],
             name: str | None, operation: str | None, dry_run: bool, make_commit: bool, force: bool, assume_yes: bool,
-            as_json: bool, jobs: int | None, from_hook: str | None, fold: str | None, tasks_file: Path | None,
-            exclude_file: Path | None) -> None:
+            as_json: bool, jobs: int | None, provider_batch: bool, from_hook: str | None, fold: str | None,
+            tasks_file: Path | None, exclude_file: Path | None) -> None:
     """Learn a skill from SOURCE: a transcript, a trial folder, a Terminal-Bench run or Harbor job
     folder (every trial in it; attempts at one task make one skill), or nothing for the newest
     Claude Code, Codex, Gemini CLI or OpenCode session recorded for this repository.
@@ -153,6 +158,9 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     if operation == "update" and client is None:
         raise GitSkillError("--operation update needs a model (--model): the distiller cannot tell a wrong step "
                             "from a right one", exit_codes.USAGE)
+    if provider_batch and client is None:
+        raise GitSkillError("--batch sends a model's reflections as one batch: it needs a model (--model)",
+                            exit_codes.USAGE)
     if make_commit and (dry_run or workspace.repo is None):
         raise GitSkillError("--commit needs a git repository and cannot go with --dry-run", exit_codes.USAGE)
     interactive = not assume_yes and sys.stdin is not None and sys.stdin.isatty()
@@ -182,7 +190,7 @@ def command(sources: tuple[str, ...], feedback_files: tuple[Path, ...], no_feedb
     request = Request(skills_dirs, name, Operation(operation) if operation else None, budget,
                       _ask if interactive else None)
     options = Options(tuple(str(f) for f in feedback_files), not no_feedback, jobs or default_jobs(), dry_run, force,
-                      make_commit, refuse_empty=not batch and not from_hook)  # a chat is not a hook failure
+                      make_commit, refuse_empty=not batch and not from_hook, provider_batch=provider_batch)  # a chat is not a hook failure
     report = learn(workspace, client, members, request, options, bars, say)
     planned = [result for result in report.results if result.plan is not None]
     failures = [result for result in report.results if result.error is not None and not result.skipped]

@@ -187,6 +187,8 @@ class ModelLearner:
         from git_skill.transcripts import open_transcript
         from git_skill.transcripts.digest import collect
 
+        if attempt.reflection is not None:
+            return  # reflected on already, in a provider batch (--batch)
         cached = self.reflections.get(attempt) if self.reuse else None
         if cached is not None:
             self.debug(f"{attempt.source}: reflection taken from the cache (source digest {attempt.source_digest[:19]}…)")

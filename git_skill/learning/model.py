@@ -355,23 +355,36 @@ class ModelClient:
     def endpoint_key(self) -> str:
         return f"{self.settings.api_base or 'provider'} {self.settings.model}"
 
-    def _complete(self, messages: list[dict[str, str]], schema_name: str, room: int | None = None) -> Reply:
-        litellm = litellm_module()
+    def _parameters(self, messages: list[dict[str, str]], room: int | None = None) -> dict[str, Any]:
+        """The request's parameters, as a call sends them (messages redacted, refused parameters left out)."""
         sent = [{**message, "content": self.privacy(str(message.get("content") or ""))} for message in messages]
-        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": sent, "timeout": self.settings.timeout,
-                                  "max_retries": 0}
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": sent}
         if self.settings.temperature is not None:
             kwargs["temperature"] = self.settings.temperature
-        if self.settings.api_base:
-            kwargs["api_base"] = self.settings.api_base
-        if self.settings.api_key:
-            kwargs["api_key"] = self.settings.api_key
         if room or self.settings.reply_tokens:
             kwargs["max_tokens"] = room or self._reply_room(messages)
         if self.settings.frequency_penalty is not None:
             kwargs["frequency_penalty"] = self.settings.frequency_penalty
         for parameter in self.formats.refused_parameters(self.endpoint_key):
             kwargs.pop(parameter, None)
+        return kwargs
+
+    def request_body(self, messages: list[dict[str, str]], schema_name: str, model: str) -> dict[str, Any]:
+        """The body of the chat request a call would send, for a provider's batch API (`model`: the
+        provider's own name for it)."""
+        body = {**self._parameters(messages), "model": model}
+        response_format = _response_format(self.formats.get(self.endpoint_key), schema_name)
+        if response_format is not None:
+            body["response_format"] = response_format
+        return body
+
+    def _complete(self, messages: list[dict[str, str]], schema_name: str, room: int | None = None) -> Reply:
+        litellm = litellm_module()
+        kwargs = {**self._parameters(messages, room), "timeout": self.settings.timeout, "max_retries": 0}
+        if self.settings.api_base:
+            kwargs["api_base"] = self.settings.api_base
+        if self.settings.api_key:
+            kwargs["api_key"] = self.settings.api_key
         level = self.formats.get(self.endpoint_key)
         attempt = 0
         while True:
@@ -435,16 +448,19 @@ class ModelClient:
         return False
 
     def json(self, messages: list[dict[str, str]], schema_name: str,
-             defaults: dict[str, str] | None = None) -> dict[str, Any]:
+             defaults: dict[str, str] | None = None, first: str | None = None) -> dict[str, Any]:
         """A reply parsed and checked against the strict schema: what code can repair is repaired here
         (and reported); only what needs judgement goes back to the model, for at most N repair rounds.
-        A reply cut at max_tokens is asked for again once with more room: not the model's mistake."""
+        A reply cut at max_tokens is asked for again once with more room: not the model's mistake.
+        `first` is the first reply when it came another way (a provider's batch)."""
         import jsonschema
 
         validator = jsonschema.Draft202012Validator(schema(schema_name))
         conversation = list(messages)
         for attempt in range(self.settings.repair_rounds + 1):
-            reply = self._complete(conversation, schema_name)
+            # `first`: the first reply came another way (a provider's batch); repair rounds are calls
+            reply = Reply(first, False, None) if first is not None and attempt == 0 else \
+                self._complete(conversation, schema_name)
             if reply.cut and reply.room:
                 room = self._more_room(conversation, reply.room)
                 if room is not None:

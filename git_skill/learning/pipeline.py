@@ -28,9 +28,12 @@ class Creation:
     task_name: str | None = None  # names a variant when the model extends a skill under the skill's own name
 
 
+def reflection_messages(digest_text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": prompt("reflection", schema=schema_text("reflection"), digest=digest_text)}]
+
+
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
-    content = prompt("reflection", schema=schema_text("reflection"), digest=digest_text)
-    return client.json([{"role": "user", "content": content}], "reflection")
+    return client.json(reflection_messages(digest_text), "reflection")
 
 
 MIN_DIGEST = 300  # tokens: below this a digest says too little to reflect on

@@ -118,6 +118,7 @@ class Options:
     force: bool = False
     make_commit: bool = False
     refuse_empty: bool = False  # a lone source with nothing to learn is an error (exit 3), not a row of a batch
+    provider_batch: bool = False  # --batch: phase one's reflections through the provider's batch API
 
 
 class Bar(Protocol):
@@ -188,8 +189,17 @@ def learn(workspace: Workspace, client: ModelClient | None, members: list[str], 
     alone = not batch or len(groups) == 1  # one task fails as itself, not as a row of a summary
     learner: Learner = DistillerLearner(workspace, request) if client is None else \
         ModelLearner(workspace, request, client, debug, reuse=not options.force)
-    # 4. Phase one, with a model: reflect on each attempt, --jobs at once (cached by source digest).
-    failed = study_all(learner, [g for g in groups if not _nothing(g)], options.jobs, alone, bars)
+    # 4. Phase one, with a model: reflect on each attempt, --jobs at once or in one provider batch (--batch),
+    #    cached by source digest.
+    learnable = [group for group in groups if not _nothing(group)]
+    if options.provider_batch and isinstance(learner, ModelLearner):
+        from git_skill.batches.provider import reflect_in_batch
+        from git_skill.learning.pipeline import reflection_budget
+
+        reflect_in_batch(workspace, learner.client, [a for g in learnable for a in g.attempts],
+                         reflection_budget(learner.client, request.budget), learner.reflections,
+                         learner.client.settings.timeout, debug)
+    failed = study_all(learner, learnable, options.jobs, alone, bars)
     # 5. Phase two: consolidate each group into one plan, serially, and write it under the repository lock.
     record = WrittenRecord(workspace)
     library = Library.read(workspace, request.skills_dirs)

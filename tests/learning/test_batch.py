@@ -169,3 +169,52 @@ def test_a_rerun_after_a_failed_creation_pays_only_for_the_creation(repo: Path, 
         assert again.code == 0, again.err
         assert len(server.requests) == 1 and "The digest:" not in server.requests[0]["messages"][0]["content"]
     assert "reflection taken from the cache" in again.err
+
+
+def test_batch_sends_the_reflections_as_one_provider_batch_and_a_rerun_collects_it(
+        repo: Path, env: None, tmp_path: Path) -> None:
+    """`--batch` through litellm's files and batches interface, against the fake server's endpoints."""
+    tb_trial(tmp_path / "run" / "crack" / "crack.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    tb_trial(tmp_path / "run" / "tables" / "tables.1-of-1", "migrate-tables", False, "test_schema", SQLITE)
+    names = iter(["crack-7z-hash", "migrate-tables"])
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        if "The digest:" in body["messages"][0]["content"]:
+            return reply(REFLECTION)
+        name = next(names)
+        return reply({**CREATION, "name": name, "scripts": [], "description": f"Handle {name} tasks. Use when "
+                      f"{name} fails.", "approaches": [f"Read the {name} error first."], "pitfalls": [],
+                      "verification": []})
+    with FakeLLM() as server:
+        server.responder = answer
+        server.batch_polls = 10**6  # the provider never finishes within this run
+        waiting = learn(repo, tmp_path / "run", server, "--batch", "--timeout", "1")
+        assert waiting.code == 5, waiting.err
+        assert "still 'in_progress'" in waiting.err and "run the same learn --batch again" in waiting.err
+        assert (repo / ".git/git-skill/provider-batch.json").is_file() and server.requests == []
+        assert len(server.batch_lines) == 0 and len(server.batches) == 1
+        server.batch_polls = 0  # done by the rerun
+        done = learn(repo, tmp_path / "run", server, "--batch", "--json")
+        assert done.code == 0, done.err
+        assert len(server.batches) == 1  # the rerun collected the batch sent before, sent none
+        assert len(server.batch_lines) == 2 and all("The digest:" in b["messages"][0]["content"]
+                                                     for b in server.batch_lines)
+        assert len(server.requests) == 2 and all("The digest:" not in r["messages"][0]["content"]
+                                                 for r in server.requests)  # only the creations were calls
+        assert server.batch_lines[0]["model"] == "fake-model" and "max_tokens" in server.batch_lines[0]
+    assert not (repo / ".git/git-skill/provider-batch.json").exists()
+    assert sorted(r["skill"] for r in json.loads(done.out)["results"]) == ["crack-7z-hash", "migrate-tables"]
+    assert json.loads(done.out)["usage"]["calls"] == 4
+
+
+def test_batch_without_a_provider_batch_api_or_a_model_is_a_clear_usage_error(
+        repo: Path, env: None, tmp_path: Path) -> None:
+    tb_trial(tmp_path / "trial", "crack-7z-hash", False, "test_password", CRACK)
+    alone = run_cli("learn", str(tmp_path / "trial"), "--batch", cwd=repo)
+    assert alone.code == 2 and "--batch" in alone.err and "needs a model" in alone.err
+    with FakeLLM() as server:
+        refused = run_cli("learn", str(tmp_path / "trial"), "--batch", "--model", "ollama/qwen", "--api-base",
+                          server.url.removesuffix("/v1"), "--context-window", "8192", cwd=repo)
+        assert server.requests == []
+    assert refused.code == 2 and "which litellm offers no batch API for" in refused.err, refused.err
+    assert "Traceback" not in refused.err
