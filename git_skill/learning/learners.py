@@ -138,7 +138,9 @@ class DistillerLearner:
             skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
             title = f"{skill_name} ({provenance.today()})"
             skill.set_body(skill.body.rstrip("\n") + "\n\n" + curation.variant_section(title, body, skill.body))
-            skill.set_field("metadata", basis.metadata(Operation.EXTEND, _metadata_of(skill)))
+            metadata = basis.metadata(Operation.EXTEND, _metadata_of(skill))
+            metadata["learned-steps"] = str(lessons.agent_steps)  # of the latest lessons
+            skill.set_field("metadata", metadata)
             plan = basis.plan(chosen, reason, target.name, target.location.skill_file, skill.to_bytes().decode("utf-8"),
                               files)
         else:

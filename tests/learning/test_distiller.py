@@ -267,6 +267,7 @@ def test_extending_a_skill_never_replaces_its_scripts(repo: Path, tmp_path: Path
     assert script.read_text() == kept and "## Variant" in text, result.stdout + result.stderr
     [variant] = repo.rglob("scripts/step-1-v2.py")
     assert "b29 = 29" in variant.read_text() and "(scripts/step-1-v2.py)" in text and "(scripts/step-1.py)" in text
+    assert "learned-operation: extend" in text and "learned-steps: '1'" in text
 
 
 # ------------------------------------------------------------------ 5. the real task
