@@ -73,3 +73,47 @@ def test_every_relative_link_in_the_docs_resolves() -> None:
             if not (page.parent / target).exists():
                 broken.append(f"{page.relative_to(ROOT)} -> {target}")
     assert not broken, broken
+
+
+def _command_sections() -> dict[str, str]:
+    """docs/commands.md cut at its `## \\`git skill NAME …\\`` headings: the text of each command's section."""
+    text = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## `git skill ([a-z-]+)[^`]*`$", text, flags=re.M)
+    return {parts[i]: parts[i + 1].split("\n## ")[0] for i in range(1, len(parts), 2)}
+
+
+def test_the_readme_is_a_short_page_with_a_clone_line_and_one_row_per_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 300
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "git clone " in quick_start and "python3 -m venv" in quick_start
+    assert "git skill learn examples/sessions/" in quick_start and "python -m pytest" in quick_start
+    rows = dict(re.findall(r"^\| `git skill ([a-z-]+)[^`]*` \| (.+) \|$", readme, re.M))
+    assert rows == COMMANDS  # the table says what `git skill -h` says, one line each
+
+
+def test_every_option_of_every_command_is_in_the_command_reference() -> None:
+    """docs/commands.md is the reference: each command has a section naming every option `-h` lists."""
+    import click
+
+    from git_skill.cli import cli
+
+    sections = _command_sections()
+    context = click.Context(cli)
+    missing = []
+    for name in COMMANDS:
+        assert name in sections, f"docs/commands.md has no section for git skill {name}"
+        command = cli.get_command(context, name)
+        for param in command.params:
+            for option in [*param.opts, *param.secondary_opts] if isinstance(param, click.Option) else []:
+                if option.startswith("--") and option != "--help" and option not in sections[name]:
+                    missing.append(f"{name} {option}")
+    assert not missing, missing
+
+
+def test_the_docs_explain_the_words_a_newcomer_meets() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for word in ("the seed", "Harbor", "ATIF", "CTRF"):
+        assert re.search(rf"\*\*{re.escape(word)}\*\*", readme, re.I), word
+    assert "**The method**" in (ROOT / "docs" / "development.md").read_text(encoding="utf-8") or \
+        "**the method**" in (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
