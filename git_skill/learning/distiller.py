@@ -149,6 +149,10 @@ def _describe_call(step: Step) -> str | None:
     if step.command:
         command = _SHELL_NOISE.sub("", step.command.strip())
         return generalize(command) if command else None
+    if step.tool == "apply_patch" and step.text:  # Codex's editor: the patch is the change
+        files = re.findall(r"^\*\*\* (?:Update|Add|Delete) File: (\S+)", step.text, re.M)
+        described = f"apply_patch {generalize(files[0])}" if files else "apply_patch"
+        return described if _CUT in step.text else f"{described} <<'EOF'\n{generalize(step.text.strip())}\nEOF"
     if step.tool and step.text:
         target = re.search(r"(?:file_path|absolute_path|filePath|path|notebook_path|pattern|skill|url|query)=([^,]+)",
                            step.text)
@@ -161,7 +165,7 @@ def _describe_call(step: Step) -> str | None:
 _CONTENT = re.compile(r"(?:^|, )(?:content|file_text|contents)=([\s\S]*)$")
 _EDIT = re.compile(r"(?:^|, )old_string=([\s\S]*?), new_string=([\s\S]*?)(?:, replace_all=\w+)?$")
 _WRITE_TOOLS = frozenset({"Write", "write_file", "create_file", "write"})
-_EDIT_TOOLS = frozenset({"Edit", "edit", "replace", "str_replace"})
+_EDIT_TOOLS = frozenset({"Edit", "edit", "replace", "str_replace", "apply_patch"})
 _CUT = "characters cut …]"
 
 
@@ -444,10 +448,13 @@ def _show(command: str, used: set[str], hint: str = "command") -> _Shown:
         interpreter = re.match(r"\s*(python[\d.]*|node|perl|ruby|bash|sh)\b", head)
         language = re.sub(r"[\d.]+$", "", interpreter.group(1)) if interpreter else _language_of(head)
         lead = head + (f" … {after.splitlines()[0]}" if after else "")
-        tool = re.match(r"(\w+) (\S+) <<'EOF'$", head)
+        tool = re.match(r"(\w+)(?: (\S+))? <<'EOF'$", head)
         if tool and (tool.group(1) in _WRITE_TOOLS or tool.group(1) in _EDIT_TOOLS):  # a file tool, not a shell
-            lead, head = f"{tool.group(1)} {tool.group(2)}", f"{tool.group(1)} > {tool.group(2)}"
+            lead = f"{tool.group(1)} {tool.group(2) or ''}".strip()
+            head = f"{tool.group(1)} > {tool.group(2)}" if tool.group(2) else tool.group(1)
             language = "diff" if tool.group(1) in _EDIT_TOOLS else _language_of(head)
+        elif re.match(r"\s*(?:apply_patch|git apply|patch)\b", head):
+            language = "diff"
     elif inline_code:
         head, body = inline_code.group("head"), inline_code.group("code").strip("\n")
         language = re.sub(r"[\d.]+$", "", head.split()[-2]) if len(head.split()) >= 2 else "bash"

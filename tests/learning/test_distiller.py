@@ -270,6 +270,26 @@ def test_extending_a_skill_never_replaces_its_scripts(repo: Path, tmp_path: Path
     assert "learned-operation: extend" in text and "learned-steps: '1'" in text
 
 
+def test_a_codex_patch_is_shown_as_the_change(repo: Path, tmp_path: Path) -> None:
+    patch = "*** Begin Patch\n*** Update File: cli.py\n@@\n-    args = parse()\n+    args = parse(json=True)\n*** End Patch"
+    records = [
+        {"timestamp": "2026-02-01T09:00:00Z", "type": "session_meta", "payload": {"id": "c1", "cwd": "/work/app"}},
+        {"type": "response_item", "payload": {"type": "message", "role": "user", "content": [
+            {"type": "input_text", "text": "Add a --json flag to cli.py"}]}},
+        {"type": "response_item", "payload": {"type": "custom_tool_call", "name": "apply_patch", "call_id": "c2",
+                                              "input": patch}},
+        {"type": "response_item", "payload": {"type": "custom_tool_call_output", "call_id": "c2",
+                                              "output": "Exit code: 0\nSuccess. Updated the following files:\nM cli.py"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell", "call_id": "c3",
+                                              "arguments": json.dumps({"command": ["bash", "-lc", "pytest -q"]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c3",
+                                              "output": json.dumps({"output": "3 passed", "metadata": {"exit_code": 0}})}},
+    ]
+    result, text = learned(repo, jsonl(tmp_path / "rollout-2026-02-01T09-00-00-c1.jsonl", records))
+    assert result.returncode == 0, result.stderr
+    assert "`apply_patch cli.py`:" in text and "```diff" in text and "+    args = parse(json=True)" in text
+
+
 # ------------------------------------------------------------------ 5. the real task
 def test_a_loaded_skills_text_is_never_the_task(repo: Path, tmp_path: Path) -> None:
     records = claude_records()
