@@ -63,15 +63,25 @@ def test_code_cites_only_documents_in_the_repository() -> None:
     assert not missing, sorted(missing)
 
 
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
 def test_every_relative_link_in_the_docs_resolves() -> None:
     broken = []
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
-        for target in re.findall(r"\]\(([^)\s#]+)(?:#[^)]*)?\)", text):
+        for target, anchor in re.findall(r"\]\(([^)\s#]*)(?:#([^)]*))?\)", text):
             if re.match(r"[a-z]+:", target):
                 continue
-            if not (page.parent / target).exists():
+            linked = page.parent / target if target else page
+            if not linked.exists():
                 broken.append(f"{page.relative_to(ROOT)} -> {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)} -> {target}#{anchor}")
     assert not broken, broken
 
 
