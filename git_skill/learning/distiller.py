@@ -163,7 +163,8 @@ def _describe_call(step: Step) -> str | None:
 
 
 _CONTENT = re.compile(r"(?:^|, )(?:content|file_text|contents)=([\s\S]*)$")
-_EDIT = re.compile(r"(?:^|, )old_string=([\s\S]*?), new_string=([\s\S]*?)(?:, replace_all=\w+)?$")
+_EDIT = re.compile(r"(?:^|, )(?:old_string|oldString|old_str)=([\s\S]*?), (?:new_string|newString|new_str)=([\s\S]*?)"
+                   r"(?:, (?:replace_all|replaceAll|expected_replacements)=\w+)?$")
 _WRITE_TOOLS = frozenset({"Write", "write_file", "create_file", "write"})
 _EDIT_TOOLS = frozenset({"Edit", "edit", "replace", "str_replace", "apply_patch"})
 _CUT = "characters cut …]"
