@@ -207,6 +207,16 @@ def _signature(output: str) -> str | None:
     return leaks.scrub_message(line) or line
 
 
+# the agent's tool refused the call (a file not read first, a string not found, the person declined): no lesson
+_TOOL_REFUSAL = re.compile(r"<tool_use_error>|File has not been read yet|String to replace not found|"
+                           r"doesn't want to (?:proceed|take this action)|The user rejected|Request interrupted by user|"
+                           r"user denied|permission to use \w+ was denied", re.I)
+
+
+def _refused(result: Step | None) -> bool:
+    return result is not None and not result.command and bool(_TOOL_REFUSAL.search(result.text[:600]))
+
+
 def _succeeded(result: Step | None) -> bool:
     if result is None:
         return True
@@ -263,8 +273,8 @@ def extract(digest: Digest) -> Lessons:
                       requirements=wording.requirements(digest.task))
     calls = _pairs(digest.steps)
     described = [(_describe_call(call), call, result) for call, result in calls]
-    described = [(None if text and (_HARNESS.search(text) or _BOOKKEEPING.match(text)) else text, call, result)
-                 for text, call, result in described]
+    described = [(None if text and (_HARNESS.search(text) or _BOOKKEEPING.match(text) or _refused(result)) else text,
+                  call, result) for text, call, result in described]
     first_change = next((i for i, (text, _, _) in enumerate(described) if text and not _inspects(text)), len(described))
     for text, _, result in described[:first_change]:
         if text and _succeeded(result) and text not in lessons.inspect and len(lessons.inspect) < 5:

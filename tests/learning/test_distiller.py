@@ -239,8 +239,15 @@ def test_a_write_tools_content_and_an_edits_change_are_shown(repo: Path, tmp_pat
                                                                   "input": arguments}]}})
         records.append({**base, "type": "user", "uuid": f"r{number}", "message": {"role": "user", "content": [
             {"type": "tool_result", "tool_use_id": call_id, "content": "ok"}]}})
+    records.insert(1, {**base, "type": "assistant", "uuid": "x0", "message": {"id": "x0", "role": "assistant", "content": [
+        {"type": "tool_use", "id": "x1", "name": "Edit", "input": {"file_path": "/app/a.py", "old_string": "x",
+                                                                  "new_string": "y"}}]}})
+    records.insert(2, {**base, "type": "user", "uuid": "x2", "message": {"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": "x1", "is_error": True,
+         "content": "<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>"}]}})
     result, text = learned(repo, jsonl(tmp_path / "s.jsonl", records))
     assert result.returncode == 0, result.stderr
+    assert "/app/a.py" not in text and "not been read" not in text  # the tool refusing a call is no lesson
     assert "`Write /app/totals.py`:" in text and "    return sum(rows)" in text and "```python" in text
     assert "```diff" in text and "- print(rows)" in text and "+ print(total(rows))" in text
 
