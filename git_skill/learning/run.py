@@ -160,7 +160,7 @@ class Report:
 
 def learn(workspace: Workspace, client: ModelClient | None, members: list[str], request: Request, options: Options,
           bars: Bars, debug: Callable[[str], None]) -> Report:
-    """Learn from every source (a transcript or a trial folder), in six steps."""
+    """Learn from every source (a transcript or a trial folder), in six steps (the sixth after each write)."""
     from git_skill.digests import source_digest
     from git_skill.learning.batch import LearnCache, cache_key
 
@@ -226,16 +226,16 @@ def learn(workspace: Workspace, client: ModelClient | None, members: list[str], 
                 raise
             result.plan, result.error = None, error
         report.results.append(result)
+        # 6. Remember what was learned as soon as it is written, so a rerun (after an interruption too)
+        #    learns only what is new or what failed, never the same lesson twice.
         if result.plan is not None and not options.dry_run:
+            from git_skill.workspace import RepositoryLock
+
             for attempt in group.attempts:
                 cache.record(cache_key(attempt.source_digest, attempt.use_feedback), result.plan.name,
                              result.plan.operation.value)
-    # 6. Remember what was learned, so a rerun learns only what is new or what failed.
-    if not options.dry_run and attempts:
-        from git_skill.workspace import RepositoryLock
-
-        with RepositoryLock(workspace):
-            cache.save()
+            with RepositoryLock(workspace):
+                cache.save()
     return report
 
 

@@ -218,3 +218,32 @@ def test_batch_without_a_provider_batch_api_or_a_model_is_a_clear_usage_error(
         assert server.requests == []
     assert refused.code == 2 and "which litellm offers no batch API for" in refused.err, refused.err
     assert "Traceback" not in refused.err
+
+
+def test_what_was_written_before_a_run_stopped_is_not_learned_again(repo: Path, env: None, tmp_path: Path) -> None:
+    """A refused key stops the run at the second creation: the first skill is written and remembered."""
+    tb_trial(tmp_path / "run" / "crack" / "crack.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    tb_trial(tmp_path / "run" / "tables" / "tables.1-of-1", "migrate-tables", False, "test_schema", SQLITE)
+    creations = {"count": 0}
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        if "The digest:" in body["messages"][0]["content"]:
+            return reply(REFLECTION)
+        creations["count"] += 1
+        if creations["count"] > 1:
+            return {"status": 401, "message": "invalid api key"}
+        return reply({**CREATION, "scripts": []})
+    with FakeLLM() as server:
+        server.responder = answer
+        stopped = learn(repo, tmp_path / "run", server)
+    assert stopped.code == 2 and "credentials" in stopped.err
+    assert skill_folders(repo) == ["build-c-programs"]
+    with FakeLLM() as server:
+        server.responder = lambda body: reply({**CREATION, "name": "migrate-tables", "scripts": [],
+                                               "description": "Migrate SQLite tables in order. Use when a migration "
+                                               "fails on a missing table.", "approaches": ["Create tables first."],
+                                               "pitfalls": [], "verification": []})
+        again = learn(repo, tmp_path / "run", server, "--json")
+        assert again.code == 0, again.err
+        assert len(server.requests) == 1  # the second task's creation alone: reflections cached, the first learned
+    assert json.loads(again.out)["skipped"] == [str(tmp_path / "run" / "crack" / "crack.1-of-1")]
