@@ -32,7 +32,8 @@ def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: 
         shown = display or display_path(folder)
         hits += [(skill.path, hit) for hit in files.check_links(skill, folder)]
         documents = [text]
-        for path in files.text_files(folder):
+        paths = list(files.skill_files(folder))
+        for path in files.text_files(folder, paths):
             try:
                 data = path.read_bytes()
             except OSError:
@@ -44,9 +45,8 @@ def lint_skill(skill: SkillFile, folder: Path | None, config: LintConfig, root: 
                 hits += [(f"{shown}/{relative}", hit) for hit in scan(decoded, markdown=markdown)]
                 if markdown or path.suffix.lower() == ".txt":
                     documents.append(decoded)
-        relatives = [path.relative_to(folder).as_posix() for path in files.skill_files(folder)]
-        use = files.script_use(documents, relatives)
-        hits += list(files.check_files(folder, shown, config.max_file_bytes, use))
+        use = files.script_use(documents, [path.relative_to(folder).as_posix() for path in paths])
+        hits += list(files.check_files(folder, shown, config.max_file_bytes, use, paths))
     if imported is None:
         imported = folder is not None and is_imported(folder, root)
     suppressions = inline_suppressions(text, imported)

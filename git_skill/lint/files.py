@@ -180,12 +180,13 @@ def script_use(texts: list[str], relatives: list[str]) -> ScriptUse:
     return ScriptUse(frozenset(commands - interpreted), frozenset(interpreted))
 
 
-def check_files(folder: Path, display: str, max_bytes: int, use: ScriptUse = ScriptUse()) -> Iterator[tuple[str, Hit]]:
+def check_files(folder: Path, display: str, max_bytes: int, use: ScriptUse = ScriptUse(),
+                paths: list[Path] | None = None) -> Iterator[tuple[str, Hit]]:
     """(display path, hit) for binaries, oversized files and scripts that will not run. Only a file the skill
     runs as a command (`use.commands`) needs the executable bit; it, and a script already executable that the
     skill never hands to an interpreter, need a #! line. A module imported or a file passed to `python`
     needs neither."""
-    for path in skill_files(folder):
+    for path in skill_files(folder) if paths is None else paths:
         relative = path.relative_to(folder).as_posix()
         shown = posixpath.join(display, relative)
         try:
@@ -227,9 +228,10 @@ def _check_archive(path: Path, folder: Path, shown: str, max_bytes: int) -> Iter
                          "(lint read them); delete it, the files ship unpacked")
 
 
-def text_files(folder: Path) -> Iterator[Path]:
-    """Files whose text is scanned for leaks and safety: SKILL.md is scanned separately."""
-    for path in skill_files(folder):
+def text_files(folder: Path, paths: list[Path] | None = None) -> Iterator[Path]:
+    """Files whose text is scanned for leaks and safety (of `paths`, the skill's files when already listed):
+    SKILL.md is scanned separately."""
+    for path in skill_files(folder) if paths is None else paths:
         if path.name in ("SKILL.md", "skill.md") and path.parent == folder:
             continue
         if path.suffix.lower() in ARCHIVES | MEDIA:

@@ -270,10 +270,13 @@ def scan(text: str, first_line: int = 1, markdown: bool = True) -> Iterator[Hit]
 def _secrets(text: str, lines: _Lines) -> Iterator[Hit]:
     """Each line with a find: `secret` (error) for high-confidence kinds, `example-credential` (warning) for
     low-confidence ones, each naming only the kinds found on that line, at the column of its first value."""
+    finds = finds_by_line(text)
+    if not finds:
+        return
     by_line: dict[int, dict[str, set[str]]] = {}
     columns: dict[tuple[int, str], int] = {}
     source = text.split("\n")
-    for find in finds_by_line(text):
+    for find in finds:
         by_line.setdefault(find.line, {HIGH: set(), LOW: set()})[find.confidence].add(find.kind)
         at = source[find.line].find(find.value.split("\n", 1)[0]) if find.line < len(source) else -1
         key = (find.line, find.confidence)
