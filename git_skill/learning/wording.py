@@ -29,7 +29,7 @@ _PROBLEM = re.compile(r"(?i)\b(?:broken|fails?|failing|failed|error|errors|crash
                       r"cannot|not working|wrong|missing|bug|raises?|exception|incorrect|stuck|lost|hangs?|ignores?|slow|leaks?)\b")
 _PRONOUN = re.compile(r"(?i)\b(?:them|it|those|these|this)\b")
 _WANTED = re.compile(r"(?i)^(?:i|we|you|my \w+|our \w+|your \w+|the \w+) (?:really )?(?:needs?|wants?) (an? |the |some )(.+)")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!\bvs\.)\s+|\n+")  # not after "e.g."
 
 
 def sentences(task: str, limit: int = 3000) -> list[str]:
@@ -98,13 +98,25 @@ def opening(task: str, limit: int = 600) -> str:
 _REQUIREMENT = re.compile(
     r"(?i)\b(?:must|should|needs? to|has to|have to|required?|at least|at most|no more than|less than|more than|"
     r"fewer than|greater than|under|below|above|within|exactly|only|never|do not|don't|not (?:read|use|modify|change)|"
-    r"format|sav(?:e|ed)\b[^.]{0,40}\b(?:as|to|in)|named|called|output|write \S+ to)\b|\d+(?:\.\d+)?\s*(?:%|mb|gb|kb|ms|s\b|seconds|minutes)")
+    r"format|sav(?:e|ed)\b[^.]{0,40}\b(?:as|to|in)|named|called|output|write \S+ to|to (?:the )?file)\b|"
+    r"\b(?:write|save|store|print|put)\b[^.]{0,100}?[\w-]+\.[a-z]{2,5}\b|\d+(?:\.\d+)?\s*(?:%|mb|gb|kb|ms|s\b|seconds|minutes)")
+
+
+_LIST_AFTER = re.compile(r"(?m)^(?P<lead>[^\n]*(?::|\bfollowing \w+))[ \t]*\n(?P<items>(?:[ \t]*(?:[-*+]|\d+[.)])[ \t]+[^\n]+\n?)+)")
+
+
+def _inline_lists(text: str) -> str:
+    """"must include the following pages:" and the list under it, as one sentence."""
+    def join(match: re.Match[str]) -> str:
+        items = [re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*", "", line).strip() for line in match.group("items").splitlines()]
+        return f"{match.group('lead').rstrip(':')}: {', '.join(item.rstrip('.') for item in items if item)}.\n"
+    return _LIST_AFTER.sub(join, text)
 
 
 def requirements(task: str, limit: int = 6) -> list[str]:
     """The task's stated requirements (limits, thresholds, formats, the deliverable's path), in its own words."""
     found: list[str] = []
-    for sentence in sentences(generalize(task))[1:]:
+    for sentence in sentences(_inline_lists(generalize(task)))[1:]:
         if _REQUIREMENT.search(sentence) and not sentence.endswith("?") and len(sentence) >= 12:
             clipped = _clip(sentence, 220)
             if clipped not in found:

@@ -331,6 +331,10 @@ def test_the_tasks_requirements_are_in_when_to_use() -> None:
             "reach at least 0.62 accuracy.\nSave the model as model.bin in the current directory.")
     found = wording.requirements(task)
     assert any("150MB" in r and "0.62" in r for r in found) and any("model.bin" in r for r in found)
+    listed = wording.requirements("Build a site from notes.md.\nThe site must include the following pages:\n"
+                                  "- **About**\n- **Blog**\nWrite the count (e.g. \"12\") to the file out.txt.")
+    assert listed == ["The site must include the following pages: About, Blog",
+                      'Write the count (e.g. "12") to the file out.txt']
 
 
 # ------------------------------------------------------------------ 7. descriptions a person would write
