@@ -127,3 +127,12 @@ def test_the_docs_explain_the_words_a_newcomer_meets() -> None:
         assert re.search(rf"\*\*{re.escape(word)}\*\*", readme, re.I), word
     assert "**The method**" in (ROOT / "docs" / "development.md").read_text(encoding="utf-8") or \
         "**the method**" in (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+
+
+def test_the_development_page_names_every_package_and_top_level_module() -> None:
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    missing = [f"git_skill/{p.name}/" for p in (ROOT / "git_skill").iterdir()
+               if (p / "__init__.py").is_file() and f"git_skill/{p.name}/" not in text]
+    missing += [p.name for p in (ROOT / "git_skill").glob("*.py")
+                if p.name not in ("__init__.py", "__main__.py") and f"`{p.name}`" not in text]
+    assert not missing, missing
