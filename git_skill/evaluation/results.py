@@ -218,7 +218,8 @@ def _read_agent_log(agent: Path, trial: Trial, usage_known: bool) -> None:
         path = agent / name
         if not _small_regular_file(path):
             continue
-        log = ev.Transcript(facts=ev.SessionFacts(format="scratch", source=str(path)), events=iter(()))
+        log = ev.Transcript(facts=ev.SessionFacts(format="scratch", source=str(path)), events=iter(()),
+                            calls_only=True)
         calls, loads, skills, seen = 0, 0, set(), set()
         try:
             for event in read(path, log):

@@ -130,7 +130,8 @@ def open_unredacted(path: Path) -> ev.Transcript:
         raise GitSkillError(f"no such file or folder: {path}", exit_codes.USAGE)
     require_readable(path, folder_ok=True)
     name, data = detect(path)
-    transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()))
+    transcript = ev.Transcript(facts=ev.SessionFacts(format=name, source=str(path)), events=iter(()),
+                               calls_only=True)
     transcript.events = _guarded(_reader(name, data)(path, transcript), transcript)
     return transcript
 

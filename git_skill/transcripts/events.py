@@ -141,6 +141,7 @@ class Transcript:
     feedback: list[Feedback] = field(default_factory=list)
     report: ReadReport = field(default_factory=ReadReport)
     task_known: bool = False  # a trial gave the task, so an agent's first request in its log is not it
+    calls_only: bool = False  # the consumer counts tool calls (compare): a reader may leave out the rest
 
 
 _ERROR_LINE = re.compile(

@@ -154,7 +154,8 @@ def _agent_events(step: Path, transcript: ev.Transcript, thread: str, logs_seen:
             best, best_calls = log, calls
     atif_calls = 0 if best is None else -1
     if best is not None and trajectory.is_file():
-        scratch = ev.Transcript(facts=ev.SessionFacts(format="scratch", source=str(trajectory)), events=iter(()))
+        scratch = ev.Transcript(facts=ev.SessionFacts(format="scratch", source=str(trajectory)), events=iter(()),
+                                calls_only=True)
         atif_calls = sum(1 for e in read_atif_file(trajectory, scratch) if e.kind == ev.TOOL_CALL)
     if best is None or atif_calls >= best_calls:
         if trajectory.is_file():
@@ -276,11 +277,11 @@ def _step(step: Any, transcript: ev.Transcript, thread: str, tracker: ev.CallTra
     transcript.facts.started = transcript.facts.started or when
     transcript.facts.ended = when or transcript.facts.ended
     source = step.get("source")
-    message = text_of(step.get("message"))
+    message = "" if transcript.calls_only else text_of(step.get("message"))
     if message:
         kind = {"user": ev.USER, "agent": ev.ASSISTANT}.get(source, ev.NOTE)
         yield ev.Event(kind, message, thread=thread, timestamp=when)
-    if isinstance(step.get("reasoning_content"), str) and step["reasoning_content"]:
+    if not transcript.calls_only and isinstance(step.get("reasoning_content"), str) and step["reasoning_content"]:
         yield ev.Event(ev.REASONING, step["reasoning_content"], thread=thread, timestamp=when)
     for call in step.get("tool_calls") or []:
         if not isinstance(call, dict):
@@ -288,7 +289,7 @@ def _step(step: Any, transcript: ev.Transcript, thread: str, tracker: ev.CallTra
         yield tracker.call(str(call.get("function_name") or "tool"), parse_json_arguments(call.get("arguments")),
                            str(call.get("tool_call_id") or ""), thread=thread, timestamp=when)
     observation = step.get("observation") if isinstance(step.get("observation"), dict) else {}
-    for result in observation.get("results") or []:
+    for result in () if transcript.calls_only else observation.get("results") or []:
         if not isinstance(result, dict):
             continue
         yield tracker.result(str(result.get("source_call_id") or ""), text_of(result.get("content")),
