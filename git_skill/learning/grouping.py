@@ -33,6 +33,15 @@ class Group:
     def label(self) -> str:
         return ", ".join(self.tasks)
 
+    @property
+    def family_name(self) -> str | None:
+        """A skill name for a group of variants of one task family (`crack-7z-hash` for `.easy` and `.hard`),
+        else None: the skill is named as one task's would be."""
+        families = {family(task) for task in self.tasks}
+        if len(self.tasks) < 2 or len(families) != 1:
+            return None
+        return re.sub(r"[^a-z0-9]+", "-", families.pop().lower()).strip("-")[:64] or None
+
 
 def family(task: str) -> str:
     """The task family: `crack-7z-hash.easy` and `crack-7z-hash.hard` are variants of `crack-7z-hash`."""

@@ -119,7 +119,7 @@ class DistillerLearner:
         request = self.request
         lessons = merge([attempt.lessons for attempt in group.attempts])
         description, (body, files) = render_description(lessons), render(lessons)
-        skill_name = request.name or lessons.name
+        skill_name = request.name or group.family_name or lessons.name
         decision = curation.choose(skill_name, description, body, library)
         chosen = request.operation or (request.ask(decision.operation, decision.reason, skill_name,
                                                    _preview(decision, skill_name, description, body))
@@ -217,7 +217,8 @@ class ModelLearner:
         if not any(reflection.get("lessons") for reflection in reflections):  # "no lesson" is a valid reflection
             return replace(basis.plan(Operation.NONE, NO_LESSON, lessons.name), empty=True)
         candidates = library.ranked(describe(lessons), render_distilled(lessons))
-        creation = pipeline.create(self.client, reflections, candidates, self.request.name or lessons.name)
+        creation = pipeline.create(self.client, reflections, candidates,
+                                   self.request.name or group.family_name or lessons.name)
         plan = self._render(basis, creation.parts, library, creation.task_name)
         return self._gate(plan, basis, creation, library, lessons)
 

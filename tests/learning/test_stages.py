@@ -45,6 +45,7 @@ def test_attempts_group_by_task_then_family_and_stay_apart_otherwise() -> None:
         attempt("crack-7z-hash", ["7z x archive.7z"], "/b"),
     ], said.append)
     assert [group.tasks for group in groups] == [["crack-7z-hash", "crack-7z-hash.easy"], ["migrate-tables"]]
+    assert [group.family_name for group in groups] == ["crack-7z-hash", None]
     assert [a.source for a in groups[0].attempts] == ["/a", "/runs/crack-7z-hash.easy", "/b"]
     assert said == ["grouped: crack-7z-hash.easy is a variant of crack-7z-hash (task family crack-7z-hash)"]
 
