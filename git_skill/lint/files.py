@@ -98,20 +98,23 @@ def check_links(skill: SkillFile, folder: Path) -> Iterator[Hit]:
             else:
                 yield Hit("reference-missing", start + index, f"'{reference}' is mentioned but does not exist in the skill",
                           match.start() + 1)
-        siblings: set[str] = set()
-        escapes = False
+        siblings: dict[str, int] = {}  # sibling -> column of its first path
+        escape: int | None = None
         for parent_path in _PARENT_PATH.finditer(line):
             if parent_path.group(1) == "](" and not in_fence:
                 continue  # a link: checked above
             sibling = _sibling_skill(folder, posixpath.normpath(parent_path.group(2)))
             if sibling:
-                siblings.add(sibling)
-            elif parent_path.group(1) != "`" and not in_fence:  # code runs in the project, not in the skill folder
-                escapes = True
+                siblings.setdefault(sibling, parent_path.start(2) + 1)
+            elif parent_path.group(1) != "`" and not in_fence and escape is None:  # code runs in the project
+                escape = parent_path.start(2) + 1
         if siblings:
-            yield Hit("cross-skill-link", start + index, f"a path into the sibling skill {', '.join(sorted(siblings))}")
-        if escapes or (in_fence and _SKILL_DIR_PARENT.search(line)):
-            yield Hit("path-escape", start + index, "a path with '../' leaves the skill folder")
+            yield Hit("cross-skill-link", start + index, f"a path into the sibling skill {', '.join(sorted(siblings))}",
+                      min(siblings.values()))
+        fenced_escape = in_fence and _SKILL_DIR_PARENT.search(line)
+        if escape is not None or fenced_escape:
+            yield Hit("path-escape", start + index, "a path with '../' leaves the skill folder",
+                      escape if escape is not None else fenced_escape.start() + 1)
 
 
 def skill_files(folder: Path) -> Iterator[Path]:
