@@ -25,6 +25,7 @@ from git_skill.transcripts import events as ev
 from git_skill.transcripts.events import error_signature
 
 MAX_STEPS = 12
+FIX_WINDOW = 200  # calls after a failure searched for its fix: a long session stays linear
 MAX_PAIRS = 8
 _INSPECT = re.compile(r"^(?:ls|cat|head|tail|less|more|pwd|wc|file|stat|tree|find|grep|rg|which|type|echo|env|"
                       r"git (?:status|log|diff|show|branch)|ps|df|du|id|whoami|uname|"
@@ -251,7 +252,7 @@ def _fix_for(index: int, described: list[tuple[str | None, Step, Step | None]]) 
     something, followed by the same command succeeding. (None, False) when the session shows no such fix."""
     failing = described[index][0]
     last_change = None
-    for text, _, result in described[index + 1:]:
+    for text, _, result in described[index + 1:index + 1 + FIX_WINDOW]:
         if not text:
             continue
         if text == failing or failing in _segments(text):  # the same check, maybe with more after it

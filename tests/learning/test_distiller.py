@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from git_skill.learning import leaks, wording
 from git_skill.learning.content_gate import hide_answers
@@ -397,3 +399,36 @@ def test_every_shared_source_learns_or_is_refused_quickly(tmp_path: Path) -> Non
         subprocess.run(["git", "init", "-q"], cwd=single, check=True)
         outcome = run_cli("learn", str(session), cwd=single)
         assert outcome.code in (0, 3) and "Traceback" not in outcome.err, (session, outcome.err)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(task=st.text(max_size=300), commands=st.lists(st.text(min_size=1, max_size=200), max_size=6),
+       feedback=st.text(max_size=300))
+def test_any_task_commands_and_feedback_render_without_error(task: str, commands: list[str], feedback: str) -> None:
+    """Whatever a session holds, the distiller renders a skill (or says there is nothing to learn): never a crash."""
+    from git_skill.learning.distiller import Lessons, description, nothing_to_learn, render
+
+    answers = leaks.expected_values([feedback])
+    lessons = Lessons(task=task, name="any-task", outcome=None, steps=commands, checks=commands[:1],
+                      agent_steps=len(commands), answers=answers, requirements=wording.requirements(task))
+    text, files = render(lessons)
+    assert description(lessons) and isinstance(text, str) and isinstance(nothing_to_learn(lessons), (str, type(None)))
+    for value in leaks.leaked(text + "".join(files.values()), answers, task):
+        assert False, value
+
+
+@settings(max_examples=100, deadline=None)
+@given(answer=st.from_regex(r"[A-Za-z][A-Za-z0-9_]{3,20}", fullmatch=True) | st.from_regex(r"[1-9]\d{2,8}(?:\.\d{1,4})?",
+                                                                                             fullmatch=True),
+       prefix=st.sampled_from(["echo ", "printf '%s' ", "python3 -c \"\nprint(", "cat <<'EOF' > out.txt\n"]))
+def test_an_expected_value_never_survives_anywhere(answer: str, prefix: str) -> None:
+    from git_skill.learning.distiller import Lessons, render
+
+    quoted = answer if answer[0].isdigit() else f"'{answer}'"
+    answers = leaks.expected_values([f"E       assert result == {quoted}"])
+    command = f"{prefix}{answer}" + ("\n)\n\"" if "-c" in prefix else "\nEOF" if "EOF" in prefix else "")
+    lessons = Lessons(task="Compute the result.", name="compute", outcome=None, steps=[command, command + " \n" * 20],
+                      agent_steps=2, answers=answers)
+    text, files = render(lessons)
+    assert answers and not leaks.leaked(text + "".join(files.values()), answers), (text, files)
+    assert not re.search(rf"(?<![\w.]){re.escape(answer)}(?![\w])", text + "".join(files.values()))
