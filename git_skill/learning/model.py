@@ -72,6 +72,9 @@ class ModelSettings:
     output_limit: int | None = None  # the most a reply may take (litellm's max_output_tokens), when known
     frequency_penalty: float | None = None  # only for a small model on this machine: it loops under greedy decoding
     temperature: float | None = 0  # None for reasoning models, which refuse anything but their default
+    # A lower bound on lists, for a small model: its grammar stays small (each bounded list is spelled out
+    # item by item), and it cannot fill a list until its reply is cut off. None: the schema's own bounds.
+    max_items: int | None = None
 
 
 @dataclass
@@ -284,8 +287,8 @@ def _default_privacy() -> Callable[[str], str]:
     return ProviderRedaction()
 
 
-def _response_format(level: int, schema_name: str) -> dict[str, Any] | None:
-    relaxed = decoding_schema(schema_name)
+def _response_format(level: int, schema_name: str, max_items: int | None = None) -> dict[str, Any] | None:
+    relaxed = decoding_schema(schema_name, max_items)
     if FORMATS[level] == "json_schema":
         return {"type": "json_schema", "json_schema": {"name": schema_name, "schema": relaxed, "strict": False}}
     if FORMATS[level] == "json_object+schema":
@@ -388,7 +391,7 @@ class ModelClient:
         level = self.formats.get(self.endpoint_key)
         attempt = 0
         while True:
-            response_format = _response_format(level, schema_name)
+            response_format = _response_format(level, schema_name, self.settings.max_items)
             if response_format is None:
                 kwargs.pop("response_format", None)
             else:

@@ -28,12 +28,13 @@ class Creation:
     task_name: str | None = None  # names a variant when the model extends a skill under the skill's own name
 
 
-def reflection_messages(digest_text: str) -> list[dict[str, str]]:
-    return [{"role": "user", "content": prompt("reflection", schema=schema_text("reflection"), digest=digest_text)}]
+def reflection_messages(digest_text: str, max_items: int | None = None) -> list[dict[str, str]]:
+    shown = schema_text("reflection", max_items)
+    return [{"role": "user", "content": prompt("reflection", schema=shown, digest=digest_text)}]
 
 
 def reflect(client: ModelClient, digest_text: str) -> dict[str, Any]:
-    return client.json(reflection_messages(digest_text), "reflection")
+    return client.json(reflection_messages(digest_text, client.settings.max_items), "reflection")
 
 
 MIN_DIGEST = 300  # tokens: below this a digest says too little to reflect on
@@ -74,7 +75,7 @@ def reflection_budget(client: ModelClient, ceiling: int | None, window: int | No
     """The digest budget that fits the model's window beside the reflection prompt, its schema and the reply."""
     from git_skill.learning.context_window import MAX_BUDGET, digest_budget
 
-    overhead = prompt("reflection", schema=schema_text("reflection"), digest="")
+    overhead = prompt("reflection", schema=schema_text("reflection", client.settings.max_items), digest="")
     return digest_budget(window or client.settings.context_window, overhead, ceiling or MAX_BUDGET,
                          client.settings.reply_tokens)
 
@@ -110,9 +111,10 @@ def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: l
 
     reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0], ensure_ascii=False)
     room = f"{client.settings.reply_tokens or DEFAULT_REPLY_TOKENS:,}"
-    fixed = prompt("creation", schema=schema_text("creation"), reflection=reflection, room=room,
+    shown = schema_text("creation", client.settings.max_items)
+    fixed = prompt("creation", schema=shown, reflection=reflection, room=room,
                    existing=existing_summary(candidates, body_chars=0))
-    content = prompt("creation", schema=schema_text("creation"), reflection=reflection, room=room,
+    content = prompt("creation", schema=shown, reflection=reflection, room=room,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
     defaults = {"name": task_name} if task_name else None

@@ -46,24 +46,41 @@ def _relax(node: Any) -> Any:
     return relaxed
 
 
+def _bounded(node: Any, max_items: int | None) -> Any:
+    """The schema with every list's `maxItems` at most `max_items` (None: as it is)."""
+    if max_items is None:
+        return node
+    if isinstance(node, list):
+        return [_bounded(item, max_items) for item in node]
+    if not isinstance(node, dict):
+        return node
+    bounded = {key: _bounded(value, max_items) for key, value in node.items()}
+    if bounded.get("type") == "array":
+        bounded["maxItems"] = min(int(bounded.get("maxItems", max_items)), max_items)
+    return bounded
+
+
 @lru_cache(maxsize=None)
-def _decoding_schema(name: str) -> str:
+def _decoding_schema(name: str, max_items: int | None) -> str:
     from git_skill.learning.templates import schema
 
-    return json.dumps(_relax(schema(name)))
+    return json.dumps(_relax(_bounded(schema(name), max_items)))
 
 
-def decoding_schema(name: str) -> dict[str, Any]:
-    """The schema without length bounds, patterns, titles and descriptions: what a grammar compiler accepts."""
-    return json.loads(_decoding_schema(name))
+def decoding_schema(name: str, max_items: int | None = None) -> dict[str, Any]:
+    """The schema without length bounds, patterns, titles and descriptions: what a grammar compiler accepts.
+    `max_items` lowers the lists' bounds, as for a small model (see `ModelSettings.max_items`)."""
+    return json.loads(_decoding_schema(name, max_items))
 
 
 @lru_cache(maxsize=None)
-def schema_text(name: str) -> str:
-    """The schema a prompt shows: the very one the reply is checked against, less its identifiers."""
+def schema_text(name: str, max_items: int | None = None) -> str:
+    """The schema a prompt shows: the very one the reply is checked against (with the same lowered bounds
+    as the decoding schema, when `max_items` is given), less its identifiers."""
     from git_skill.learning.templates import schema
 
-    return json.dumps({k: v for k, v in schema(name).items() if k not in _NOT_FOR_PROMPTS}, ensure_ascii=False)
+    shown = {k: v for k, v in _bounded(schema(name), max_items).items() if k not in _NOT_FOR_PROMPTS}
+    return json.dumps(shown, ensure_ascii=False)
 
 
 def parse_reply(content: str) -> dict[str, Any] | str:

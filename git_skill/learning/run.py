@@ -42,6 +42,7 @@ REMOTE_TIMEOUT = 120.0
 # the keys and quotes a reply must repeat, and hosted providers are never sent it.
 LOCAL_FREQUENCY_PENALTY = 1.0
 SMALL_MODEL_WINDOW = 16384
+SMALL_MODEL_MAX_ITEMS = 8  # lists a small model may fill: llama-cpp-python's grammar grows with each bound
 
 
 def is_local(api_base: str | None) -> bool:
@@ -90,6 +91,7 @@ def open_client(workspace: Workspace, model: str | None, api_base: str | None, t
                              context_window=context_window, output_limit=output_limit,
                              reply_tokens=windows.reply_reserve(context_window, output_limit),
                              frequency_penalty=LOCAL_FREQUENCY_PENALTY if small_local else None,
+                             max_items=SMALL_MODEL_MAX_ITEMS if small_local else None,
                              temperature=None if windows.is_reasoning_model(chosen, litellm_module) else 0)
     memory = FormatMemory(Path(workspace.git_dir) / "git-skill" / "structured-output.json" if workspace.git_dir else None)
 

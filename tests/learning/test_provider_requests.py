@@ -164,10 +164,15 @@ def test_decoding_knobs_go_only_to_a_small_local_model(repo: Path, env: None) ->
         large = server.requests
     with FakeLLM() as server:
         server.replies = [reply(REFLECTION), reply({**CREATION, "name": "build-c-small"})]
-        assert learn(repo, write_harbor_trial(repo.parent / "small"), server, "--context-window", "4096").code == 0
+        assert learn(repo, write_harbor_trial(repo.parent / "small", reward="1"), server, "--context-window",
+                     "4096").code == 0
         small = server.requests
+    assert len(large) == 2 and len(small) == 2
     assert all("frequency_penalty" not in r for r in large) and all(r["frequency_penalty"] == 1.0 for r in small)
     assert all(r["max_tokens"] >= 16_000 for r in large) and all(r["max_tokens"] <= 1024 for r in small)
+    lessons = [r["response_format"]["json_schema"]["schema"]["properties"]["lessons"] for r in (large[0], small[0])]
+    assert lessons[0]["maxItems"] == 20 and lessons[1]["maxItems"] == 8  # a small model's grammar stays small
+    assert '"maxItems": 8' in small[0]["messages"][0]["content"] and '"maxItems": 8' not in large[0]["messages"][0]["content"]
 
 
 def test_the_prompt_shows_the_schema_the_reply_is_checked_against(repo: Path, env: None) -> None:
