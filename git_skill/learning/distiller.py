@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from git_skill.transcripts.digest import Digest, Step
 from git_skill.learning import leaks, wording
+from git_skill.learning.command_text import EDIT_TOOLS, WRITE_TOOLS, clip_words, code, command_lines, show
 from git_skill.learning.generalize import generalize, without_literals
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.events import error_signature
@@ -42,17 +42,6 @@ _STOP = frozenset("a an the to of in on for and or with from by at is are be it 
                   "i we me us there here file files script current directory".split())
 _SHELL_NOISE = re.compile(r"^(?:cd\s+\S+\s*(?:&&|;)\s*)")
 _WRITES = re.compile(r"(?:^|[^\d&2])>>?\s*[\w./~-]|<<-?\s*['\"]?\w+|\bsed\s+-i\b|\btee\b|\b(?:mv|cp|rm|mkdir|touch|chmod)\s")
-_HEREDOC = re.compile(r"^(?P<head>[^\n]*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*)\n(?P<body>[\s\S]*?)\n[ \t]*(?P=tag)[ \t]*"
-                      r"(?:\n(?P<after>[\s\S]*))?$")
-# `python3 -c "…"` whose code spans lines (escaped quotes inside allowed), then at most redirections
-# a console that wrapped long lines may have joined the terminator to the last line (`…com). EOF`)
-_WRAPPED_HEREDOC = re.compile(r"^(?P<head>[^\n]*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*)\n(?P<body>[\s\S]*?)[ \t]+(?P=tag)[ \t]*"
-                              r"(?P<after>)$")
-_INLINE_CODE = re.compile(r"^(?P<head>[^'\"\n]*?\b(?:python[\d.]*|node|perl|ruby|bash|sh)\s+-c\s+)(?P<quote>['\"])"
-                          r"(?P<code>(?:\\.|(?!(?P=quote))[^\\])*\n(?:\\.|(?!(?P=quote))[^\\])*)(?P=quote)(?P<tail>[^\n]*)$")
-# SWE-agent's editor writing a whole file: shown like a heredoc into that file
-_CREATE_FILE = re.compile(r"^(?P<head>str_replace_editor create (?P<path>\S+)) --file_text (?P<quote>['\"])(?P<body>[\s\S]*)"
-                          r"(?P=quote)\s*$")
 _HARNESS = re.compile(r"<harness-path>|\basciinema\b|\btmux\b")
 
 
@@ -166,19 +155,17 @@ def _describe_call(step: Step) -> str | None:
 _CONTENT = re.compile(r"(?:^|, )(?:content|file_text|contents)=([\s\S]*)$")
 _EDIT = re.compile(r"(?:^|, )(?:old_string|oldString|old_str)=([\s\S]*?), (?:new_string|newString|new_str)=([\s\S]*?)"
                    r"(?:, (?:replace_all|replaceAll|expected_replacements)=\w+)?$")
-_WRITE_TOOLS = frozenset({"Write", "write_file", "create_file", "write"})
-_EDIT_TOOLS = frozenset({"Edit", "edit", "replace", "str_replace", "apply_patch"})
 _CUT = "characters cut …]"
 
 
 def _with_content(described: str, tool: str, arguments: str) -> str:
     """A file tool's call with what it wrote: a Write's content, an Edit's change as a diff (when the digest
     kept them whole), in the heredoc shape every command body is shown in."""
-    if tool in _WRITE_TOOLS:
+    if tool in WRITE_TOOLS:
         content = _CONTENT.search(arguments)
         if content and _CUT not in content.group(1) and content.group(1).strip():
             return f"{described} <<'EOF'\n{generalize(content.group(1).strip(chr(10)).rstrip())}\nEOF"
-    if tool in _EDIT_TOOLS:
+    if tool in EDIT_TOOLS:
         edit = _EDIT.search(arguments)
         if edit and _CUT not in edit.group(0):
             old, new = (part.strip("\n") for part in edit.groups())  # the digest puts a long value on its own lines
@@ -385,17 +372,13 @@ def description(lessons: Lessons) -> str:
     error = next((p.error for p in lessons.lessons_of_errors if p.error not in ("failed", "reported an error")
                   and not p.error.startswith("exit ") and "<value>" not in p.error), None)
     if error:
-        when += f", or when `{_clip_words(error, 100).replace('`', chr(39))}` appears"
+        when += f", or when `{clip_words(error, 100).replace('`', chr(39))}` appears"
     text = f"{what}. {when}."
     text, _ = leaks.scrub(text, lessons.answers, lessons.task)
     return text.replace("<", "‹").replace(">", "›")[:1024]
 
 
 _NAME_NOISE = frozenset("swe bench hack task test tests learned skill".split())
-
-
-def _clip_words(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 _POLITE = re.compile(r"^(?:please|can you|could you|would you)[,\s]+", re.I)
@@ -412,119 +395,6 @@ def _programs(lessons: Lessons) -> list[str]:
             if words and re.fullmatch(r"[a-z][\w.+-]{1,20}", words[0]) and words[0] not in _GENERIC_PROGRAMS:
                 counts[words[0]] = counts.get(words[0], 0) + 1
     return sorted(counts, key=lambda w: -counts[w])
-
-
-MAX_COMMAND_CHARS = 160  # a command longer than this, or of several lines, is shown as a block
-MAX_BLOCK_LINES = 15  # a block longer than this goes to a file under scripts/
-MAX_BLOCK_CHARS = 1200
-_SHEBANGS = {"python": "python3", "node": "node", "perl": "perl", "ruby": "ruby", "bash": "bash", "sh": "sh"}
-_EXTENSIONS = {"python": ".py", "node": ".js", "perl": ".pl", "ruby": ".rb", "bash": ".sh", "sh": ".sh"}
-
-
-@dataclass(frozen=True)
-class _Shown:
-    """How one command appears: an inline line, or a lead line with a fenced block or a script file."""
-
-    inline: str
-    block: str | None = None
-    language: str = "bash"
-    script: str | None = None  # path under the skill folder, when the body is long
-
-
-def _script_name(head: str, language: str, used: set[str], hint: str) -> str:
-    target = re.search(r"(?:>|\btee(?:\s+-a)?)\s*['\"]?([\w./-]+)", head)
-    base = target.group(1).rsplit("/", 1)[-1] if target else ""
-    if not re.fullmatch(r"[\w.-]{1,60}", base or "") or base.startswith("."):
-        base = hint + _EXTENSIONS.get(language, ".sh")
-    stem, dot, suffix = base.partition(".")
-    name, number = base, 2
-    while name in used:
-        name, number = f"{stem}-{number}{dot}{suffix}", number + 1
-    used.add(name)
-    return f"scripts/{name}"
-
-
-def _show(command: str, used: set[str], hint: str = "command") -> _Shown:
-    """A command whole: a heredoc's or `python -c`'s body as a block (a file under scripts/ when long),
-    never its first line alone."""
-    if "\n" not in command and len(command) <= MAX_COMMAND_CHARS:
-        return _Shown(command)
-    heredoc = _HEREDOC.match(command) or _WRAPPED_HEREDOC.match(command)
-    inline_code = None if heredoc else _INLINE_CODE.match(command)
-    created = None if heredoc or inline_code else _CREATE_FILE.match(command)
-    if created:
-        head, body = f"{created.group('head')} > {created.group('path')}", created.group("body")
-        language, lead = _language_of(head), created.group("head")
-    elif heredoc:
-        head, body, after = heredoc.group("head"), heredoc.group("body"), (heredoc.group("after") or "").strip()
-        interpreter = re.match(r"\s*(python[\d.]*|node|perl|ruby|bash|sh)\b", head)
-        language = re.sub(r"[\d.]+$", "", interpreter.group(1)) if interpreter else _language_of(head)
-        lead = head + (f" … {after.splitlines()[0]}" if after else "")
-        tool = re.match(r"(\w+)(?: (\S+))? <<'EOF'$", head)
-        if tool and (tool.group(1) in _WRITE_TOOLS or tool.group(1) in _EDIT_TOOLS):  # a file tool, not a shell
-            lead = f"{tool.group(1)} {tool.group(2) or ''}".strip()
-            head = f"{tool.group(1)} > {tool.group(2)}" if tool.group(2) else tool.group(1)
-            language = "diff" if tool.group(1) in _EDIT_TOOLS else _language_of(head)
-        elif re.match(r"\s*(?:apply_patch|git apply|patch)\b", head):
-            language = "diff"
-    elif inline_code:
-        head, body = inline_code.group("head"), inline_code.group("code").strip("\n")
-        language = re.sub(r"[\d.]+$", "", head.split()[-2]) if len(head.split()) >= 2 else "bash"
-        lead = f"{head.strip()} <code>{inline_code.group('tail')}".strip()
-    else:
-        head, body, language, lead = command, command, "bash", ""
-    lines = body.splitlines()
-    if len(lines) <= MAX_BLOCK_LINES and len(body) <= MAX_BLOCK_CHARS:
-        return _Shown(lead, body, language)
-    script = _script_name(head if heredoc or created else "", language, used, hint)
-    return _Shown(lead, body, language, script)
-
-
-def _language_of(head: str) -> str:
-    target = re.search(r">\s*['\"]?[\w./-]+\.(py|js|sh|rb|pl|c|h|cpp|go|rs|json|ya?ml|toml|md|html|css|sql|txt)\b", head)
-    names = {"py": "python", "js": "javascript", "sh": "bash", "rb": "ruby", "pl": "perl", "yml": "yaml", "md": "markdown",
-             "txt": "text"}
-    return names.get(target.group(1), target.group(1)) if target else "text"
-
-
-def _code(text: str) -> str:
-    """Inline code for one line: bounded, safe for backticks inside."""
-    flat = " ".join(text.split())
-    if len(flat) > 300:
-        flat = flat[:299].rstrip() + "…"
-    if "`" in flat:
-        return f"`` {flat} ``"
-    return f"`{flat}`"
-
-
-def _fence(body: str, language: str, indent: str) -> list[str]:
-    fence = "````" if "```" in body else "```"
-    return [f"{indent}{fence}{language}"] + [f"{indent}{line}" if line else "" for line in body.splitlines()] + [
-        f"{indent}{fence}"]
-
-
-def _command_lines(command: str, marker: str, used: set[str], files: dict[str, str], suffix: str = "",
-                   hint: str = "command") -> list[str]:
-    """The list item for one command (`marker` is "- " or "3. "), its block or script pointer below it;
-    `hint` names a script file that has no name of its own (`step-3`)."""
-    shown = _show(command, used, hint)
-    indent = " " * len(marker)
-    if shown.block is None:
-        return [f"{marker}{_code(shown.inline)}{suffix}"]
-    if shown.script:
-        body = shown.block.rstrip("\n") + "\n"
-        interpreter = _SHEBANGS.get(shown.language)
-        if interpreter and not body.startswith("#!"):  # scripts/ files are executable: say what runs them
-            body = f"#!/usr/bin/env {interpreter}\n{body}"
-        files[shown.script] = body
-        lead = f"{_code(shown.inline)} with" if shown.inline else "Run"
-        opening = next((line.strip() for line in shown.block.splitlines()
-                        if line.strip() and not re.match(r"\s*(?:#|import |from \S+ import )", line)), "")
-        starts = f", from {_code(_clip_words(opening, 60))}" if opening else ""  # which body: curation tells them apart
-        return [f"{marker}{lead} the {shown.language} in [{shown.script}]({shown.script}) "
-                f"({len(shown.block.splitlines())} lines{starts}){suffix}"]
-    lead = f"{_code(shown.inline)}:" if shown.inline else "Run:"
-    return [f"{marker}{lead}{suffix}", ""] + _fence(shown.block, shown.language, indent) + [""]
 
 
 def _steps_heading(lessons: Lessons) -> str:
@@ -562,43 +432,43 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
     if lessons.inspect:
         out += ["## Orient first", ""]
         for command in lessons.inspect:
-            out += _command_lines(command, "- ", used, files)
+            out += command_lines(command, "- ", used, files)
         out.append("")
     if lessons.steps:
         out += [f"## {_steps_heading(lessons)}", ""]
         for number, command in enumerate(lessons.steps, 1):
-            out += _command_lines(command, f"{number}. ", used, files, hint=f"step-{number}")
+            out += command_lines(command, f"{number}. ", used, files, hint=f"step-{number}")
         out.append("")
     if lessons.contrast:
         out += ["## What the failed attempts did instead", ""]
         for command in lessons.contrast:
-            out += _command_lines(command, "- ", used, files)
+            out += command_lines(command, "- ", used, files)
         out.append("")
     if lessons.pairs:
         out += ["## Errors and fixes", ""]
         for pair in lessons.pairs:
-            short_fix = pair.fix is not None and _show(pair.fix, set()).block is None
+            short_fix = pair.fix is not None and show(pair.fix, set()).block is None
             listed = lessons.steps.index(pair.fix) + 1 if pair.fix in lessons.steps and not short_fix else 0
             if pair.fix and pair.confirmed and listed:
                 then = f" Fixed by step {listed} above; the command then passed."
                 short_fix = True  # nothing to show again
             elif pair.fix and pair.confirmed and short_fix:
-                then = f" Fixed by {_code(pair.fix)}; the command then passed."
+                then = f" Fixed by {code(pair.fix)}; the command then passed."
             elif pair.fix and pair.confirmed:
                 then = " Fixed by the change below; the command then passed."
             elif pair.confirmed:
                 then = " It passed when run again unchanged."
             else:
                 then = " The session shows no fix for it."
-            out += _command_lines(pair.command, "- ", used, files,
-                                  f" failed with {_code(pair.error)} (step {pair.evidence}).{then}",
+            out += command_lines(pair.command, "- ", used, files,
+                                  f" failed with {code(pair.error)} (step {pair.evidence}).{then}",
                                   hint=f"failed-step-{pair.evidence}")
             if pair.fix and pair.confirmed and not short_fix:
-                out += _command_lines(pair.fix, "  - Fix: ", used, files, hint=f"fix-of-step-{pair.evidence}")
+                out += command_lines(pair.fix, "  - Fix: ", used, files, hint=f"fix-of-step-{pair.evidence}")
         out.append("")
     out += ["## Verification", ""]
     for command in lessons.checks:
-        out += _command_lines(command, "- ", used, files)
+        out += command_lines(command, "- ", used, files)
     if not lessons.checks:
         out.append("- No check command ran in the session.")
     if lessons.passed_tests:
@@ -608,7 +478,7 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
     if lessons.failed_tests:
         out += ["## Pitfalls from the verifier", ""]
         for name, messages in lessons.failed_tests:
-            shown = [m if m.startswith("failed in ") else _code(m) for m in messages]
+            shown = [m if m.startswith("failed in ") else code(m) for m in messages]
             detail = f": {'; '.join(shown)}" if shown else ""
             out.append(f"- `{name}` failed{detail}. Check this requirement explicitly before finishing.")
         out.append("")
@@ -616,21 +486,6 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
         out += ["## Not verified", ""] + [f"- {line}" for line in lessons.unverified] + [""]
     text, _ = leaks.scrub(re.sub(r"\n{3,}", "\n\n", "\n".join(out)), lessons.answers, lessons.task)
     return text, {path: leaks.scrub(content, lessons.answers, lessons.task)[0] for path, content in files.items()}
-
-
-def beside(body: str, files: dict[str, str], folder: Path) -> tuple[str, dict[str, str]]:
-    """`body` and `files` renamed so no file replaces a different one already in `folder` (a skill being
-    extended keeps the scripts its own text points at)."""
-    renamed: dict[str, str] = {}
-    for relative, content in files.items():
-        name, number = relative, 2
-        while (folder / name).exists() and (folder / name).read_text(encoding="utf-8", errors="replace") != content:
-            stem, dot, suffix = relative.rpartition("/")[2].partition(".")
-            name, number = f"scripts/{stem}-v{number}{dot}{suffix}", number + 1
-        if name != relative:
-            body = body.replace(f"]({relative})", f"]({name})").replace(f"[{relative}]", f"[{name}]")
-        renamed[name] = content
-    return body, renamed
 
 
 def body(lessons: Lessons) -> str:

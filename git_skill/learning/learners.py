@@ -112,7 +112,8 @@ class DistillerLearner:
     def consolidate(self, group: Group, library: Library) -> Plan:
         from git_skill.learning import curation
         from git_skill.learning.distiller import description as render_description
-        from git_skill.learning.distiller import beside, render
+        from git_skill.learning.command_text import beside
+        from git_skill.learning.distiller import render
         from git_skill.learning.synthesis import merge
         from git_skill.skills.skill import new_skill_text
 
