@@ -323,12 +323,17 @@ def _refuse_boilerplate(plan: Plan, parts: dict[str, Any], lessons: Lessons) -> 
     """A skill whose words come from our prompt or schema, not from the session, is refused outright; the
     verifier's expected values the model quoted are replaced."""
     from git_skill.learning.content_gate import hide_answers, problems
+    from git_skill.learning.leaks import scrub
 
     if plan.operation not in (Operation.CREATE, Operation.EXTEND):
         return plan
     text, hidden = hide_answers(plan.text, lessons.answers, lessons.task)
+    files = {}
+    for relative, content in plan.files.items():  # the model's scripts too
+        files[relative], found_in_file = scrub(content, lessons.answers, lessons.task)
+        hidden += found_in_file
     if hidden:
-        plan = replace(plan, text=text, reason=plan.reason + f"; {hidden} quote(s) of the verifier's expected "
+        plan = replace(plan, text=text, files=files, reason=plan.reason + f"; {hidden} quote(s) of the verifier's expected "
                        "values replaced by <value>")
     found = problems({**parts, "name": plan.name} if plan.operation == Operation.CREATE else parts)
     if found:

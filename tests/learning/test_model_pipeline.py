@@ -197,7 +197,7 @@ def test_the_verifiers_expected_values_are_hidden_in_what_the_model_wrote(repo: 
     trial = write_harbor_trial(repo.parent / "trial")
     review = tmp_path / "review.txt"
     review.write_text("E   assert regions() == ['north', 'south', 'east']\n")
-    leaky = {**CREATION, "scripts": [],
+    leaky = {**CREATION, "scripts": [{"path": "check.sh", "content": "#!/bin/sh\ntest \"$(regions)\" = \"['north', 'south', 'east']\"\n"}],
              "pitfalls": ["The verifier wants regions() to return ['north', 'south', 'east'] in that order."]}
     with FakeLLM() as server:
         server.replies = [reply(REFLECTION), reply(leaky)]
@@ -207,3 +207,4 @@ def test_the_verifiers_expected_values_are_hidden_in_what_the_model_wrote(repo: 
     assert "['north', 'south', 'east']" not in text and "'south'" not in text
     assert "regions() to return <value> in that order" in text
     assert "hello.c" in text  # values the task states are not answers
+    assert "'south'" not in (repo / ".agents/skills/build-c-programs/scripts/check.sh").read_text()
