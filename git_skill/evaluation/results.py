@@ -17,7 +17,6 @@ not passed, as Harbor's own job metrics count it.
 from __future__ import annotations
 
 import errno
-import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -139,17 +138,6 @@ def _resolved(value: Any) -> float | None:
     return None
 
 
-def _reward(value: Any) -> float | None:
-    """A reward: a finite number, or a number written as text ("1", "0.5"); NaN and the rest are no reward."""
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
-    number = _number(value)
-    return number if number is not None and math.isfinite(number) else None
-
-
 def tb_trial(record: dict[str, Any], threshold: float) -> Trial | None:
     """One Terminal-Bench 1 trial record (as in a run's `results` list or a trial's results.json)."""
     task = record.get("task_id")
@@ -165,19 +153,10 @@ def tb_trial(record: dict[str, Any], threshold: float) -> Trial | None:
 
 
 def harbor_reward(result: dict[str, Any], folder: Path | None) -> float | None:
-    """The trial's reward: `verifier_result.rewards.reward` (else the mean of its rewards), else the verifier's file."""
-    verifier = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
-    rewards = verifier.get("rewards") if isinstance(verifier.get("rewards"), dict) else {}
-    if _reward(rewards.get("reward")) is not None:
-        return _reward(rewards["reward"])
-    numbers = [number for number in map(_reward, rewards.values()) if number is not None]
-    if numbers:
-        return sum(numbers) / len(numbers)
-    if folder is not None and (folder / "verifier").is_dir():
-        from git_skill.transcripts.harbor import read_reward
+    """The trial's reward, as the transcript reader takes it (result.json's rewards, else the verifier's file)."""
+    from git_skill.transcripts.harbor import trial_reward
 
-        return _reward(read_reward(folder / "verifier"))  # a reward.txt holding "nan" is no reward
-    return None
+    return trial_reward(result, folder / "verifier" if folder is not None else None)
 
 
 def harbor_trial(result: dict[str, Any], folder: Path | None, threshold: float) -> Trial:

@@ -8,6 +8,7 @@ trials hold the same under `steps/<name>/`. A bare ATIF file is read too.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -123,21 +124,33 @@ def _result(folder: Path, transcript: ev.Transcript) -> dict[str, Any]:
     return result
 
 
+def reward_value(value: Any) -> float | None:
+    """A reward: a finite number, or a number written as text ("1", "0.5"); NaN, booleans and the rest are none."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
 def trial_reward(result: dict[str, Any], verifier: Path | None) -> float | None:
     """A trial's reward, the one `compare`, `usage` and the digest all use: result.json's
     `verifier_result.rewards.reward` (else the mean of its rewards, else `verifier_result.reward`),
-    else the verifier's reward.txt or reward.json."""
+    else the verifier's reward.txt or reward.json (a file holding "nan" is no reward)."""
     found = result.get("verifier_result") if isinstance(result.get("verifier_result"), dict) else {}
     rewards = found.get("rewards") if isinstance(found.get("rewards"), dict) else {}
-    numbers = {k: float(v) for k, v in rewards.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    numbers = {k: number for k, v in rewards.items() for number in [reward_value(v)] if number is not None}
     if "reward" in numbers:
         return numbers["reward"]
     if numbers:
         return sum(numbers.values()) / len(numbers)
-    single = found.get("reward")
-    if isinstance(single, (int, float)) and not isinstance(single, bool):
-        return float(single)
-    return read_reward(verifier) if verifier is not None and verifier.is_dir() else None
+    single = reward_value(found.get("reward"))
+    if single is not None:
+        return single
+    return reward_value(read_reward(verifier)) if verifier is not None and verifier.is_dir() else None
 
 
 def _agent_events(step: Path, transcript: ev.Transcript, thread: str, logs_seen: list[Any]) -> Iterator[ev.Event]:
