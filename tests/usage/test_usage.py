@@ -274,3 +274,18 @@ def test_gemini_cli_sessions_of_the_repository_count_activate_skill(project: Pat
     assert report["sessions"] == 1
     assert by_name(report)["pdf-forms"]["loads"] == 1
     assert by_name(report)["pdf-forms"]["last_loaded"] == "2026-11-04T09:01:00Z"
+
+
+def test_terminal_bench_trials_read_a_skill_file_in_the_terminal(project: Path, tmp_path: Path) -> None:
+    from tests.support.transcripts import tb_trial
+
+    run = tmp_path / "run"
+    tb_trial(run / "make-report" / "make-report.1-of-1", "make-report", True, None, session=(
+        "root@box:/app# cat /app/.claude/skills/csv-report/SKILL.md\n---\nname: csv-report\n---\n# Steps\n"
+        "root@box:/app# make make-report && echo OK\nOK\nroot@box:/app# exit\n"))
+    tb_trial(run / "fill-form" / "fill-form.1-of-1", "fill-form", False, "test_form")
+    report = usage_json(str(run), cwd=project)
+    rows = by_name(report)
+    assert report["sessions"] == 2
+    assert rows["csv-report"]["loads"] == 1 and rows["csv-report"]["outcomes"] == {
+        "loaded": {"trials": 1, "passed": 1}, "not_loaded": {"trials": 1, "passed": 0}}
