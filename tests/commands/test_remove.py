@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
-from git_skill.sharing.lockfile import lock_path, read_lock
+from git_skill.sharing.lockfile import lock_path, read_lock, write_lock
 from tests.conftest import Upstream, git, run_cli
 
 SKILLS = ".agents/skills"
@@ -63,7 +64,11 @@ def test_force_deletes_an_edited_folder_and_a_gone_folder_only_loses_its_entry(r
 def test_bad_names_and_ambiguous_names_change_nothing(repo: Path, upstream: Upstream) -> None:
     assert run_cli("remove", "anything", cwd=repo).code == 2  # nothing shared
     shared(repo, upstream)
-    assert run_cli("add", f"{upstream.url}//skills/pdf-forms", "--skills-dir", ".claude/skills", cwd=repo).code == 0
+    # two roots sharing one name, as a skills.lock written before add refused that can hold (add never makes it now)
+    shutil.copytree(repo / SKILLS / "pdf-forms", repo / ".claude/skills/pdf-forms")
+    entries = read_lock(repo)
+    entries[".claude/skills/pdf-forms"] = replace(entries[f"{SKILLS}/pdf-forms"], path=".claude/skills/pdf-forms")
+    write_lock(repo, entries)
     before = lock_path(repo).read_text()
     unknown = run_cli("remove", "nope", cwd=repo)
     assert unknown.code == 2 and "not a shared skill" in unknown.err
