@@ -298,6 +298,15 @@ def _response_format(level: int, schema_name: str, max_items: int | None = None)
     return None  # text: the prompt carries the schema
 
 
+_REPEATING_TAIL = re.compile(r"(.{4,120}?)(?:\s*\1){5,}\s*$", re.S)
+
+
+def looping(content: str) -> bool:
+    """Whether a reply ends in one piece repeated over and over: a small model stuck in a loop, which
+    more room would only let run longer."""
+    return bool(_REPEATING_TAIL.search(content[-2000:]))
+
+
 @dataclass
 class Reply:
     content: str
@@ -464,7 +473,7 @@ class ModelClient:
             # `first`: the first reply came another way (a provider's batch); repair rounds are calls
             reply = Reply(first, False, None) if first is not None and attempt == 0 else \
                 self._complete(conversation, schema_name)
-            if reply.cut and reply.room:
+            if reply.cut and reply.room and not looping(reply.content):
                 room = self._more_room(conversation, reply.room)
                 if room is not None:
                     self.debug(f"the {schema_name} reply was cut at {reply.room} tokens; asking again with {room}")
@@ -472,8 +481,9 @@ class ModelClient:
             content = reply.content
             parsed = parse_reply(content)
             if reply.cut and not isinstance(parsed, dict):
-                problems = (f"the reply was cut off at the length limit ({reply.room} tokens) before it ended: "
-                            "reply again, shorter (fewer or smaller scripts and references)")
+                problems = (f"the reply was cut off at the length limit ({reply.room} tokens) before it ended"
+                            + (", repeating itself" if looping(content) else "")
+                            + ": reply again, shorter (fewer or smaller scripts and references)")
             elif isinstance(parsed, dict):
                 for repair in repair_in_code(schema_name, parsed, defaults):
                     self.note(f"repaired the {schema_name} reply in code: {repair}")

@@ -217,3 +217,17 @@ def test_a_reasoning_model_is_sent_no_temperature(repo: Path, env: None) -> None
                          cwd=repo)
         assert result.code == 0, result.err
         assert len(server.requests) == 2 and all("temperature" not in r for r in server.requests)
+
+
+def test_a_reply_cut_while_repeating_itself_gets_a_repair_round_not_more_room(repo: Path, env: None) -> None:
+    from tests.transcripts.test_readers import write_harbor_trial
+
+    looping = '{"solved": "no", "lessons": [' + '"no", ' * 400  # a small model stuck until max_tokens
+    with FakeLLM() as server:
+        server.replies = [{"content": looping, "finish_reason": "length"}, reply(REFLECTION), reply(CREATION)]
+        result = learn(repo, write_harbor_trial(repo.parent / "trial"), server, "--context-window", "4096")
+        assert result.code == 0, result.err
+        rooms = [request["max_tokens"] for request in server.requests]
+        repair_turn = server.requests[1]["messages"][-1]["content"]
+    assert len(rooms) == 3 and rooms[1] <= rooms[0]  # more room would only let it loop longer
+    assert "repeating itself" in repair_turn
