@@ -109,9 +109,13 @@ def nothing_to_learn(lessons: Lessons) -> str | None:
 
 
 def _substantive(step: str) -> bool:
-    """A step that says something beyond its tool: `Edit <tmp-path>` or `python <tmp-path>` names nothing."""
-    words = re.sub(r"<[\w-]+>", " ", step).split()[1:]
-    return any(re.search(r"\w{2}", word) for word in words)
+    """A step that says something beyond its tool: `Edit <tmp-path>` or `python <tmp-path>` names nothing, and
+    a body written to a scratch file (`cat <<'EOF' > /tmp/x.py`) is a demonstration, not a step of a task."""
+    first, _, body = step.partition("\n")
+    words = re.sub(r"<[\w-]+>", " ", re.sub(r"<<-?\s*['\"]?\w+['\"]?", " ", first)).split()[1:]
+    if any(re.search(r"\w{2}", word) for word in words):
+        return True
+    return bool(body.strip()) and "<tmp-path>" not in first  # a `python3 -c` body says something
 
 
 def slug(text: str, limit: int = 4) -> str:
@@ -122,7 +126,7 @@ def slug(text: str, limit: int = 4) -> str:
 def skill_name(digest: Digest) -> str:
     """A valid skill name: the benchmark's task id when there is one, else words of the task."""
     task_id = str(digest.facts.get("task_id") or "")
-    name = slug(task_id, 6) if task_id else slug(first_sentence(digest.task))
+    name = slug(task_id, 6) if task_id else slug(first_sentence(wording.without_greeting(digest.task)))
     name = re.sub(r"-+", "-", name).strip("-")
     return name or "learned-skill"
 

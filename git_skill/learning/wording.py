@@ -32,6 +32,16 @@ _WANTED = re.compile(r"(?i)^(?:i|we|you|my \w+|our \w+|your \w+|the \w+) (?:real
 _SENTENCE = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!\bvs\.)\s+|\n+")  # not after "e.g."
 
 
+_GREETING = re.compile(r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|thanks|thank you)\b[^.!?\n]{0,30}[.!?,]*\s*",
+                       re.I)
+
+
+def without_greeting(task: str) -> str:
+    """"Hello Claude! Can you …" -> "Can you …": a greeting names no task."""
+    rest = _GREETING.sub("", task, count=1)
+    return rest if rest.strip() else task
+
+
 def sentences(task: str, limit: int = 3000) -> list[str]:
     """The task's sentences (and lines), code blocks left out: their comments are not requirements."""
     flat = re.sub(r"[ \t]+", " ", re.sub(r"```.*?(?:```|$)", " ", task[:limit], flags=re.S))
@@ -64,7 +74,8 @@ def _clip(text: str, limit: int) -> str:
 def action(task: str, fallback: str) -> str:
     """What the task asks, as a person would write it: the first imperative of its opening sentences,
     else its problem ("Diagnose and fix: …"), else its opening as a noun phrase."""
-    opening = [clause for sentence in sentences(generalize(task))[:4] for clause in re.split(r";\s+", sentence)][:5]
+    opening = [clause for sentence in sentences(generalize(without_greeting(task)))[:4]
+               for clause in re.split(r";\s+", sentence)][:5]
     for position, sentence in enumerate(opening):
         found = _imperative(sentence) or _wanted(sentence)
         if found and not (position and _PROBLEM.search(opening[0])):  # a problem stated first says more
@@ -83,7 +94,7 @@ _LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)")
 def opening(task: str, limit: int = 600) -> str:
     """The task's opening as "When to use" quotes it: a title line (an issue's) and the first sentence
     after it, markdown links as their text."""
-    text = _LINK.sub(r"\1", generalize(task)).strip()
+    text = _LINK.sub(r"\1", generalize(without_greeting(task))).strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return ""

@@ -111,6 +111,23 @@ def test_a_chat_whose_skill_would_hold_only_the_task_is_not_written(repo: Path, 
     assert not list(repo.rglob("SKILL.md"))
 
 
+def test_a_demonstration_in_a_scratch_file_is_nothing_to_learn(repo: Path, tmp_path: Path) -> None:
+    records = claude_records()[:1]
+    records[0]["message"]["content"] = "Hello Claude! Can you help me understand how Python decorators work?"
+    base = {k: records[0][k] for k in ("sessionId", "cwd", "version", "isSidechain")}
+    calls = [("w1", "Write", {"file_path": "/tmp/demo.py", "content": "def deco(f):\n    return f\n"}),
+             ("b1", "Bash", {"command": "python /tmp/demo.py"})]
+    for number, (call_id, tool, arguments) in enumerate(calls):
+        records.append({**base, "type": "assistant", "uuid": f"a{number}", "message": {
+            "id": f"m{number}", "role": "assistant", "content": [{"type": "tool_use", "id": call_id, "name": tool,
+                                                                  "input": arguments}]}})
+        records.append({**base, "type": "user", "uuid": f"r{number}", "message": {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": call_id, "content": "ok"}]}})
+    result = run_cli("learn", str(jsonl(tmp_path / "s.jsonl", records)), cwd=repo)
+    assert result.code == 3 and "only the task's text" in result.err, result.err
+    assert wording.action(records[0]["message"]["content"], "X").startswith("X: Can you help me understand")
+
+
 def test_a_failed_trial_without_steps_says_so_and_records_the_step_count(repo: Path, tmp_path: Path) -> None:
     source = trial(tmp_path / "t", "Sort report.csv by date.", None, False, {"test_sorted": "failed"}, tokens=5000)
     result, text = learned(repo, source)
