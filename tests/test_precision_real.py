@@ -42,7 +42,7 @@ REVIEWED: list[tuple[tuple[str, str, str, str], list[int], str]] = [
      "a documented bad/good pair with an abc123-style token"),
     (("redaction", f"{VERCEL}/vercel-cli-with-tokens/SKILL.md", "secret-assignment", "low"), [61, 64],
      "the same example token, found once as --token VALUE and once as an assignment, judged alike"),
-    (("lint", f"{LETTA}/syncing-memory-filesystem/SKILL.md", "listing-budget", "warning"), [2],
+    (("lint", f"{LETTA}/self-configuration/SKILL.md", "listing-budget", "warning"), [2],
      "the 22 Letta Code skills together overflow Codex's 5,440-character listing (true: what the rule is for)"),
     (("lint", f"{VERCEL}/deploy-to-vercel/Archive.zip", "bundled-archive", "warning"), [1],
      "a zip of an older SKILL.md and the two scripts the skill ships unpacked; lint read every member"),

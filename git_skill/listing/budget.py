@@ -1,7 +1,7 @@
 """Each agent's listing budget against the repository's skills, and the descriptions it drops.
 
-An entry costs its name and its description (with `when_to_use`, which Claude Code lists with
-it), the description cut to the agent's per-entry cap. Over the budget, Claude Code drops the
+An entry costs a line `- name: description` (the description with `when_to_use`, which Claude
+Code lists with it, cut to the agent's per-entry cap). Over the budget, Claude Code drops the
 descriptions of the skills invoked least (from `git skill usage` counts when there are any, else
 the longest first, which frees the most room per skill); Codex cuts what falls past its pool in
 listing order. A dropped description leaves the bare name, which still costs its characters.
@@ -18,7 +18,8 @@ from git_skill.errors import GitSkillError
 
 CHARS_PER_TOKEN = 4
 DEFAULT_CONTEXT_WINDOW = 200_000
-_SEPARATOR = 2  # "name: description"
+_LINE = 3  # each entry is a line "- name: description": "- " and the newline
+_SEPARATOR = 2  # ": " before the description, gone with it when the description is dropped
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def plan(entries: list[Entry], settings: Settings) -> list[AgentBudget]:
         listing = agent.listing
         budget = budget_chars(listing, settings)
         sizes = {id(e): _description_chars(e, listing) for e in entries}
-        used = sum(len(e.name) + _SEPARATOR + sizes[id(e)] for e in entries)
+        used = sum(_LINE + len(e.name) + _SEPARATOR + sizes[id(e)] for e in entries)
         result = AgentBudget(agent, budget, used)
         if used > budget:
             result.dropped = _dropped(entries, sizes, listing, settings, used - budget)
@@ -115,7 +116,7 @@ def _dropped(entries: list[Entry], sizes: dict[int, int], listing: ListingBudget
         room = listing.chars
         dropped = []
         for entry in ordered:
-            room -= len(entry.name) + _SEPARATOR + sizes[id(entry)]
+            room -= _LINE + len(entry.name) + _SEPARATOR + sizes[id(entry)]
             if room < 0:
                 dropped.append(entry)
         return dropped

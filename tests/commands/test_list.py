@@ -19,7 +19,7 @@ def test_list_shows_name_description_path_and_tokens(repo: Path) -> None:
     assert "A" * 59 + "…" in alpha and ".agents/skills/alpha/SKILL.md" in alpha
     assert "101" in alpha.split()  # body of 400 characters (+ blank line) ≈ 101 tokens
     assert lines[-3].startswith("2 skills: listing ≈")
-    assert lines[-2:] == [f"Claude Code listing: {len('alpha: ' + 'A' * 200) + len('beta: ' + GOOD_DESCRIPTION)} of "
+    assert lines[-2:] == [f"Claude Code listing: {len('- alpha: ' + 'A' * 200) + len('- beta: ' + GOOD_DESCRIPTION) + 2} of "
                           "8,000 characters: fits", lines[-1]] and lines[-1].startswith("Codex listing: ")
 
 
