@@ -136,3 +136,21 @@ def test_the_development_page_names_every_package_and_top_level_module() -> None
     missing += [p.name for p in (ROOT / "git_skill").glob("*.py")
                 if p.name not in ("__init__.py", "__main__.py") and f"`{p.name}`" not in text]
     assert not missing, missing
+
+
+def test_the_readme_example_is_what_learn_writes(repo: Path) -> None:
+    """Each line the README shows of the learned example, except those it marks trimmed (…), is a line that
+    `git skill learn examples/sessions/fix-csv-report --dry-run` prints, in the same order."""
+    from tests.conftest import run_cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```markdown\n", 1)[1].split("```", 1)[0].splitlines()
+    result = run_cli("learn", str(ROOT / "examples" / "sessions" / "fix-csv-report"), "--dry-run", cwd=repo)
+    assert result.code == 0, result.err
+    written = result.out.splitlines()
+    position = 0
+    for line in shown:
+        if "…" in line:
+            continue
+        assert line in written[position:], line
+        position = written.index(line, position) + 1
