@@ -61,7 +61,8 @@ class Basis:
     """What every plan of a group records, whichever operation is chosen."""
 
     sources: tuple[str, ...]
-    source_digest: str
+    source_digest: str  # the group's one digest (a single source's own), for the report and a commit's trailer
+    source_digests: tuple[str, ...]  # each source's
     learner: str
     verdict: str | None
     feedback: str
@@ -71,7 +72,8 @@ class Basis:
     @classmethod
     def of(cls, group: Group, learner: str, verdict: str | None, library: Library) -> Basis:
         attempts = group.attempts
-        return cls(tuple(a.source for a in attempts), group_digest(attempts), learner, verdict,
+        return cls(tuple(a.source for a in attempts), group_digest(attempts),
+                   tuple(a.source_digest for a in attempts), learner, verdict,
                    provenance.feedback_use(attempts), library.fingerprint, session_root(a.format for a in attempts))
 
     def plan(self, operation: Operation, reason: str, name: str, path: Path | None = None, text: str = "",
@@ -80,8 +82,9 @@ class Basis:
                     dict(files or {}), self.verdict, self.feedback, self.library)
 
     def metadata(self, operation: Operation, existing: dict[str, Any] | None = None) -> dict[str, str]:
-        return provenance.record(self.source_digest, self.learner, operation.value, self.verdict, existing,
-                                 self.feedback)
+        """Provenance: `learned-from` names each source of the group (not their combined digest)."""
+        sources = " ".join(dict.fromkeys(self.source_digests))
+        return provenance.record(sources, self.learner, operation.value, self.verdict, existing, self.feedback)
 
 
 def group_digest(attempts: list[Attempt]) -> str:

@@ -30,12 +30,14 @@ def today() -> str:
 def record(source_digest: str, learner: str, operation: str, outcome: str | None,
            existing: dict[str, Any] | None = None, feedback: str | None = None) -> dict[str, str]:
     """The skill's new `metadata`: existing string entries kept, provenance entries set.
+    `source_digest` may name several sources (space-separated), as a group of attempts does.
     `feedback` says whether verifier feedback was used ("used", "none" when there was none, "ignored"
     under --no-feedback), so trajectory-only skills can be told apart in an ablation."""
     metadata = {str(k): str(v) for k, v in (existing or {}).items()}
-    earlier = [digest for digest in metadata.get("learned-from", "").split() if digest != source_digest]
+    new = source_digest.split()  # a group's attempts: each source's digest
+    earlier = [digest for digest in metadata.get("learned-from", "").split() if digest not in new]
     metadata.update({
-        "learned-from": " ".join([source_digest, *earlier][:MAX_SOURCES]),  # every source, newest first
+        "learned-from": " ".join([*new, *earlier][:MAX_SOURCES]),  # every source, newest first
         "learned-by": learner,
         "learned-on": today(),
         "learned-operation": operation,

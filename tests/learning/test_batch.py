@@ -55,6 +55,9 @@ def test_variants_of_one_task_make_one_skill_with_the_distiller(repo: Path, tmp_
     assert only["operation"] == "create" and "crack-7z-hash.1-of-1" in only["source"] \
         and "crack-7z-hash.easy.1-of-1" in only["source"]
     assert skill_folders(repo) == ["crack-7z-hash"] and near_duplicates(repo) == []  # named by the family
+    text = (repo / ".agents/skills/crack-7z-hash/SKILL.md").read_text()
+    named = re.search(r"learned-from: (.*)", text).group(1).split()
+    assert len(named) == 2 and all(re.fullmatch(r"sha256:[0-9a-f]{64}", d) for d in named)  # each trial's digest
     assert "grouped: crack-7z-hash.easy is a variant of crack-7z-hash (task family crack-7z-hash)" in result.err
 
 
@@ -75,6 +78,8 @@ def test_two_variants_reflected_once_each_and_named_differently_make_one_skill(
     [only] = json.loads(result.out)["results"]
     assert "crack-7z-hash.1-of-1" in only["source"] and "crack-7z-hash.easy.1-of-1" in only["source"]
     assert skill_folders(repo) == ["seven-zip-password-recovery"] and near_duplicates(repo) == []
+    text = (repo / ".agents/skills/seven-zip-password-recovery/SKILL.md").read_text()
+    assert len(re.search(r"learned-from: (.*)", text).group(1).split()) == 2  # the skill names both sources
 
 
 def test_a_create_lint_would_call_a_near_duplicate_extends_instead(repo: Path, env: None, tmp_path: Path) -> None:
