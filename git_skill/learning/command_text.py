@@ -88,6 +88,8 @@ def show(command: str, used: set[str], hint: str = "command") -> Shown:
             language = "diff"
     elif inline_code:
         head, body = inline_code.group("head"), inline_code.group("code").strip("\n")
+        if inline_code.group("quote") == '"':  # the shell's escapes inside double quotes, undone: the code as it ran
+            body = re.sub(r'\\([\\"$`])', r"\1", body)
         language = re.sub(r"[\d.]+$", "", head.split()[-2]) if len(head.split()) >= 2 else "bash"
         lead = f"{head.strip()} <code>{inline_code.group('tail')}".strip()
     else:

@@ -482,9 +482,11 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
     if lessons.failed_tests:
         out += ["## Pitfalls from the verifier", ""]
         for name, messages in lessons.failed_tests:
-            shown = [m if m.startswith("failed in ") else code(m) for m in messages]
+            counted = next((m for m in messages if m.startswith("failed in ")), None)
+            shown = [code(m) for m in messages if m is not counted]
             detail = f": {'; '.join(shown)}" if shown else ""
-            out.append(f"- `{name}` failed{detail}. Check this requirement explicitly before finishing.")
+            times = f" {counted[len('failed '):]}" if counted else ""  # "in 2 of 3 attempts"
+            out.append(f"- `{name}` failed{times}{detail}. Check this requirement explicitly before finishing.")
         out.append("")
     if lessons.unverified:
         out += ["## Not verified", ""] + [f"- {line}" for line in lessons.unverified] + [""]

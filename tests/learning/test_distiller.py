@@ -225,7 +225,7 @@ def test_heredocs_and_python_c_keep_their_bodies(repo: Path, tmp_path: Path) -> 
     long_body = "\n".join(f"rows.append(parse(line_{i}))" for i in range(40))
     commands = ["cat <<'EOF' > fit.py\nimport numpy as np\nprint(np.polyfit([1, 2], [2, 4], 1))\nEOF",
                 f"cat <<'EOF' > load.py\nrows = []\n{long_body}\nEOF",
-                "python3 -c \"\nimport json\nprint(json.load(open('out.json'))['total'])\n\""]
+                "python3 -c \"\nimport json\nprint(json.load(open('out.json'))['total'], \\\"ok\\\")\n\""]
     messages = [{"role": "system", "content": "You are a helpful assistant."},
                 {"role": "user", "content": "Please solve this issue: Fit a line to the data in data.csv\n\n## Rules"}]
     for command in commands:
@@ -236,7 +236,7 @@ def test_heredocs_and_python_c_keep_their_bodies(repo: Path, tmp_path: Path) -> 
     result, text = learned(repo, source)
     assert result.returncode == 0, result.stderr
     assert "print(np.polyfit([1, 2], [2, 4], 1))" in text and "```python" in text
-    assert "print(json.load(open('out.json'))['total'])" in text
+    assert "print(json.load(open('out.json'))['total'], \"ok\")" in text  # the shell's \" undone
     assert "[scripts/load.py](scripts/load.py)" in text and "rows.append(parse(line_39))" not in text
     [script] = repo.rglob("scripts/load.py")
     assert script.read_text().count("rows.append") == 40
