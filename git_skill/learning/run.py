@@ -162,7 +162,7 @@ class Report:
 
 def learn(workspace: Workspace, client: ModelClient | None, members: list[str], request: Request, options: Options,
           bars: Bars, debug: Callable[[str], None]) -> Report:
-    """Learn from every source (a transcript or a trial folder), in six steps (the sixth after each write)."""
+    """Learn from every source (a transcript or a trial folder), in six steps."""
     from git_skill.digests import source_digest
     from git_skill.learning.batch import LearnCache, cache_key
 
@@ -203,39 +203,44 @@ def learn(workspace: Workspace, client: ModelClient | None, members: list[str], 
                          learner.client.settings.timeout, debug)
     failed = study_all(learner, learnable, options.jobs, alone, bars)
     # 5. Phase two: consolidate each group into one plan, serially, and write it under the repository lock.
+    # 6. Remember each task learned, saved when the run ends however it ends (a refused key, Ctrl-C), so a
+    #    rerun learns only what is new or what failed, never the same lesson twice.
     record = WrittenRecord(workspace)
     library = Library.read(workspace, request.skills_dirs)
-    for group in groups:
-        result = TaskResult(group)
-        try:
-            nothing = _nothing(group)
-            if nothing:
-                result.plan = nothing_to_learn(group, nothing, options.refuse_empty)
-            elif any(attempt.source in failed for attempt in group.attempts):
-                result.error = next(failed[a.source] for a in group.attempts if a.source in failed)
-            else:
-                result.plan = learner.consolidate(group, library)
-                if result.plan.empty:  # the model found no lesson: nothing to learn, as the distiller's rule says
-                    result.plan = nothing_to_learn(group, result.plan.reason, options.refuse_empty)
-                elif options.dry_run:
-                    if result.plan.path is not None and result.plan.operation != Operation.NONE:
-                        library = library.with_skill(result.plan.path, result.plan.text)
+    learned = False
+    try:
+        for group in groups:
+            result = TaskResult(group)
+            try:
+                nothing = _nothing(group)
+                if nothing:
+                    result.plan = nothing_to_learn(group, nothing, options.refuse_empty)
+                elif any(attempt.source in failed for attempt in group.attempts):
+                    result.error = next(failed[a.source] for a in group.attempts if a.source in failed)
                 else:
-                    write(workspace, learner, result, request, options, record, debug)
-                    library = Library.read(workspace, request.skills_dirs)
-        except GitSkillError as error:
-            if alone or getattr(error, "kind", None) in _fatal_kinds(client):
-                raise
-            result.plan, result.error = None, error
-        report.results.append(result)
-        # 6. Remember what was learned as soon as it is written, so a rerun (after an interruption too)
-        #    learns only what is new or what failed, never the same lesson twice.
-        if result.plan is not None and not options.dry_run:
+                    result.plan = learner.consolidate(group, library)
+                    if result.plan.empty:  # the model found no lesson: nothing to learn, as the distiller's rule
+                        result.plan = nothing_to_learn(group, result.plan.reason, options.refuse_empty)
+                    elif options.dry_run:
+                        if result.plan.path is not None and result.plan.operation != Operation.NONE:
+                            library = library.with_skill(result.plan.path, result.plan.text)
+                    else:
+                        write(workspace, learner, result, request, options, record, debug)
+                        library = Library.read(workspace, request.skills_dirs)
+            except GitSkillError as error:
+                if alone or getattr(error, "kind", None) in _fatal_kinds(client):
+                    raise
+                result.plan, result.error = None, error
+            report.results.append(result)
+            if result.plan is not None and not options.dry_run:
+                learned = True
+                for attempt in group.attempts:
+                    cache.record(cache_key(attempt.source_digest, attempt.use_feedback), result.plan.name,
+                                 result.plan.operation.value)
+    finally:
+        if learned:
             from git_skill.workspace import RepositoryLock
 
-            for attempt in group.attempts:
-                cache.record(cache_key(attempt.source_digest, attempt.use_feedback), result.plan.name,
-                             result.plan.operation.value)
             with RepositoryLock(workspace):
                 cache.save()
     return report
