@@ -234,8 +234,29 @@ def _pairs(steps: list[Step]) -> list[tuple[Step, Step | None]]:
     return out
 
 
+# a command that only prints what is there (`python3 -c "import sys; print(sys.path)"`, `pip show x`): never a fix
+_PRINTS_ONLY = re.compile(r"""^\s*python[\d.]*\s+-c\s+(['"])\s*(?:(?:import\s+[\w., ]+|from\s+\S+\s+import\s+[\w., ]+|"""
+                          r"""print\([^;\n]*\))\s*;?\s*)+\1""")
+_QUERY = re.compile(r"^\s*(?:pip3?|python[\d.]*\s+-m\s+pip)\s+(?:show|list|freeze|index)\b|^\s*(?:which|type|command -v|"
+                    r"dpkg -l|apt(?:-cache)? (?:search|show|policy|list)|npm (?:ls|view)|printenv)\b")
+
+
+def _diagnostic(command: str) -> bool:
+    return all(_PRINTS_ONLY.match(part) or _QUERY.match(part) or _inspects(part) for part in _segments(command))
+
+
+_SEPARATOR = re.compile(r"""'[^']*'|"(?:\\.|[^"\\])*"|(&&|\|\||;)""")
+
+
 def _segments(command: str) -> list[str]:
-    return [part.strip() for part in re.split(r"\s*(?:&&|;)\s*", command) if part.strip()]
+    """The commands of a `a && b; c || d` line, split outside quotes only."""
+    parts, start = [], 0
+    for match in _SEPARATOR.finditer(command):
+        if match.group(1):
+            parts.append(command[start:match.start()])
+            start = match.end()
+    parts.append(command[start:])
+    return [part.strip() for part in parts if part.strip()]
 
 
 def _fix_for(index: int, described: list[tuple[str | None, Step, Step | None]]) -> tuple[str | None, bool]:
@@ -252,7 +273,7 @@ def _fix_for(index: int, described: list[tuple[str | None, Step, Step | None]]) 
             if _succeeded(result):
                 return None, True  # it passed again with nothing changed: a flaky or slow command
             continue
-        if _succeeded(result) and not _inspects(text) and not _VERIFY.search(text):
+        if _succeeded(result) and not _inspects(text) and not _VERIFY.search(text) and not _diagnostic(text):
             last_change = text
     return None, False
 

@@ -163,6 +163,17 @@ def test_steps_of_a_rejected_attempt_are_not_steps_that_worked(repo: Path, tmp_p
     assert "no fix" in report_line and "Fixed by" not in report_line  # a diagnostic after it is no fix
 
 
+def test_a_diagnostic_between_a_failure_and_a_pass_is_no_fix(repo: Path, tmp_path: Path) -> None:
+    session = [("python3 fetch.py", "Traceback (most recent call last):\nConnectionError: timed out reaching the mirror"),
+               ("python3 -c \"import sys; print(sys.path)\" && pip show requests", "['/usr/lib']\nName: requests"),
+               ("python3 fetch.py", "fetched 3 files")]
+    source = trial(tmp_path / "t", "Fetch the three data files with fetch.py.", session, True, {"test_files": "passed"})
+    result, text = learned(repo, source)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in text.splitlines() if "ConnectionError" in line and line.startswith("- "))
+    assert "Fixed by" not in line and "passed when run again unchanged" in line
+
+
 def test_merging_prefers_an_accepted_attempt_with_steps_and_contrasts_the_failed(repo: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     instruction = "Sort report.csv by date into sorted.csv."
