@@ -23,6 +23,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bsha(?:256|512|1):[0-9a-f]{16,}\b"), "<digest>"),
     (re.compile(r"\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\b[0-9a-f]{32}\b"), "<hash>"),
     (re.compile(r"(?<![\w/])/(?:logs|installed-agent|oracle)/[\w./@+-]*"), "<harness-path>"),
+    (re.compile(r"\b0x[0-9a-f]{6,16}\b"), "<address>"),  # `<Foo object at 0x7f3a…>`: one process's memory
     (re.compile(r"(?<![\w/])/tmp/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]+)*"), "<tmp-path>"),
     (re.compile(r"(?<![\w/])/var/folders/[\w/.-]+"), "<tmp-path>"),
     _HOME,

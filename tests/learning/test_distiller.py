@@ -378,6 +378,14 @@ def test_descriptions_start_with_the_tasks_action(task: str, start: str) -> None
     assert wording.action(task, "Task").startswith(start)
 
 
+def test_one_runs_details_become_placeholders() -> None:
+    from git_skill.learning.generalize import generalize
+
+    text = generalize("git show e06d916 --stat; <Lang object at 0x7f3a2b1c9d00>; cat /logs/agent/run.txt; "
+                      "- 8f5efcefc488632be1fb2b6b2274faef")
+    assert text == ("git show <commit> --stat; <Lang object at <address>>; cat <harness-path>; - <hash>")
+
+
 def test_triggers_are_distinctive_terms_not_prose() -> None:
     terms = wording.distinctive_terms("I just made some changes to my personal project and the process of "
                                       "updating failed; fix build.gradle and the JUnit tests in src/test.")
