@@ -7,6 +7,7 @@ trials hold the same under `steps/<name>/`. A bare ATIF file is read too.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -232,11 +233,12 @@ def read_atif_file(path: Path, transcript: ev.Transcript, thread: str = "main") 
 
 
 def _stream_atif(handle: BinaryIO, transcript: ev.Transcript, thread: str, stepped: list[bool]) -> Iterator[ev.Event]:
-    """The steps, parsed one at a time in C; the fields around them (agent, session, totals) from
-    further passes that build nothing else."""
-    for key in ("agent", "session_id"):  # before the steps in Harbor's files: each pass stops early
-        handle.seek(0)
-        _atif_fact(key, first_item(handle, key), transcript.facts)
+    """The steps, parsed one at a time in C; the fields around them from the head (agent, session:
+    before the steps in Harbor's files) and from one more pass that builds nothing else (totals)."""
+    handle.seek(0)
+    head = handle.read(_HEAD_BYTES)
+    for key in ("agent", "session_id"):
+        _atif_fact(key, first_item(io.BytesIO(head), key), transcript.facts)
     handle.seek(0)
     tracker = ev.CallTracker()
     for step in items(handle, "steps.item"):

@@ -18,5 +18,9 @@ def items(handle: BinaryIO, prefix: str) -> Iterator[Any]:
 
 
 def first_item(handle: BinaryIO, prefix: str) -> Any:
-    """The first value at `prefix`, or None; parsing stops there."""
-    return next(items(handle, prefix), None)
+    """The first value at `prefix`, or None (also when the JSON breaks off or is malformed before
+    it); parsing stops there."""
+    try:
+        return next(items(handle, prefix), None)
+    except STREAM_ERRORS:
+        return None

@@ -57,3 +57,13 @@ def test_a_large_atif_trajectory_costs_a_fraction_of_its_size(tmp_path: Path) ->
     rows = {row["name"]: row for row in report["skills"]}
     assert rows["csv-report"]["loads"] == 1 and rows["csv-report"]["outcomes"]["loaded"] == {"trials": 1, "passed": 1}
     assert peak - baseline < size_kb // 4, f"reading a {size_kb} KB trajectory took {peak - baseline} KB more"
+
+
+def test_a_large_trajectory_cut_short_keeps_the_steps_before_the_cut(tmp_path: Path) -> None:
+    trial = write_trial(tmp_path / "cut__1", 360, 50_000)  # over 16 MB: streamed
+    path = trial / "agent" / "trajectory.json"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 30_000])  # killed mid-step, as a timed-out trial leaves it
+    _, report = peak_kb(trial, tmp_path)
+    rows = {row["name"]: row for row in report["skills"]}
+    assert rows["csv-report"]["loads"] == 1
