@@ -156,7 +156,9 @@ simple simply since single so some something specific start state still such sur
 tests than that the their them then there these they thing things this those through time to too tool tools try trying
 two type under until up update updated use used user uses using value values very via want was way we well were what
 when where whether which while who why will with within without work working works would write written wrong yet you your
-yours already whole sometimes figure private public site""".split())
+yours already whole sometimes figure private public site
+ignores returns contains produces fails breaks crashes shows throws gives takes keeps makes runs needs wants
+looks seems appears happens stays becomes goes comes prints reads writes""".split())
 _TECHNICAL = re.compile(
     r"`([^`\n]{2,50})`"  # quoted names
     r"|(?<![\w/])((?:[\w-]+/)*[\w-]+\.(?:[a-z][a-z0-9]{0,4}))(?![\w/])"  # file names and paths with an extension
