@@ -103,7 +103,11 @@ def nothing_to_learn(lessons: Lessons) -> str | None:
                     "and no check failed")
         return "it records no agent step and no failed check"
     said = [step for step in lessons.steps + lessons.checks if _substantive(step)]
-    if not (said or lessons.lessons_of_errors or lessons.failed_tests):
+    explained = [name for name, messages in lessons.failed_tests if any(not m.startswith("failed in ") for m in messages)]
+    if not (said or lessons.lessons_of_errors or explained):
+        if lessons.failed_tests:  # a failing test's name alone, with no step and no message: the task's text again
+            return ("a skill would hold only the task's text and the names of failing tests, with no agent step "
+                    "and no failure message")
         return "a skill would hold only the task's text: no command that changed something, no error, no check"
     return None
 

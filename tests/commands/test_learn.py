@@ -329,7 +329,8 @@ def test_every_shared_trial_distills_to_a_valid_general_skill(tmp_path: Path) ->
         data = json.loads((trial / "results.json").read_text())
         if result.code == 3:  # its agent's steps are not in the recording, and no check failed
             assert "nothing to learn" in result.err and not skill_files(workspace), trial
-            assert not [n for n, s in (data.get("parser_results") or {}).items() if s == "failed"], trial
+            failing = [n for n, s in (data.get("parser_results") or {}).items() if s == "failed"]
+            assert not failing or "names of failing tests" in result.err, trial  # a name alone teaches nothing
             continue
         assert result.code == 0, (trial, result.err)
         written += 1

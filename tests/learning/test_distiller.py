@@ -129,7 +129,12 @@ def test_a_demonstration_in_a_scratch_file_is_nothing_to_learn(repo: Path, tmp_p
 
 
 def test_a_failed_trial_without_steps_says_so_and_records_the_step_count(repo: Path, tmp_path: Path) -> None:
-    source = trial(tmp_path / "t", "Sort report.csv by date.", None, False, {"test_sorted": "failed"}, tokens=5000)
+    bare = trial(tmp_path / "bare", "Sort report.csv by date.", None, False, {"test_sorted": "failed"}, tokens=5000)
+    result = run_cli("learn", str(bare), cwd=repo)  # a failing test's name alone says nothing the task does not
+    assert result.code == 3 and "names of failing tests" in result.err
+    log = "FAILED tests/test_outputs.py::test_sorted - AssertionError: rows are not in date order\n"
+    source = trial(tmp_path / "t", "Sort report.csv by date.", None, False, {"test_sorted": "failed"}, log=log,
+                   tokens=5000)
     result, text = learned(repo, source)
     assert result.returncode == 0, result.stderr
     assert "spent 5,500 tokens, but the source records none of its steps" in text
