@@ -495,15 +495,16 @@ def render(lessons: Lessons) -> tuple[str, dict[str, str]]:
             if pair.fix and pair.confirmed and not short_fix:
                 out += command_lines(pair.fix, "  - Fix: ", used, files, hint=f"fix-of-step-{pair.evidence}")
         out.append("")
-    out += ["## Verification", ""]
+    verification: list[str] = []
     for command in lessons.checks:
-        out += command_lines(command, "- ", used, files)
-    if not lessons.checks:
-        out.append("- No check command ran in the session.")
+        verification += command_lines(command, "- ", used, files)
+    if not lessons.checks and lessons.agent_steps:  # with no step recorded, what ran is unknown, not "nothing"
+        verification.append("- No check command ran in the session.")
     if lessons.passed_tests:
         total = len(lessons.passed_tests) + len(lessons.failed_tests)
-        out.append(f"- The verifier passed {len(lessons.passed_tests)} of {total} tests.")
-    out.append("")
+        verification.append(f"- The verifier passed {len(lessons.passed_tests)} of {total} tests.")
+    if verification:
+        out += ["## Verification", ""] + verification + [""]
     if lessons.failed_tests:
         out += ["## Pitfalls from the verifier", ""]
         for name, messages in lessons.failed_tests:

@@ -139,6 +139,7 @@ def test_a_failed_trial_without_steps_says_so_and_records_the_step_count(repo: P
     assert result.returncode == 0, result.stderr
     assert "spent 5,500 tokens, but the source records none of its steps" in text
     assert "## Steps" not in text and "## Orient first" not in text and "learned-steps: '0'" in text
+    assert "No check command ran" not in text  # with no step recorded, what ran is unknown
     assert "`test_sorted` failed" in text
 
 
