@@ -46,10 +46,20 @@ def _relax(node: Any) -> Any:
     return relaxed
 
 
+# Optional fields a small model is not asked for: it fills them with noise, and every field it writes
+# costs minutes on a CPU.
+_NOT_FOR_SMALL_MODELS = frozenset({"what_worked"})
+
+
 def _bounded(node: Any, max_items: int | None) -> Any:
-    """The schema with every list's `maxItems` at most `max_items` (None: as it is)."""
+    """The schema with every list's `maxItems` at most `max_items` (None: as it is), as for a small
+    model, which is not asked for the optional fields it would fill with noise either."""
     if max_items is None:
         return node
+    if isinstance(node, dict) and isinstance(node.get("properties"), dict):
+        required = set(node.get("required", ()))
+        node = {**node, "properties": {key: value for key, value in node["properties"].items()
+                                       if key in required or key not in _NOT_FOR_SMALL_MODELS}}
     if isinstance(node, list):
         return [_bounded(item, max_items) for item in node]
     if not isinstance(node, dict):
