@@ -18,24 +18,48 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 stopping = threading.Event()  # set once a stopping signal arrived: what it breaks on the way out is not a bug
 _received: list[int] = []  # the stopping signals that arrived, first first
 _finishing = threading.Event()  # past the commit point: a signal waits for the run's end
+_units: list[int] = []  # units of work being finished (see `finishing`), innermost last
 
 
 def _interrupt(signum: int, frame: Any) -> None:
     """Raise KeyboardInterrupt (once: further signals are ignored, so none cuts a rollback short), or past
-    the commit point only note the signal."""
+    the commit point (or inside a unit of work being finished) only note the signal."""
     _received.append(signum)
-    if _finishing.is_set():
+    if _finishing.is_set() or _units:
         return
+    _stop()
+
+
+def _stop() -> None:
     stopping.set()
     for number in STOPPING_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+@contextmanager
+def finishing() -> Iterator[None]:
+    """A unit of work that is done whole once begun (a skill written and committed, with the cache entry
+    saying so): a stopping signal meanwhile waits for its end, where `check_stop` acts on it."""
+    _units.append(1)
+    try:
+        yield
+    finally:
+        _units.pop()
+
+
+def check_stop() -> None:
+    """Between units of work: stop now (KeyboardInterrupt) if a stopping signal arrived during the last one."""
+    if _received and not _units and not _finishing.is_set() and not stopping.is_set():
+        _stop()
 
 
 def handle_stopping_signals() -> None:
@@ -46,6 +70,7 @@ def handle_stopping_signals() -> None:
     stopping.clear()
     _finishing.clear()
     _received.clear()
+    _units.clear()
     for number in STOPPING_SIGNALS:
         if signal.getsignal(number) is not signal.SIG_IGN:  # ignored by the parent (nohup, &): keep it so
             signal.signal(number, _interrupt)
@@ -57,8 +82,9 @@ def past_commit_point() -> None:
 
 
 def signalled_after_commit() -> bool:
-    """Whether a stopping signal arrived after the commit point (the run finished its work regardless)."""
-    return bool(_received) and _finishing.is_set() and not stopping.is_set()
+    """Whether a stopping signal arrived after the commit point or during the last unit of work (the run
+    finished that work regardless, and had none left to stop)."""
+    return bool(_received) and not stopping.is_set()
 
 
 def hand_git_the_interrupt() -> None:

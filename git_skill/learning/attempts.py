@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,9 @@ from typing import Any, Callable, Iterator
 
 from git_skill.atomic import write_atomic
 from git_skill.errors import GitSkillError
+from git_skill.learning.batch import workers_for
 from git_skill.learning.distiller import Lessons
+from git_skill.stopping import STOPPING_SIGNALS
 from git_skill.transcripts.digest import Digest
 from git_skill.workspace import Workspace
 
@@ -89,7 +93,8 @@ def read_all(sources: dict[str, str], feedback: tuple[str, ...], jobs: int, use_
     read = _read_or_report if batch else read_attempt
     paths, digests = list(sources), list(sources.values())
     count = len(paths)
-    if jobs <= 1 or count <= 1:
+    workers = workers_for(jobs, count)
+    if workers <= 1:
         results: Iterator[Attempt | Unreadable] = (
             read(path, digest, feedback, use_feedback, keep_digest) for path, digest in zip(paths, digests))
         for result in results:
@@ -97,12 +102,35 @@ def read_all(sources: dict[str, str], feedback: tuple[str, ...], jobs: int, use_
                 progress(result.source)
             yield result
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(read, paths, digests, [feedback] * count, [use_feedback] * count,
-                               [keep_digest] * count):
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
+    try:
+        # The workers are forked as the work is submitted: with the stopping signals held meanwhile, none
+        # lands in a half-made worker (or in a fork handler, which would swallow it); held ones come after.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+        try:
+            results = pool.map(read, paths, digests, [feedback] * count, [use_feedback] * count,
+                               [keep_digest] * count)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for result in results:
             if progress:
                 progress(result.source)
             yield result
+    except BaseException:  # stopped (a signal, an error): no worker outlives the run
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in multiprocessing.active_children():
+            worker.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _worker_signals() -> None:
+    """A worker leaves stopping to the run that started it: a signal to the group (Ctrl-C, `timeout`) must not
+    kill a worker that holds the pool's queue, and the run kills its workers itself when it stops."""
+    for number in STOPPING_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)  # held while the worker was forked
 
 
 class ReflectionCache:

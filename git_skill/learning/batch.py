@@ -49,3 +49,11 @@ class LearnCache:
 
 def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def workers_for(jobs: int, work: int, waiting: bool = False) -> int:
+    """How many workers `--jobs N` gets: never more than there is work, nor more than the machine runs at
+    once (cores for processes; for threads that wait on a model server, a few per core). `--jobs 100000`
+    on 30 trials once forked thousands of processes."""
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs, work, cores * 8 if waiting else cores))

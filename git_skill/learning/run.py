@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 from urllib.parse import urlparse
 
 import click
@@ -23,6 +23,8 @@ import click
 from git_skill import exit_codes
 from git_skill.errors import GitSkillError
 from git_skill.learning.attempts import Attempt, Unreadable, read_all
+from git_skill.learning.batch import workers_for
+from git_skill.stopping import check_stop
 from git_skill.learning.curation import Library
 from git_skill.learning.grouping import Group, group_attempts
 from git_skill.learning.learners import DistillerLearner, Learner, ModelLearner, Request
@@ -210,6 +212,7 @@ def learn(workspace: Workspace, client: ModelClient | None, members: list[str], 
     learned = False
     try:
         for group in groups:
+            check_stop()  # a signal during the last task's write and commit stops the batch here, that task whole
             result = TaskResult(group)
             try:
                 nothing = _nothing(group)
@@ -225,7 +228,7 @@ def learn(workspace: Workspace, client: ModelClient | None, members: list[str], 
                         if result.plan.path is not None and result.plan.operation != Operation.NONE:
                             library = library.with_skill(result.plan.path, result.plan.text)
                     else:
-                        write(workspace, learner, result, request, options, record, debug)
+                        write(workspace, learner, result, request, options, record, debug, cache)
                         library = Library.read(workspace, request.skills_dirs)
             except GitSkillError as error:
                 if alone or getattr(error, "kind", None) in _fatal_kinds(client):
@@ -293,8 +296,9 @@ def study_all(learner: Learner, groups: list[Group], jobs: int, alone: bool, bar
                 raise
             failed[attempt.source] = error
 
+    jobs = workers_for(jobs, len(attempts), waiting=True)
     with bars("model", len(attempts)) as bar:
-        if jobs <= 1 or len(attempts) <= 1:
+        if jobs <= 1:
             for attempt in attempts:
                 one(attempt)
                 bar.update(1, attempt.source)
@@ -316,7 +320,7 @@ def study_all(learner: Learner, groups: list[Group], jobs: int, alone: bool, bar
 
 
 def write(workspace: Workspace, learner: Learner, result: TaskResult, request: Request, options: Options,
-          record: WrittenRecord, debug: Callable[[str], None]) -> None:
+          record: WrittenRecord, debug: Callable[[str], None], cache: Any = None) -> None:
     """Write the group's plan under the repository lock, consolidating it again first if another run
     changed the skills since it was planned (only the creation: phase one's reflections are kept).
 
@@ -325,7 +329,9 @@ def write(workspace: Workspace, learner: Learner, result: TaskResult, request: R
     (`WrittenRecord`) is a person's edit: never overwritten without --force.
     """
     from git_skill.agents.links import agents_copies_of, keep_agents_in_step
+    from git_skill.learning.batch import cache_key
     from git_skill.learning.writer import check_not_edited, commit_skill, write_skill_folder
+    from git_skill.stopping import finishing
     from git_skill.workspace import RepositoryLock
 
     assert result.plan is not None
@@ -342,17 +348,23 @@ def write(workspace: Workspace, learner: Learner, result: TaskResult, request: R
         folder = plan.path.parent
         if not options.force:
             check_not_edited(workspace, folder, record)
-        write_skill_folder(folder, plan.text.encode("utf-8"),
-                           {relative: content.encode("utf-8") for relative, content in plan.files.items()},
-                           lock.journal)
-        record.remember(folder)
-        result.written = True
-        keep_agents_in_step(workspace)
-        if options.make_commit:
-            message = (f"Learn skill {plan.name} ({plan.operation})\n\n"
-                       f"Source-Digest: {plan.source_digest}\nLearner: {plan.learner}\n"
-                       f"Operation: {plan.operation}\n")
-            result.commit = commit_skill(workspace, folder, message, agents_copies_of(workspace, folder))
+        with finishing():  # written, agents in step and (--commit) committed with its cache entry, or not at all
+            write_skill_folder(folder, plan.text.encode("utf-8"),
+                               {relative: content.encode("utf-8") for relative, content in plan.files.items()},
+                               lock.journal)
+            record.remember(folder)
+            result.written = True
+            keep_agents_in_step(workspace)
+            if options.make_commit:
+                message = (f"Learn skill {plan.name} ({plan.operation})\n\n"
+                           f"Source-Digest: {plan.source_digest}\nLearner: {plan.learner}\n"
+                           f"Operation: {plan.operation}\n")
+                result.commit = commit_skill(workspace, folder, message, agents_copies_of(workspace, folder))
+                if cache is not None:  # saved with the commit: a stopped run never learns a committed source again
+                    for attempt in result.group.attempts:
+                        cache.record(cache_key(attempt.source_digest, attempt.use_feedback), plan.name,
+                                     plan.operation.value)
+                    cache.save()
 
 
 def usage_line(client: ModelClient) -> str:

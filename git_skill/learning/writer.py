@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 from git_skill import exit_codes
 from git_skill.atomic import current_umask, write_atomic
@@ -66,7 +68,10 @@ def write_skill_folder(folder: Path, skill_md: bytes, files: dict[str, bytes], j
 def _git(root: str, *args: str) -> str:
     """Run git to completion even when this run is interrupted: a git killed mid-commit leaves
     `.git/index.lock` behind and blocks the user's next commit (the interruption is re-raised)."""
-    process = subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # In a process group of its own: a signal to ours (Ctrl-C, `timeout`, a CI runner) must not kill it mid-commit.
+    group: dict[str, Any] = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": os.setpgrp}
+    process = subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               **group)
     try:
         out, err = process.communicate()
     except KeyboardInterrupt:
