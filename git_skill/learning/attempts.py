@@ -106,20 +106,22 @@ def read_all(sources: dict[str, str], feedback: tuple[str, ...], jobs: int, use_
     try:
         # The workers are forked as the work is submitted: with the stopping signals held meanwhile, none
         # lands in a half-made worker (or in a fork handler, which would swallow it); held ones come after.
+        # Submitted one by one, not with map: map cancels what is left when stopped, which races the pool
+        # failing the same futures once its workers are killed (InvalidStateError in Python 3.11).
         held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
         try:
-            results = pool.map(read, paths, digests, [feedback] * count, [use_feedback] * count,
-                               [keep_digest] * count)
+            futures = [pool.submit(read, path, digest, feedback, use_feedback, keep_digest)
+                       for path, digest in zip(paths, digests)]
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for result in results:
+        for future in futures:
+            result = future.result()
             if progress:
                 progress(result.source)
             yield result
     except BaseException:  # stopped (a signal, an error): no worker outlives the run
-        pool.shutdown(wait=False, cancel_futures=True)
         for worker in multiprocessing.active_children():
-            worker.kill()
+            worker.kill()  # the pool sees them gone and fails what was left
         raise
     finally:
         pool.shutdown(wait=True)
