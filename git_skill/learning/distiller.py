@@ -310,9 +310,9 @@ def extract(digest: Digest) -> Lessons:
                                           result.index if result else call.index))
             continue
         if _VERIFY.search(text) and not _WRITES.search(text.split("\n", 1)[0]):
-            if text not in lessons.checks:
+            if text not in lessons.checks and _room_for(text, lessons.checks):
                 lessons.checks.append(text)
-        elif not _inspects(text) and text not in lessons.steps:
+        elif not _inspects(text) and text not in lessons.steps and _room_for(text, lessons.steps):
             lessons.steps.append(text)
     lessons.steps = lessons.steps[-MAX_STEPS:]
     lessons.pairs = _unique_pairs(lessons.pairs)[:MAX_PAIRS]
@@ -333,6 +333,19 @@ def extract(digest: Digest) -> Lessons:
         lessons.unverified.append("The verifier did not accept the result and named no failing test; "
                                   "compare the output with every requirement of the task.")
     return lessons
+
+
+MAX_ALIKE = 2  # commands of one shape (`make test TARGET=9`, `… TARGET=24`) kept: the rest repeat them
+
+
+def _shape(command: str) -> str:
+    return re.sub(r"\d+", "N", command.split("\n", 1)[0])
+
+
+def _room_for(command: str, kept: list[str]) -> bool:
+    """A command whose shape is already listed MAX_ALIKE times adds nothing but length."""
+    shape = _shape(command)
+    return sum(1 for other in kept if _shape(other) == shape) < MAX_ALIKE
 
 
 def _inspects(command: str) -> bool:

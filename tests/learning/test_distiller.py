@@ -180,6 +180,14 @@ def test_a_diagnostic_between_a_failure_and_a_pass_is_no_fix(repo: Path, tmp_pat
     assert "Fixed by" not in line and "passed when run again unchanged" in line
 
 
+def test_commands_of_one_shape_are_listed_twice_at_most(repo: Path, tmp_path: Path) -> None:
+    session = [(f"make test TARGET={n}", "ok") for n in range(6)] + [(f"make deploy STAGE={n}", "") for n in range(5)]
+    source = trial(tmp_path / "t", "Deploy every stage with make.", session, True, {"test_deploy": "passed"})
+    result, text = learned(repo, source)
+    assert result.returncode == 0, result.stderr
+    assert text.count("make test TARGET=") == 2 and text.count("make deploy STAGE=") == 2
+
+
 def test_merging_prefers_an_accepted_attempt_with_steps_and_contrasts_the_failed(repo: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     instruction = "Sort report.csv by date into sorted.csv."
