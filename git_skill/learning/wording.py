@@ -158,7 +158,11 @@ two type under until up update updated use used user uses using value values ver
 when where whether which while who why will with within without work working works would write written wrong yet you your
 yours already whole sometimes figure private public site
 ignores returns contains produces fails breaks crashes shows throws gives takes keeps makes runs needs wants
-looks seems appears happens stays becomes goes comes prints reads writes""".split())
+looks seems appears happens stays becomes goes comes prints reads writes
+accuracy model models dataset datasets size train training website server client program programs
+method methods class object objects feature features service application app version config configuration image
+images table column row rows number numbers string strings text word words token tokens domain answer final
+repository repo branch commits""".split())
 _TECHNICAL = re.compile(
     r"`([^`\n]{2,50})`"  # quoted names
     r"|(?<![\w/])((?:[\w-]+/)*[\w-]+\.(?:[a-z][a-z0-9]{0,4}))(?![\w/])"  # file names and paths with an extension
