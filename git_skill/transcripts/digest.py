@@ -351,10 +351,14 @@ def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) 
         lines.append(f"- steps: {counts.get('tool_calls', 0)} tool calls ({counts.get('commands', 0)} shell commands), "
                      f"{counts.get('errors', 0)} failed, {counts.get('user_turns', 0)} user turns")
     else:
-        used = f", although it used {facts['input_tokens']:,} input tokens" if facts.get("input_tokens") else ""
-        lines.append(f"- steps: NOT RECORDED: this log holds none of the agent's commands or messages{used} "
-                     "(it worked outside the recorded terminal); what it did shows only in the feedback and the "
-                     "final state")
+        # Tokens spent are the only sign the agent ran; without them it may never have started (a harness
+        # whose agent failed to install), and the model must not be told it worked somewhere else.
+        why = (f", although it used {facts['input_tokens']:,} input tokens (it worked outside the recorded terminal)"
+               if facts.get("input_tokens") else
+               " and nothing shows that the agent ran (it may never have started, or worked outside the recorded "
+               "terminal)")
+        lines.append(f"- steps: NOT RECORDED: this log holds none of the agent's commands or messages{why}; what it "
+                     "did shows only in the feedback and the final state")
     if digest.redactions:
         lines.append("- redacted: " + ", ".join(f"{n} {k}" for k, n in sorted(digest.redactions.items())))
     if digest.skipped:

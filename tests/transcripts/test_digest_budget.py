@@ -117,5 +117,6 @@ def test_a_log_without_the_agents_steps_says_they_were_not_recorded(tmp_path: Pa
     session.write_text(json.dumps([{"role": "user", "content": "Fix the totals in report.py"}]))
     text, _, _ = fit(collect(open_transcript(session)), 24_000)
     assert "NOT RECORDED" in text and "0 tool calls" not in text
+    assert "nothing shows that the agent ran" in text and "(it worked outside" not in text  # no tokens: it may not have run
     recorded, _, _ = fit(collect(open_transcript(chat_session(tmp_path / "r.json", script(3)))), 24_000)
     assert "NOT RECORDED" not in recorded and "tool calls" in recorded
