@@ -236,3 +236,14 @@ def test_add_and_validate_staged_refuse_a_skill_holding_a_symlink_loop(repo: Pat
     staged = run_cli("validate", "--staged", cwd=repo)
     assert staged.code == 1 and staged.out.count("symlink-loop") == 3, staged.out
     assert run_cli("validate", cwd=repo).code == 1  # the work tree says the same
+
+
+def test_learn_never_writes_through_a_skills_root_that_leads_out_of_the_repository(repo: Path, tmp_path: Path) -> None:
+    from tests.support.transcripts import write_harbor_trial
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (repo / ".agents").symlink_to(outside)
+    done = run_cli("learn", str(write_harbor_trial(tmp_path / "trial")), cwd=repo)
+    assert done.code == 4 and "outside the repository" in done.err, (done.code, done.err)
+    assert not list(outside.rglob("*"))

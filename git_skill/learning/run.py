@@ -30,7 +30,7 @@ from git_skill.learning.grouping import Group, group_attempts
 from git_skill.learning.learners import DistillerLearner, Learner, ModelLearner, Request
 from git_skill.learning.plan import Operation, Plan
 from git_skill.learning.writer import LocalEdits, WrittenRecord
-from git_skill.workspace import Workspace
+from git_skill.workspace import Workspace, display_path
 
 if TYPE_CHECKING:
     from git_skill.learning.model import ModelClient
@@ -331,6 +331,7 @@ def write(workspace: Workspace, learner: Learner, result: TaskResult, request: R
     from git_skill.agents.links import agents_copies_of, keep_agents_in_step
     from git_skill.learning.batch import cache_key
     from git_skill.learning.writer import check_not_edited, commit_skill, write_skill_folder
+    from git_skill.skills.discovery import is_inside
     from git_skill.stopping import finishing
     from git_skill.workspace import RepositoryLock
 
@@ -346,6 +347,9 @@ def write(workspace: Workspace, learner: Learner, result: TaskResult, request: R
             return
         assert plan.path is not None
         folder = plan.path.parent
+        if not is_inside(folder, workspace.root):  # a skills root reached through a link out of the repository
+            raise GitSkillError(f"{display_path(folder)} leads outside the repository (through a symbolic link); "
+                                "nothing written", exit_codes.REFUSED)
         if not options.force:
             check_not_edited(workspace, folder, record)
         with finishing():  # written, agents in step and (--commit) committed with its cache entry, or not at all
