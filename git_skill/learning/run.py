@@ -347,7 +347,8 @@ def write(workspace: Workspace, learner: Learner, result: TaskResult, request: R
             return
         assert plan.path is not None
         folder = plan.path.parent
-        if not is_inside(folder, workspace.root):  # a skills root reached through a link out of the repository
+        lexical = os.path.normpath(os.path.abspath(folder))  # named inside the repository, lands outside: a link
+        if lexical.startswith(str(workspace.root) + os.sep) and not is_inside(folder, workspace.root):
             raise GitSkillError(f"{display_path(folder)} leads outside the repository (through a symbolic link); "
                                 "nothing written", exit_codes.REFUSED)
         if not options.force:
