@@ -116,18 +116,20 @@ def fill(repo: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["add", "SOURCE"], ["index"], ["install"], ["learn", "TRIAL"],
-                                  ["link", "claude-code", "--copy"], ["remove", "alpha"], ["merge", "A", "A", "A"]])
+                                  ["link", "claude-code", "--copy"], ["remove", "alpha"], ["update"],
+                                  ["merge", "A", "A", "A"]])
 def test_a_full_disk_is_exit_3_and_the_repository_is_as_it_was(full_disk: Path, tmp_path: Path,
                                                               args: list[str]) -> None:
     repo = full_disk
     source = write_skill(tmp_path / "source", "beta", skill_text(
         "beta", "Handle beta files for the team. Use when beta input arrives."))
     trial = write_harbor_trial(tmp_path / "trial")
-    if args[0] == "remove":  # a shared skill to remove
+    if args[0] in ("remove", "update"):  # a shared skill to remove, or to update from its changed source
         assert run_into(["add", str(source)], repo).returncode == 0
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", "share beta")
-        args = ["remove", "beta"]
+        (source / "SKILL.md").write_text((source / "SKILL.md").read_text() + "\n## Pitfalls\n\nA new one.\n")
+        args = ["remove", "beta"] if args[0] == "remove" else ["update"]
     merged = repo / SHARED / "alpha" / "SKILL.md"
     args = [str(trial) if a == "TRIAL" else str(source) if a == "SOURCE" else str(merged) if a == "A" else a
             for a in args]
