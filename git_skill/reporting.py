@@ -31,7 +31,8 @@ def summarize(findings: list[Finding]) -> dict[str, int]:
     return {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"]}
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """"1 skill", "2 skills": a count with its noun."""
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -57,11 +58,11 @@ def render_text(findings: list[Finding], verdicts: list[SkillVerdict], checked_b
         lines.append(format_finding(f, color))
     counts = summarize(findings)
     invalid = sum(1 for v in verdicts if not v.valid)
-    checked = _plural(len(verdicts), "skill")
+    checked = plural(len(verdicts), "skill")
     if not findings:
         lines.append(f"{checked} checked {checked_by}: all valid")
     else:
-        parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
+        parts = [plural(counts["errors"], "error"), plural(counts["warnings"], "warning")]
         lines.append(f"{checked} checked {checked_by}: {invalid} invalid; {', '.join(parts)}")
     return "\n".join(lines)
 

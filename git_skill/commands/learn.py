@@ -278,7 +278,7 @@ def _summary(report: Report, dry_run: bool) -> None:
     rows += [(Path(source).name, "-", "cached", "-") for source in report.cached]
     rows += [(Path(item.source).name, "-", "unreadable", "-") for item in report.unreadable]
     from git_skill.options import use_color
-    from git_skill.reporting import paint
+    from git_skill.reporting import paint, plural
 
     headers = ("TRIAL", "OUTCOME", "OPERATION", "SKILL")
     shown = [i for i in range(len(headers)) if i != 1 or any(row[1] != "-" for row in rows)]  # no outcomes: no column
@@ -303,13 +303,13 @@ def _summary(report: Report, dry_run: bool) -> None:
     skipped = sum(1 for result in report.results if result.skipped)
     written = "would be written" if dry_run else "written"
     tail = " (dry run: nothing written)" if dry_run else ""
-    parts = [f"{len(created | extended)} skills {written} ({len(created)} created, {len(extended)} extended)",
+    parts = [f"{plural(len(created | extended), 'skill')} {written} ({len(created)} created, {len(extended)} extended)",
              f"{untouched} untouched"]
     parts += [f"{failed} failed"] if failed else []
     parts += [f"{skipped} skipped (uncommitted edits)"] if skipped else []
     parts += [f"{len(report.cached)} already learned"]
     parts += [f"{len(report.unreadable)} unreadable"] if report.unreadable else []
-    click.echo(f"{len(rows)} sources, {len(report.results)} tasks: {', '.join(parts)}{tail}")
+    click.echo(f"{plural(len(rows), 'source')}, {plural(len(report.results), 'task')}: {', '.join(parts)}{tail}")
 
 
 def _where(results: list[TaskResult], workspace: Workspace) -> None:

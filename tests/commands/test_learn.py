@@ -86,6 +86,15 @@ def test_batch_learning_merges_attempts_by_task_and_caches(repo: Path, tmp_path:
     assert [r["operation"] for r in json.loads(forced.out)["results"]] == ["none", "none"]
 
 
+def test_a_batch_of_one_task_family_is_counted_in_the_singular(repo: Path, tmp_path: Path) -> None:
+    run = tmp_path / "runs"
+    tb_trial(run / "build-docs.1-of-1", "build-docs", False, "test_index_page")
+    tb_trial(run / "build-docs.easy.1-of-1", "build-docs.easy", False, "test_index_page")
+    result = run_cli("learn", str(run), cwd=repo)
+    assert result.code == 0, result.err
+    assert "2 sources, 1 task: 1 skill written (1 created, 0 extended), 0 untouched, 0 already learned" in result.out
+
+
 def test_a_similar_session_extends_the_existing_skill(repo: Path) -> None:
     trial = write_harbor_trial(repo.parent / "trial")
     assert run_cli("learn", str(trial), cwd=repo).code == 0

@@ -132,7 +132,7 @@ def test_a_persons_edit_skips_that_task_only_and_is_kept(repo: Path, tmp_path: P
     assert "1 of 2 tasks skipped" in result.err and "uncommitted" in result.err
     row = next(line for line in result.out.splitlines() if line.startswith("crack.1-of-1"))
     assert "skipped" in row and "uncommitted edits kept" in row
-    assert "1 skills written (1 created, 0 extended), 0 untouched, 1 skipped (uncommitted edits)" in result.out
+    assert "1 skill written (1 created, 0 extended), 0 untouched, 1 skipped (uncommitted edits)" in result.out
     assert skill.read_text().endswith("My own note.\n") and "words.txt" not in skill.read_text()
     assert (repo / ".agents/skills/migrate-tables/SKILL.md").is_file()
     git(repo, "add", "-A")
