@@ -34,6 +34,18 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def finished(process: subprocess.Popen) -> str:
+    """Its stderr once it ends; a run that never ends is killed and reported with what its processes were doing."""
+    try:
+        return process.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        states = {pid: Path(f"/proc/{pid}/stat").read_text().split()[2] for pid in [process.pid, *children(process.pid)]
+                  if Path(f"/proc/{pid}/stat").exists()}
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError(f"the run never ended; process states {states}") from None
+
+
 def wait_until(condition, what: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -59,7 +71,7 @@ def test_a_stop_signal_through_git_skill_ends_in_130(repo: Path, signal_name: st
                    process)
         number = getattr(signal, signal_name)
         os.killpg(process.pid, number) if target == "group" else os.kill(process.pid, number)
-        _, err = process.communicate(timeout=60)
+        err = finished(process)
     assert process.returncode in (130, -signal.SIGINT), (process.returncode, err)
     assert "interrupted" in err and "Traceback" not in err, err
     assert not (repo / "AGENTS.md").exists()
