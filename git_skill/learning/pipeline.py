@@ -90,6 +90,12 @@ def _body_allowance(client: ModelClient, fixed: str) -> int:
     return max(0, min(3000, digest_budget(client.settings.context_window, fixed, 3000) * CHARS_PER_TOKEN // 2))
 
 
+# The closest skill's body is shown only when its similarity (as the prompt shows it) reaches this: an
+# unrelated skill's body costs the prompt thousands of characters and invites an extend of the wrong skill.
+# Measured with a strong model on real trials: unrelated skills 0.00-0.03, the skill it then extended 0.15.
+BODY_SHOWN_FROM = 0.05
+
+
 def existing_summary(candidates: list[Candidate], limit: int = 3, body_chars: int = 3000) -> str:
     """Names and descriptions of the closest skills, and the body of the closest one."""
     if not candidates:
@@ -97,9 +103,10 @@ def existing_summary(candidates: list[Candidate], limit: int = 3, body_chars: in
     parts = []
     for index, candidate in enumerate(candidates[:limit]):
         fields = candidate.skill.fields or {}
+        similarity = max(candidate.resemblance.description, candidate.resemblance.body)
         parts.append(f"- name: {fields.get('name')}\n  description: {fields.get('description')}\n"
-                     f"  similarity: {max(candidate.resemblance.description, candidate.resemblance.body):.2f}")
-        if index == 0:
+                     f"  similarity: {similarity:.2f}")
+        if index == 0 and similarity >= BODY_SHOWN_FROM:
             parts.append("  body:\n" + "\n".join("    " + line for line in candidate.skill.body[:body_chars].splitlines()))
     return "\n".join(parts)
 

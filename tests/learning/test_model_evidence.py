@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,28 @@ def test_debug_is_taken_after_the_subcommand(repo: Path, env: None) -> None:
         assert result.code == 0, result.err
     assert "git-skill: debug: structured output: json_schema" in result.err
     assert run_cli("validate", "--debug", cwd=repo).code == 0
+
+
+def test_the_closest_skills_body_is_shown_only_when_it_is_close(repo: Path, env: None) -> None:
+    committed_skill(repo)  # building C programs: close to the trial's task
+    far = repo / ".agents/skills/rotate-web-server-logs"
+    far.mkdir(parents=True)
+    (far / "SKILL.md").write_text(
+        "---\nname: rotate-web-server-logs\ndescription: Rotate and compress nginx access logs. Use when a log "
+        "partition fills up.\n---\n\n# Rotate web server logs\n\n## Approaches\n\n- Run `logrotate -f "
+        "/etc/logrotate.d/nginx` and reload nginx so it reopens its files.\n")
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply({**CREATION, "name": "build-and-run-c"})]
+        assert learn(repo, write_harbor_trial(repo.parent / "trial"), server).code == 0
+        close_prompt = server.requests[1]["messages"][0]["content"]
+    assert "Compile with `gcc -Wall file.c -o file`" in close_prompt  # the close skill's body, for exact edits
+    for folder in (repo / ".agents/skills").iterdir():  # the C skill (and whatever the first run wrote) go
+        if folder.name != "rotate-web-server-logs":
+            shutil.rmtree(folder)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "only the far skill")
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(CREATION)]
+        assert learn(repo, write_harbor_trial(repo.parent / "trial2", reward="1"), server).code == 0
+        far_prompt = server.requests[1]["messages"][0]["content"]
+    assert "name: rotate-web-server-logs" in far_prompt and "logrotate -f" not in far_prompt
