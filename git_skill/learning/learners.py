@@ -221,7 +221,7 @@ class ModelLearner:
         if not any(reflection.get("lessons") for reflection in reflections):  # "no lesson" is a valid reflection
             return replace(basis.plan(Operation.NONE, NO_LESSON, lessons.name), empty=True)
         candidates = library.ranked(describe(lessons), render_distilled(lessons))
-        creation = pipeline.create(self.client, reflections, candidates,
+        creation = pipeline.create(self.client, group.attempts, candidates,
                                    self.request.name or group.family_name or lessons.name)
         plan = self._render(basis, creation.parts, library, creation.task_name)
         return self._gate(plan, basis, creation, library, lessons)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from git_skill.learning.curation import Candidate
 from git_skill.learning.generalize import generalize
@@ -18,6 +19,9 @@ from git_skill.learning.model import ModelClient
 from git_skill.learning.replies import schema_text
 from git_skill.learning.templates import prompt
 from git_skill.transcripts.digest import Digest
+
+if TYPE_CHECKING:
+    from git_skill.learning.attempts import Attempt
 
 
 @dataclass
@@ -111,17 +115,40 @@ def existing_summary(candidates: list[Candidate], limit: int = 3, body_chars: in
     return "\n".join(parts)
 
 
-def create(client: ModelClient, reflections: list[dict[str, Any]], candidates: list[Candidate],
+TASK_CHARS = 4000  # of each variant's task text in the creation prompt: the rules and paths, not pages of data
+
+
+def labelled(attempts: list[Attempt]) -> list[dict[str, Any]]:
+    """Each attempt's reflection labelled with its trial, its variant and its outcome, so the creation call
+    can tell a group's reflections apart (which attempt passed, which variant it was)."""
+    return [{"trial": Path(attempt.source).name, "variant": attempt.task,
+             "outcome": attempt.lessons.outcome or "unknown", "reflection": attempt.reflection}
+            for attempt in attempts]
+
+
+def task_text(attempts: list[Attempt]) -> str:
+    """The task as the agents were given it, once per variant (the creation call sees nothing else of it)."""
+    texts = {attempt.task: " ".join(attempt.lessons.task.split())[:TASK_CHARS]
+             for attempt in attempts if attempt.lessons.task.strip()}
+    if not texts:
+        return "(not recorded)"
+    if len(set(texts.values())) == 1:
+        return next(iter(texts.values()))
+    return "\n".join(f"- {variant}: {text}" for variant, text in texts.items())
+
+
+def create(client: ModelClient, attempts: list[Attempt], candidates: list[Candidate],
            task_name: str | None = None) -> Creation:
-    """The skill's typed parts; `task_name` names it when the model leaves the name empty."""
+    """The skill's typed parts from the attempts' reflections; `task_name` names it when the model leaves
+    the name empty. The request passes through the client's provider redaction like every other."""
     from git_skill.learning.context_window import DEFAULT_REPLY_TOKENS
 
-    reflection = json.dumps(reflections if len(reflections) > 1 else reflections[0], ensure_ascii=False)
+    reflection = json.dumps(labelled(attempts), ensure_ascii=False, indent=1)
     room = f"{client.settings.reply_tokens or DEFAULT_REPLY_TOKENS:,}"
     shown = schema_text("creation", client.settings.max_items)
-    fixed = prompt("creation", schema=shown, reflection=reflection, room=room,
-                   existing=existing_summary(candidates, body_chars=0))
-    content = prompt("creation", schema=shown, reflection=reflection, room=room,
+    values = {"schema": shown, "reflection": reflection, "room": room, "task": task_text(attempts)}
+    fixed = prompt("creation", **values, existing=existing_summary(candidates, body_chars=0))
+    content = prompt("creation", **values,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
     messages = [{"role": "user", "content": content}]
     defaults = {"name": task_name} if task_name else None
