@@ -190,12 +190,14 @@ class RecentMap(dict):  # type: ignore[type-arg]
 class CallTracker:
     """Makes tool-call and tool-result events, pairing each result with its call's tool and command."""
 
-    def __init__(self) -> None:
+    def __init__(self, pairs: bool = True) -> None:
         self.calls = RecentMap()
+        self.pairs = pairs  # False when no result will be read (a calls-only count): nothing to remember
 
     def call(self, name: str, arguments: Any, call_id: str, command: str | None = None, **where: Any) -> Event:
         command = command if command is not None else shell_command(name, arguments)
-        self.calls[call_id] = (name, command)
+        if self.pairs:
+            self.calls[call_id] = (name, command)
         return Event(TOOL_CALL, "", tool=name, call_id=call_id, arguments=arguments, command=command, **where)
 
     def result(self, call_id: str, text: str, exit_code: int | None = None, is_error: bool | None = None,

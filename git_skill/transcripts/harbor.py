@@ -240,7 +240,7 @@ def _stream_atif(handle: BinaryIO, transcript: ev.Transcript, thread: str, stepp
     for key in ("agent", "session_id"):
         _atif_fact(key, first_item(io.BytesIO(head), key), transcript.facts)
     handle.seek(0)
-    tracker = ev.CallTracker()
+    tracker = ev.CallTracker(pairs=not transcript.calls_only)
     for step in items(handle, "steps.item"):
         stepped[0] = True
         yield from ev.each_record([step], transcript.report, lambda one: _step(one, transcript, thread, tracker))
@@ -280,7 +280,7 @@ def _load_atif(path: Path, transcript: ev.Transcript, thread: str) -> Iterator[e
 
 
 def _steps(steps: list[Any], transcript: ev.Transcript, thread: str) -> Iterator[ev.Event]:
-    tracker = ev.CallTracker()
+    tracker = ev.CallTracker(pairs=not transcript.calls_only)
     yield from ev.each_record(steps, transcript.report, lambda step: _step(step, transcript, thread, tracker))
 
 
@@ -289,8 +289,11 @@ def _step(step: Any, transcript: ev.Transcript, thread: str, tracker: ev.CallTra
         transcript.report.skip("ATIF steps that are not objects")
         return
     when = step.get("timestamp") if isinstance(step.get("timestamp"), str) else None
-    transcript.facts.started = transcript.facts.started or when
-    transcript.facts.ended = when or transcript.facts.ended
+    if when:  # assigned only when there is a time: a fact's assignment is checked, and steps are many
+        facts = transcript.facts
+        if not facts.started:
+            facts.started = when
+        facts.ended = when
     source = step.get("source")
     message = "" if transcript.calls_only else text_of(step.get("message"))
     if message:
