@@ -161,3 +161,24 @@ def variant_section(title: str, body: str, existing_body: str) -> str:
     if section:
         out += section + [""]
     return "\n".join(out)
+
+
+_REFERENCE_HEADING = re.compile(r"^#{1,2}\s+(files|references|scripts|resources|links|see also|related( skills)?|"
+                                r"further reading)\s*$", re.IGNORECASE)
+
+
+def with_variant(body: str, section: str) -> str:
+    """The skill's body with a variant's section added: before the trailing reference sections (`## Files`,
+    `## References`, ...) and whatever follows them, else at the end; no line of the body is changed."""
+    from git_skill.skills.skill import body_sections
+
+    sections = body_sections(body)
+    start = None  # the first of the trailing run of reference sections
+    for index, ((heading, _), _text) in enumerate(sections):
+        if heading and len(heading) - len(heading.lstrip("#")) <= 2:
+            start = (index if start is None else start) if _REFERENCE_HEADING.match(heading) else None
+    if start is None or start == 0:
+        return body.rstrip("\n") + "\n\n" + section
+    before = "".join(text for _, text in sections[:start])
+    after = "".join(text for _, text in sections[start:])
+    return before.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n\n" + after

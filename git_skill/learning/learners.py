@@ -141,7 +141,7 @@ class DistillerLearner:
             body, files = beside(body, files, target.location.folder)  # never replace the skill's own scripts
             skill = SkillFile.from_bytes(target.skill.raw, target.skill.path, target.skill.folder_name)
             title = f"{skill_name} ({provenance.today()})"
-            skill.set_body(skill.body.rstrip("\n") + "\n\n" + curation.variant_section(title, body, skill.body))
+            skill.set_body(curation.with_variant(skill.body, curation.variant_section(title, body, skill.body)))
             metadata = basis.metadata(Operation.EXTEND, _metadata_of(skill))
             metadata["learned-steps"] = str(lessons.agent_steps)  # of the latest lessons
             skill.set_field("metadata", metadata)
@@ -168,7 +168,7 @@ def _preview(decision: Decision, skill_name: str, description: str, body: str) -
 
     if decision.operation == Operation.EXTEND and decision.target is not None:
         old = decision.target.skill.body
-        new = old.rstrip("\n") + "\n\n" + curation.variant_section(f"{skill_name} ({provenance.today()})", body, old)
+        new = curation.with_variant(old, curation.variant_section(f"{skill_name} ({provenance.today()})", body, old))
         shown = display_path(decision.target.location.skill_file)
         return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), shown, shown))
     return new_skill_text(skill_name, description, body, {})
@@ -181,9 +181,10 @@ class ModelLearner:
     """Reflection per attempt (phase one, cached by source digest), creation and curation per group."""
 
     def __init__(self, workspace: Workspace, request: Request, client: ModelClient,
-                 debug: Callable[[str], None] | None = None, reuse: bool = True) -> None:
+                 debug: Callable[[str], None] | None = None, reuse: bool = True, keep_edits: bool = False) -> None:
         self.workspace, self.request, self.client = workspace, request, client
         self.reuse = reuse  # False (--force): reflect again, even on a source the cache has
+        self.keep_edits = keep_edits  # the write will refuse a person's edit: refuse it before the creation call
         self.name = f"model {client.settings.model}"
         self.reflections = ReflectionCache(workspace, client.settings.model)
         self.debug = debug or (lambda message: None)
@@ -220,15 +221,27 @@ class ModelLearner:
         basis = Basis.of(group, self.name, lessons.outcome, library)
         if not any(reflection.get("lessons") for reflection in reflections):  # "no lesson" is a valid reflection
             return replace(basis.plan(Operation.NONE, NO_LESSON, lessons.name), empty=True)
+        task_name = self.request.name or group.family_name or lessons.name
+        self._refuse_known_edits(library, task_name)
         candidates = library.ranked(describe(lessons), render_distilled(lessons))
-        creation = pipeline.create(self.client, group.attempts, candidates,
-                                   self.request.name or group.family_name or lessons.name)
+        creation = pipeline.create(self.client, group.attempts, candidates, task_name)
         plan = self._render(basis, creation.parts, library, creation.task_name)
         return self._gate(plan, basis, creation, library, lessons)
+
+    def _refuse_known_edits(self, library: Library, task_name: str) -> None:
+        """A skill already named as the task (or as --name) is the one the plan would write (a create under a
+        taken name becomes an extend): when a person has uncommitted edits there, the task is skipped now,
+        before the creation call costs anything or shows the model their edit (`LocalEdits`, as the write would)."""
+        from git_skill.learning.writer import WrittenRecord, check_not_edited
+
+        target = library.named(task_name)
+        if self.keep_edits and target is not None:
+            check_not_edited(self.workspace, target.location.folder, WrittenRecord(self.workspace))
 
     def _render(self, basis: Basis, parts: dict[str, Any], library: Library, task_name: str | None) -> Plan:
         """The plan the model's typed parts make: code renders them, the model never rewrites a skill."""
         from git_skill.learning import pipeline
+        from git_skill.learning.curation import with_variant
         from git_skill.skills.skill import new_skill_text
 
         request = self.request
@@ -272,7 +285,7 @@ class ModelLearner:
         else:
             variant = skill_name if skill_name != target.name else (task_name or skill_name)  # named by its task
             section = pipeline.render_body({**parts, "name": f"variant: {variant}"}, "##")
-            skill.set_body(skill.body.rstrip("\n") + "\n\n" + section)
+            skill.set_body(with_variant(skill.body, section))
             if proposed == Operation.EXTEND:  # the model's own extend (not a create turned into one)
                 reason += self._take_description(skill, parts, target.location.skill_file)
         skill.set_field("metadata", basis.metadata(chosen, _metadata_of(skill)))
@@ -282,13 +295,12 @@ class ModelLearner:
     def _take_description(self, skill: SkillFile, parts: dict[str, Any], skill_file: Path) -> str:
         """The description the model proposed with an extend, taken unless the skill has a person's
         uncommitted edits (theirs are kept); what happened, for the plan's reason."""
-        from git_skill.learning.writer import WrittenRecord, local_changes
+        from git_skill.learning.writer import WrittenRecord, persons_changes
 
         proposed = " ".join(str(parts.get("description") or "").split())
         if not proposed or proposed == " ".join(str(skill.fields.get("description") or "").split()):
             return ""
-        if local_changes(self.workspace, skill_file.parent) and not WrittenRecord(self.workspace).is_ours(
-                skill_file.parent):
+        if persons_changes(self.workspace, skill_file.parent, WrittenRecord(self.workspace)):
             return "; the model's description not taken: the skill has local edits"
         skill.set_field("description", proposed)
         return "; description updated"

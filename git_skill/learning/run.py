@@ -192,7 +192,8 @@ def learn(workspace: Workspace, client: ModelClient | None, members: list[str], 
     groups = group_attempts(attempts, debug)
     alone = not batch or len(groups) == 1  # one task fails as itself, not as a row of a summary
     learner: Learner = DistillerLearner(workspace, request) if client is None else \
-        ModelLearner(workspace, request, client, debug, reuse=not options.force)
+        ModelLearner(workspace, request, client, debug, reuse=not options.force,
+                     keep_edits=not options.force and not options.dry_run)
     # 4. Phase one, with a model: reflect on each attempt, --jobs at once or in one provider batch (--batch),
     #    cached by source digest.
     learnable = [group for group in groups if not _nothing(group)]
@@ -357,7 +358,7 @@ def write(workspace: Workspace, learner: Learner, result: TaskResult, request: R
             write_skill_folder(folder, plan.text.encode("utf-8"),
                                {relative: content.encode("utf-8") for relative, content in plan.files.items()},
                                lock.journal)
-            record.remember(folder)
+            record.remember(folder, ["SKILL.md", *plan.files])
             result.written = True
             keep_agents_in_step(workspace)
             if options.make_commit:

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from git_skill import exit_codes
 from git_skill.atomic import current_umask, write_atomic
@@ -106,9 +106,9 @@ class LocalEdits(GitSkillError):
 
 
 class WrittenRecord:
-    """What `learn` last wrote to each skill folder (its folder digest), under `.git/`: a folder that is
-    uncommitted but exactly as learn left it is learn's own output, not a person's edit, so the next
-    run (or the next task of a batch) may extend it."""
+    """What `learn` last wrote, file by file (repository-relative path -> SHA-256 of its bytes), under `.git/`:
+    an uncommitted file exactly as learn left it is learn's own output, not a person's edit, so the next run
+    (or the next task of a batch) may extend its skill, and a refusal names only the files a person changed."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -123,27 +123,44 @@ class WrittenRecord:
             return {}  # a damaged record only means asking for --force once
         return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
-    def _key(self, folder: Path) -> str:
-        return os.path.relpath(folder.resolve(), self.workspace.root)
+    def _key(self, path: Path) -> str:
+        return Path(os.path.relpath(path.resolve(), self.workspace.root)).as_posix()
 
-    def is_ours(self, folder: Path) -> bool:
-        from git_skill.digests import folder_digest
+    @staticmethod
+    def _hash(path: Path) -> str | None:
+        from git_skill.digests import file_sha256
 
-        recorded = self._load().get(self._key(folder))
-        return recorded is not None and folder.is_dir() and recorded == folder_digest(folder)
+        return file_sha256(path) if path.is_file() else None
 
-    def remember(self, folder: Path) -> None:
-        """Call under the repository lock, after the write."""
-        from git_skill.digests import folder_digest
+    def wrote(self, relative: str) -> bool:
+        """Whether the file (repository-relative, as `local_changes` names it) is exactly as learn wrote it."""
+        recorded = self._load().get(relative)
+        return recorded is not None and recorded == self._hash(self.workspace.root / relative)
 
-        if self.path is not None:
-            entries = self._load()
-            entries[self._key(folder)] = folder_digest(folder)
-            write_atomic(self.path, json.dumps(entries, indent=1, sort_keys=True).encode("utf-8"))
+    def remember(self, folder: Path, written: Iterable[str]) -> None:
+        """Record the files just written to `folder` (relative to it); call under the repository lock, after
+        the write. Entries of the folder's files that changed since are dropped."""
+        if self.path is None:
+            return
+        entries = self._load()
+        prefix = self._key(folder) + "/"
+        for key in [key for key in entries if key.startswith(prefix)]:
+            if entries[key] != self._hash(self.workspace.root / key):
+                del entries[key]
+        for relative in written:
+            digest = self._hash(folder / relative)
+            if digest is not None:
+                entries[self._key(folder / relative)] = digest
+        write_atomic(self.path, json.dumps(entries, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def persons_changes(workspace: Workspace, folder: Path, record: WrittenRecord) -> list[str]:
+    """The folder's uncommitted or untracked files that learn did not leave as they are: a person's edits."""
+    return [path for path in local_changes(workspace, folder) if not record.wrote(path)]
 
 
 def check_not_edited(workspace: Workspace, folder: Path, record: WrittenRecord) -> None:
-    """Raise `LocalEdits` when the folder has uncommitted changes learn did not make."""
-    changed = local_changes(workspace, folder)
-    if changed and not record.is_ours(folder):
+    """Raise `LocalEdits`, naming the files a person changed, when the folder has any."""
+    changed = persons_changes(workspace, folder, record)
+    if changed:
         raise LocalEdits(folder, changed)

@@ -57,3 +57,72 @@ def test_the_creation_call_sees_each_reflection_labelled_and_the_task_redacted(
         ("crack-7z-hash.1-of-1", "crack-7z-hash", "unresolved"), ("crack-7z-hash.easy.1-of-1", "crack-7z-hash.easy",
                                                               "resolved")]
     assert all(r["reflection"]["lessons"] == REFLECTION["lessons"] for r in shown)
+
+
+SQLITE = ("root@box:/app# sqlite3 app.db < migrate.sql\nError: near line 3: no such table: users\n"
+          "root@box:/app# sqlite3 app.db .tables\nroot@box:/app# sqlite3 app.db < create.sql\nroot@box:/app# exit\n")
+
+
+def committed_skill(repo: Path, name: str, body: str) -> Path:
+    folder = repo / ".agents" / "skills" / name
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: Recover 7z archive passwords. Use when an "
+                                     f"archive asks for a password.\n---\n\n{body}")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", f"skill {name}")
+    return folder / "SKILL.md"
+
+
+def test_a_persons_edit_on_the_known_target_skips_the_task_before_the_creation_call(
+        repo: Path, env: None, tmp_path: Path) -> None:
+    skill = committed_skill(repo, "crack-7z-hash", "# Crack 7z hash\n\n## Approaches\n\n- Run `7z2john`.\n")
+    skill.write_text(skill.read_text() + "\nMy private note about the vault.\n")
+    tb_trial(tmp_path / "run" / "crack" / "crack.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    tb_trial(tmp_path / "run" / "tables" / "tables.1-of-1", "migrate-tables", False, "test_schema", SQLITE)
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        return reply(REFLECTION if is_reflection(body) else {**CREATION, "name": "migrate-tables", "scripts": []})
+    with FakeLLM() as server:
+        server.responder = answer
+        alone = learn(repo, tmp_path / "run" / "crack" / "crack.1-of-1", server)
+        assert alone.code == 4, alone.err
+        assert "uncommitted changes (.agents/skills/crack-7z-hash/SKILL.md)" in alone.err
+        assert creation_requests(server) == []  # the reflection only: no creation call was paid for
+        batch = learn(repo, tmp_path / "run", server, "--json")
+        assert batch.code == 4, batch.err
+        [creation] = creation_requests(server)  # the other task's
+        assert all("My private note" not in str(r) for r in server.requests)
+    assert "migrate-tables" in creation and skill.read_text().endswith("My private note about the vault.\n")
+    rows = {Path(r["source"]).name: r for r in json.loads(batch.out)["results"]}
+    assert rows["tables.1-of-1"]["written"] is True
+
+
+def test_with_force_the_known_target_is_learned_into_despite_the_edit(repo: Path, env: None, tmp_path: Path) -> None:
+    skill = committed_skill(repo, "crack-7z-hash", "# Crack 7z hash\n\n## Approaches\n\n- Run `7z2john`.\n")
+    skill.write_text(skill.read_text() + "\nMy note.\n")
+    tb_trial(tmp_path / "crack.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply({**CREATION, "name": "crack-7z-hash", "scripts": []})]
+        result = learn(repo, tmp_path / "crack.1-of-1", server, "--force")
+        assert result.code == 0, result.err
+        assert len(creation_requests(server)) == 1
+    assert "My note." in skill.read_text() and "Variant" in skill.read_text()
+
+
+def test_an_extends_section_lands_before_the_trailing_files_section_and_a_persons_note(
+        repo: Path, env: None, tmp_path: Path) -> None:
+    tail = "## Files\n\n- [scripts/crack.sh](scripts/crack.sh)\n\nMy own note: the vault key is on paper.\n"
+    skill = committed_skill(repo, "crack-7z-hash", "# Crack 7z hash\n\n## Approaches\n\n- Run `7z2john`.\n\n" + tail)
+    (skill.parent / "scripts").mkdir()
+    (skill.parent / "scripts" / "crack.sh").write_text("#!/bin/sh\n7z2john \"$1\" > hash.txt\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "its script")
+    tb_trial(tmp_path / "crack.1-of-1", "crack-7z-hash", False, "test_password", CRACK)
+    extend = {**CREATION, "operation": "extend", "target": "crack-7z-hash", "name": "wordlist-first", "scripts": []}
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply(extend)]
+        result = learn(repo, tmp_path / "crack.1-of-1", server)
+        assert result.code == 0, result.err
+    text = skill.read_text()
+    assert text.endswith("\n\n" + tail)  # the person's text and the reference section, byte for byte
+    assert text.index("## Approaches") < text.index("## Variant: wordlist first") < text.index("## Files")

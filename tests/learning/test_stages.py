@@ -105,12 +105,22 @@ def test_the_written_record_tells_learns_output_from_a_persons_edit(repo: Path) 
     record = WrittenRecord(workspace)
     with pytest.raises(LocalEdits):  # untracked and never written by learn: a person's
         check_not_edited(workspace, folder, record)
-    record.remember(folder)
+    (folder / "scripts").mkdir()
+    (folder / "scripts" / "crack.sh").write_text("#!/bin/sh\njohn \"$1\"\n")
+    record.remember(folder, ["SKILL.md", "scripts/crack.sh"])
     check_not_edited(workspace, folder, record)  # exactly as learn left it
     (folder / "SKILL.md").write_text((folder / "SKILL.md").read_text() + "\nMy note.\n")
+    (folder / "notes.md").write_text("mine\n")
     with pytest.raises(LocalEdits) as refused:
         check_not_edited(workspace, folder, record)
     assert refused.value.exit_code == 4 and "uncommitted changes" in refused.value.message
+    # only the files a person changed are named, not scripts/crack.sh that learn wrote and nobody touched
+    assert "(.agents/skills/crack-7z-hash/SKILL.md, .agents/skills/crack-7z-hash/notes.md)" in refused.value.message
+    record.remember(folder, ["SKILL.md"])  # learn wrote SKILL.md again (with --force): the note stays a person's
+    with pytest.raises(LocalEdits) as again:
+        check_not_edited(workspace, folder, record)
+    assert "(.agents/skills/crack-7z-hash/notes.md)" in again.value.message
+    (folder / "notes.md").unlink()
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "kept")
     check_not_edited(workspace, folder, record)  # committed: nothing in the way
