@@ -152,6 +152,14 @@ def tb_trial(record: dict[str, Any], threshold: float) -> Trial | None:
                  error=failure if isinstance(failure, str) and failure not in ("unset", "none") else None)
 
 
+def tb_trial_results(folder: Path) -> dict[str, Any] | None:
+    """A Terminal-Bench 1 trial folder's `results.json` as `compare` reads it, for every command that reads
+    the format: None when it is missing, not a regular file, too large, not JSON, or not a trial's."""
+    raw = _read_small(folder / "results.json")
+    data = None if raw is None else _quiet_loads(raw)
+    return data if _kind(data) == "tb-trial" else None
+
+
 def harbor_reward(result: dict[str, Any], folder: Path | None) -> float | None:
     """The trial's reward, as the transcript reader takes it (result.json's rewards, else the verifier's file)."""
     from git_skill.transcripts.harbor import trial_reward

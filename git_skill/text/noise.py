@@ -12,14 +12,15 @@ from itertools import compress, count, islice
 # A progress line starts with one of these (after blanks), holds a transfer rate or a bytes bar,
 # or draws a bar with block glyphs. Each kind is found by a search that scans in C for a cheap
 # anchor (a newline followed by a possible first character, "B/", a bar glyph) instead of
-# testing every line in Python.
+# testing every line in Python. A line of only `=` or only `-` is a program's separator
+# (`print("=" * 50)`), not a bar: it stays (a run of them is collapsed as repeated lines).
 _PROGRESS_START = re.compile(
     r"(?m)\n[ \t]*(?=[0-9GHIFRBSPUDCrn(⠁-⣿#=\->|\t ])(?:\d{1,3}%|Get:\d+|Hit:\d+|Ign:\d+|Fetched \d|Reading package lists|Building dependency tree|"
     r"Reading state information|Selecting previously unselected|Preparing to unpack|Unpacking |Setting up |"
     r"Processing triggers|Downloading |Collecting |Requirement already satisfied|Using cached|Installing collected|"
     r"Receiving objects|Resolving deltas|Counting objects|Compressing objects|remote: |npm (?:WARN|notice|http)|"
     r"Progress|Downloaded |Fetching |Updating |Get \d+|\(Reading database|[⠁-⣿]\s|"
-    r"[#=\->\t |]*(?:#{12}|={12}|-{12}|>{12}|\|{12})[#=\->\t |]*$)"
+    r"(?![ \t]*(?:=+|-+)[ \t]*$)[#=\->\t |]*(?:#{12}|={12}|-{12}|>{12}|\|{12})[#=\->\t |]*$)"
 )
 _RATE = re.compile(r"\d\s?[kKMG]i?B/s|-{12,}\s+[\d.]+\s?[kKMG]?i?B/")
 _BAR_GLYPHS = "━█▉▊▋▌▍▎▏▕░▒▓"

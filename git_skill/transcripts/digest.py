@@ -262,9 +262,10 @@ def _feedback_lines(digest: Digest, level: Level) -> list[str]:
             rest = item.text.split("\n\n", 1)[1] if "\n\n" in item.text else ""
             start = max(rest.rfind("= FAILURES ="), rest.rfind("= ERRORS ="))
             if start > 0:  # the log's own failure blocks follow: the summary names the tests, the blocks explain
-                rest = _without_repeated_failures(rest[rest.rfind("\n", 0, start) + 1:], set(item.failed_tests))
+                rest = rest[rest.rfind("\n", 0, start) + 1:]
                 failed_summary = [line for line in failed_summary if line.startswith("FAILED ")]
             lines += failed_summary
+            rest = _without_repeated_failures(rest, set(item.failed_tests))  # each failure said once
         else:
             rest = item.text
         rest = ev.clip_middle(quiet_feedback(denoise(rest.strip())), level.feedback_log)
@@ -279,7 +280,7 @@ _SUMMARY_FAILURE = re.compile(r"^(?:FAILED|ERROR) \S*?([^\s:]+(?:\[[^\]]*\])?)(?
 
 
 def _without_repeated_failures(text: str, failed: set[str]) -> str:
-    """The log from its failure blocks on, without the short summary's lines for tests already shown."""
+    """The log without its short summary's lines for tests the digest's own summary already names."""
     kept = []
     for line in text.split("\n"):
         match = _SUMMARY_FAILURE.match(line.strip())

@@ -274,9 +274,22 @@ def error_signature(text: str) -> str | None:
     return match.group(0).strip()[:300] if match else None
 
 
+# A file editor's sub-commands (OpenHands' and SWE-agent's `str_replace_editor`, Anthropic's text editor tool):
+# their `command` argument names an edit or a view of `path`, not a shell command.
+EDITOR_COMMANDS = frozenset({"view", "create", "str_replace", "insert", "undo_edit"})
+
+
+def is_editor_call(arguments: Any) -> bool:
+    """Whether a tool call's arguments are a file editor's (`{"command": "create", "path": ...}`)."""
+    if not isinstance(arguments, dict):
+        return False
+    command = arguments.get("command")
+    return isinstance(command, str) and command in EDITOR_COMMANDS and isinstance(arguments.get("path"), str)
+
+
 def shell_command(tool: str | None, arguments: Any) -> str | None:
-    """The command string of a shell tool call, whatever the agent called its fields."""
-    if not tool:
+    """The command string of a shell tool call, whatever the agent called its fields; None for a file editor's call."""
+    if not tool or is_editor_call(arguments):
         return None
     if isinstance(arguments, dict):
         for key in ("command", "cmd", "script", "keystrokes"):

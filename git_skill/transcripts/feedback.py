@@ -13,6 +13,9 @@ _RESULT_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\s+(\S+?)(
 _INLINE_RESULT = re.compile(r"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")
 _SECTION = re.compile(r"^_{3,}\s+(.+?)\s+_{3,}$")
 _ASSERTION = re.compile(r"^E\s{1,4}(.*)$")
+# What the harness, not the tests, leaves in a recorded verifier terminal: asciinema's notices, a bare
+# prompt, the `exit` that ends the recording.
+_HARNESS_LINE = re.compile(r"^\s*(?:asciinema: .*|exit|[\w.-]+@[\w.-]+:\S*[#$]|)\s*$")
 
 
 def test_name(node_id: str) -> str:
@@ -53,12 +56,20 @@ def parse_test_output(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     return statuses, messages
 
 
+def without_harness_tail(text: str) -> str:
+    """A verifier log without the harness's closing lines (asciinema's, the prompt, `exit`) and `asciinema:` lines."""
+    lines = [line for line in text.split("\n") if not line.lstrip().startswith("asciinema: ")]
+    while lines and _HARNESS_LINE.match(lines[-1]):
+        lines.pop()
+    return "\n".join(lines)
+
+
 def verifier_feedback(text: str, source: str, path: str | None, known: dict[str, str] | None = None,
                       resolved: bool | None = None, reward: float | None = None,
                       known_messages: dict[str, list[str]] | None = None) -> Feedback:
     """Feedback from a verifier's log: statuses from the log, overridden by `known` results (a
     structured report's), whose messages come first."""
-    cleaned = clean_text(text[-MAX_FEEDBACK_CHARS:])
+    cleaned = without_harness_tail(clean_text(text[-MAX_FEEDBACK_CHARS:]))
     statuses, messages = parse_test_output(cleaned)
     statuses.update(known or {})
     for name, extra in (known_messages or {}).items():

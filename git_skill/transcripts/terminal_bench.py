@@ -7,10 +7,10 @@ pytest run (`sessions/tests.log`, else `panes/post-test.txt`) and the resolution
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
+from git_skill.evaluation.results import tb_trial, tb_trial_results
 from git_skill.transcripts import events as ev
 from git_skill.transcripts.feedback import verifier_feedback
 from git_skill.transcripts.terminal import read_cast, read_log, sniff_cast
@@ -18,33 +18,23 @@ from git_skill.transcripts.terminal import read_cast, read_log, sniff_cast
 FORMAT = "terminal-bench"
 
 
-def load_results(folder: Path) -> dict[str, Any] | None:
-    path = folder / "results.json"
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) and "instruction" in data else None
-
-
 def sniff(folder: Path) -> bool:
-    return load_results(folder) is not None
+    return tb_trial_results(folder) is not None
 
 
 def read(folder: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
-    results = load_results(folder) or {}
+    results = tb_trial_results(folder) or {}
+    trial = tb_trial(results, threshold=1.0)  # the verdict as compare reads it ("yes", 1, "false" included)
     facts = transcript.facts
     facts.task_id = results.get("task_id")
     facts.started = results.get("agent_started_at") or results.get("trial_started_at")
     facts.ended = results.get("agent_ended_at") or results.get("trial_ended_at")
     facts.input_tokens = results.get("total_input_tokens") or None
     facts.output_tokens = results.get("total_output_tokens") or None
-    resolved = results.get("is_resolved") if isinstance(results.get("is_resolved"), bool) else None
-    failure = results.get("failure_mode")
+    resolved = trial.passed if trial is not None and trial.reward is not None else None
+    failure = trial.error if trial is not None else None
     facts.outcome = ("resolved" if resolved else "unresolved" if resolved is False else "unknown") + (
-        f" ({failure})" if failure and failure != "unset" else "")
+        f" ({failure})" if failure else "")
     parser_results = results.get("parser_results") or {}
     if not isinstance(parser_results, dict):  # a string or a list where the per-test table belongs
         transcript.report.skip("results.json fields of the wrong type")
@@ -52,8 +42,7 @@ def read(folder: Path, transcript: ev.Transcript) -> Iterator[ev.Event]:
     known = {str(name): str(status) for name, status in parser_results.items()}
     log = next((p for p in (folder / "sessions" / "tests.log", folder / "panes" / "post-test.txt") if p.is_file()), None)
     text = log.read_bytes().decode("utf-8", "replace") if log else ""
-    transcript.feedback.append(verifier_feedback(text, "verifier", str(log) if log else None, known,
-                                                 resolved if isinstance(resolved, bool) else None))
+    transcript.feedback.append(verifier_feedback(text, "verifier", str(log) if log else None, known, resolved))
     instruction = results.get("instruction")
     if isinstance(instruction, str):
         transcript.task_known = True

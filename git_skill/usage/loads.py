@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from git_skill.transcripts.events import is_editor_call
+
 SKILL_TOOLS = frozenset({"skill", "activate_skill", "load_skill", "use_skill"})
 _NAME_KEYS = ("skill", "name", "skill_name", "command")
 _READ_WORDS = ("read", "view", "cat", "open")
@@ -43,6 +45,8 @@ def skill_load(tool: str | None, arguments: Any, command: str | None = None) -> 
         if name:
             return Load(name, None)
         return _read_of_skill_file(_text(arguments))
+    if is_editor_call(arguments):  # a file editor's `view` reads the file; its other commands write it
+        return _read_of_skill_file(arguments["path"]) if arguments["command"] == "view" else None
     if lowered in _SHELL_TOOLS or command:
         text = command or _text(arguments)
         if "SKILL.md" not in text or _WRITES.search(text) or not _runs_reader(text):
