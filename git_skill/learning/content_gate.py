@@ -118,5 +118,66 @@ def hide_answers(text: str, answers: list[str], task: str) -> tuple[str, int]:
         if line.startswith("description:"):
             lines[number], found = scrub(line, answers, task)
             count += found
-    rest, found = scrub(rest, answers, task)
-    return "\n".join(lines) + rest, count + found
+    scrubbed, found = scrub(rest, answers, task)
+    if found:
+        scrubbed = _without_hidden_claims(rest, scrubbed)
+    return "\n".join(lines) + scrubbed, count + found
+
+
+# What placeholders stand for: an instance's output a skill must not claim (learning/generalize.py, leaks.py)
+_PLACEHOLDER = re.compile(r"<(?:value|hash|digest|uuid|timestamp|date|commit|address|ip|port|container-id)>")
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+# Words that lead from a command to a claim about its output ("and check it prints the expected hash"),
+# cut from the end of what is left once the claim's placeholder is gone.
+_CLAIM_TAIL = re.compile(
+    r"(?:[\s,;:(\u2014\u2013'\"-]|==|=|->|\u2192|\b(?:and|then|so|that|which|it|its|the|a|an|output|result|results|"
+    r"hash|checksum|digest|value|expected|exact|exactly|should|must|will|to|check|checks|confirm|verify|ensure|"
+    r"expect|expects|print|prints|output|outputs|return|returns|show|shows|give|gives|yield|yields|report|"
+    r"reports|read|reads|match|matches|equal|equals|is|are|be|as|with)\b)+$", re.IGNORECASE)
+
+
+def without_claim(bullet: str) -> str | None:
+    """A verification bullet whose claim about the output a placeholder replaced (`md5sum FILE` prints
+    `<hash>`): the command kept and the claim dropped, or None when no command is left. A placeholder
+    inside a command (`grep <value> out.txt`) is an argument, not a claim: such a bullet is kept whole."""
+    spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(bullet)]
+    claim = None
+    for found in _PLACEHOLDER.finditer(bullet):
+        span = next(((a, b) for a, b in spans if a <= found.start() < b), None)
+        if span is None:
+            claim = found.start()
+        elif _PLACEHOLDER.fullmatch(bullet[span[0] + 1:span[1] - 1].strip("'\" ")):
+            claim = span[0]
+        if claim is not None:
+            break
+    if claim is None:
+        return bullet
+    head = bullet[:claim]
+    marker = re.match(r"\s*(?:[-*]|\d+\.)\s+", head)
+    lead, kept = (head[:marker.end()], head[marker.end():]) if marker else ("", head)
+    kept = _CLAIM_TAIL.sub("", kept.rstrip()).rstrip()
+    if not _CODE_SPAN.search(kept):
+        return None
+    return f"{lead}{'Run ' if kept.startswith('`') else ''}{kept}."
+
+
+def _without_hidden_claims(before: str, after: str) -> str:
+    """`after` (`before` with answers hidden) with the verification bullets the hiding changed rid of their
+    claims (`without_claim`); every other line as it was."""
+    old, new = before.split("\n"), after.split("\n")
+    if len(old) != len(new):
+        return after
+    out: list[str] = []
+    verifying = False
+    for was, line in zip(old, new):
+        heading = _HEADING.match(line)
+        if heading:
+            verifying = heading.group(1).strip().lower().startswith("verification")
+        if verifying and line != was and re.match(r"\s*(?:[-*]|\d+\.)\s", line):
+            kept = without_claim(line)
+            if kept is not None:
+                out.append(kept)
+            continue
+        out.append(line)
+    return "\n".join(out)

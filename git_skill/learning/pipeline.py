@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from git_skill.learning.content_gate import without_claim
 from git_skill.learning.curation import Candidate
 from git_skill.learning.generalize import generalize
 from git_skill.learning.model import ModelClient
@@ -165,8 +166,11 @@ def render_body(parts: dict[str, Any], title_level: str = "#") -> str:
     lines = [f"{title_level} {parts['name'].replace('-', ' ').capitalize()}", "", f"{sub} When to use", "",
              generalize(" ".join(str(parts["when_to_use"]).split())), ""]
     for heading, key in (("Approaches", "approaches"), ("Pitfalls", "pitfalls"), ("Verification", "verification")):
-        if parts.get(key):
-            lines += [f"{sub} {heading}", "", *_bullets(parts[key]), ""]
+        bullets = _bullets(parts.get(key) or [])
+        if key == "verification":  # a claim on one instance's output (`<hash>`) is dropped, its command kept
+            bullets = [kept for kept in map(without_claim, bullets) if kept is not None]
+        if bullets:
+            lines += [f"{sub} {heading}", "", *bullets, ""]
     files = [(folder, item["path"]) for folder in ("scripts", "references") for item in parts.get(folder) or []]
     if files:
         lines += [f"{sub} Files", "", *[f"- [{folder}/{path}]({folder}/{path})" for folder, path in files], ""]

@@ -126,3 +126,37 @@ def test_an_extends_section_lands_before_the_trailing_files_section_and_a_person
     text = skill.read_text()
     assert text.endswith("\n\n" + tail)  # the person's text and the reference section, byte for byte
     assert text.index("## Approaches") < text.index("## Variant: wordlist first") < text.index("## Files")
+
+
+def test_a_verification_bullet_keeps_its_command_not_a_claim_on_a_hidden_output(
+        repo: Path, env: None, tmp_path: Path) -> None:
+    from tests.support.transcripts import write_harbor_trial
+
+    trial = write_harbor_trial(repo.parent / "trial")
+    review = tmp_path / "review.txt"
+    review.write_text("E   assert regions() == ['north', 'south', 'east']\n")
+    verification = ["Run `md5sum out.bin` and check it prints d41d8cd98f00b204e9800998ecf8427e.",  # a <hash>
+                    "`python -c 'print(regions())'` should print ['north', 'south', 'east'].",  # a <value>
+                    "The output is ['north', 'south', 'east'].",  # a claim and no command: nothing left
+                    "Run `./hello` and compare its output with the task's requirement."]  # no placeholder: kept
+    with FakeLLM() as server:
+        server.replies = [reply(REFLECTION), reply({**CREATION, "scripts": [], "verification": verification})]
+        result = learn(repo, trial, server, "--feedback", str(review))
+        assert result.code == 0, result.err
+    text = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
+    section = text.split("## Verification\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == ["- Run `md5sum out.bin`.", "- Run `python -c 'print(regions())'`.",
+                                    "- Run `./hello` and compare its output with the task's requirement."]
+
+
+@pytest.mark.parametrize(("bullet", "kept"), [
+    ("- `md5sum FILE` prints `<hash>`.", "- Run `md5sum FILE`."),
+    ("- `cat /app/solution.txt` should read \"<value>\" exactly", "- Run `cat /app/solution.txt`."),
+    ("- The output is `<value>`.", None),
+    ("- `grep <value> out.txt` finds the line.", "- `grep <value> out.txt` finds the line."),  # an argument
+    ("- Run `make test` and read the summary.", "- Run `make test` and read the summary."),
+])
+def test_without_claim(bullet: str, kept: str | None) -> None:
+    from git_skill.learning.content_gate import without_claim
+
+    assert without_claim(bullet) == kept
