@@ -79,11 +79,12 @@ def show(command: str, used: set[str], hint: str = "command") -> Shown:
         interpreter = re.match(r"\s*(python[\d.]*|node|perl|ruby|bash|sh)\b", head)
         language = re.sub(r"[\d.]+$", "", interpreter.group(1)) if interpreter else _language_of(head)
         lead = head + (f" … {after.splitlines()[0]}" if after else "")
-        tool = re.match(r"(\w+)(?: (\S+))? <<'EOF'$", head)
-        if tool and (tool.group(1) in WRITE_TOOLS or tool.group(1) in EDIT_TOOLS):  # a file tool, not a shell
-            lead = f"{tool.group(1)} {tool.group(2) or ''}".strip()
-            head = f"{tool.group(1)} > {tool.group(2)}" if tool.group(2) else tool.group(1)
-            language = "diff" if tool.group(1) in EDIT_TOOLS else _language_of(head)
+        tool = re.match(r"(\w+)(?: (create|str_replace)(?= \S))?(?: (\S+))? <<'EOF'$", head)  # an editor's sub-command
+        if tool and (tool.group(1) in WRITE_TOOLS or tool.group(1) in EDIT_TOOLS or tool.group(2)):  # a file tool
+            name, path = " ".join(filter(None, tool.group(1, 2))), tool.group(3)
+            lead = f"{name} {path or ''}".strip()
+            head = f"{name} > {path}" if path else name
+            language = "diff" if tool.group(1) in EDIT_TOOLS or tool.group(2) == "str_replace" else _language_of(head)
         elif re.match(r"\s*(?:apply_patch|git apply|patch)\b", head):
             language = "diff"
     elif inline_code:

@@ -155,8 +155,9 @@ def _describe_call(step: Step) -> str | None:
         target = re.search(r"(?:file_path|absolute_path|filePath|path|notebook_path|pattern|skill|url|query)=([^,]+)",
                            step.text)
         if target:
-            described = f"{step.tool} {generalize(target.group(1).strip())}"
-            return _with_content(described, step.tool, step.text)
+            editor = _editor_command(step.text)  # `str_replace_editor create PATH`, as SWE-agent writes it
+            described = f"{step.tool} {editor + ' ' if editor else ''}{generalize(target.group(1).strip())}"
+            return _with_content(described, step.tool, step.text, editor)
     return None
 
 
@@ -166,14 +167,24 @@ _EDIT = re.compile(r"(?:^|, )(?:old_string|oldString|old_str)=([\s\S]*?), (?:new
 _CUT = "characters cut …]"
 
 
-def _with_content(described: str, tool: str, arguments: str) -> str:
-    """A file tool's call with what it wrote: a Write's content, an Edit's change as a diff (when the digest
-    kept them whole), in the heredoc shape every command body is shown in."""
-    if tool in WRITE_TOOLS:
+_EDITOR_COMMAND = re.compile(r"(?:^|, )command=(\w+)(?:, |$)")
+
+
+def _editor_command(arguments: str) -> str | None:
+    """A file editor call's sub-command (`create`, `str_replace`, ...) from its described arguments."""
+    match = _EDITOR_COMMAND.search(arguments)
+    return match.group(1) if match and match.group(1) in ev.EDITOR_COMMANDS else None
+
+
+def _with_content(described: str, tool: str, arguments: str, editor: str | None = None) -> str:
+    """A file tool's call with what it wrote: a Write's content (or an editor's `create`), an Edit's change (or
+    an editor's `str_replace`) as a diff when the digest kept them whole, in the heredoc shape every command
+    body is shown in."""
+    if tool in WRITE_TOOLS or editor == "create":
         content = _CONTENT.search(arguments)
         if content and _CUT not in content.group(1) and content.group(1).strip():
             return f"{described} <<'EOF'\n{generalize(content.group(1).strip(chr(10)).rstrip())}\nEOF"
-    if tool in EDIT_TOOLS:
+    if tool in EDIT_TOOLS or editor == "str_replace":
         edit = _EDIT.search(arguments)
         if edit and _CUT not in edit.group(0):
             old, new = (part.strip("\n") for part in edit.groups())  # the digest puts a long value on its own lines

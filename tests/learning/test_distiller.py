@@ -271,12 +271,23 @@ def test_heredocs_and_python_c_keep_their_bodies(repo: Path, tmp_path: Path) -> 
     assert linted["findings"] == [], linted["findings"]
 
 
-def test_a_write_tools_content_and_an_edits_change_are_shown(repo: Path, tmp_path: Path) -> None:
+EDITOR_CALLS = [("w1", "Write", {"file_path": "/app/totals.py", "content": "import csv\n\ndef total(rows):\n    return sum(rows)\n"}),
+                ("e1", "Edit", {"file_path": "/app/report.py", "old_string": "print(rows)", "new_string": "print(total(rows))"})]
+# OpenHands' and SWE-agent's editor tool: one tool, its `command` argument says which change
+STR_REPLACE_EDITOR_CALLS = [
+    ("w1", "str_replace_editor", {"command": "create", "path": "/app/totals.py",
+                                  "file_text": "import csv\n\ndef total(rows):\n    return sum(rows)\n"}),
+    ("e1", "str_replace_editor", {"command": "str_replace", "path": "/app/report.py", "old_str": "print(rows)",
+                                  "new_str": "print(total(rows))"})]
+
+
+@pytest.mark.parametrize(("edits", "write_label"), [(EDITOR_CALLS, "Write /app/totals.py"),
+                                                    (STR_REPLACE_EDITOR_CALLS, "str_replace_editor create /app/totals.py")])
+def test_a_write_tools_content_and_an_edits_change_are_shown(repo: Path, tmp_path: Path, edits: list,
+                                                            write_label: str) -> None:
     records = claude_records()[:1]
     base = {k: records[0][k] for k in ("sessionId", "cwd", "version", "isSidechain")}
-    calls = [("w1", "Write", {"file_path": "/app/totals.py", "content": "import csv\n\ndef total(rows):\n    return sum(rows)\n"}),
-             ("e1", "Edit", {"file_path": "/app/report.py", "old_string": "print(rows)", "new_string": "print(total(rows))"}),
-             ("b1", "Bash", {"command": "python3 report.py && pytest -q"})]
+    calls = [*edits, ("b1", "Bash", {"command": "python3 report.py && pytest -q"})]
     for number, (call_id, tool, arguments) in enumerate(calls):
         records.append({**base, "type": "assistant", "uuid": f"a{number}", "message": {
             "id": f"m{number}", "role": "assistant", "content": [{"type": "tool_use", "id": call_id, "name": tool,
@@ -292,7 +303,7 @@ def test_a_write_tools_content_and_an_edits_change_are_shown(repo: Path, tmp_pat
     result, text = learned(repo, jsonl(tmp_path / "s.jsonl", records))
     assert result.returncode == 0, result.stderr
     assert "/app/a.py" not in text and "not been read" not in text  # the tool refusing a call is no lesson
-    assert "`Write /app/totals.py`:" in text and "    return sum(rows)" in text and "```python" in text
+    assert f"`{write_label}`:" in text and "    return sum(rows)" in text and "```python" in text, text
     assert "```diff" in text and "- print(rows)" in text and "+ print(total(rows))" in text
 
 
