@@ -14,8 +14,10 @@ _INLINE_RESULT = re.compile(r"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|X
 _SECTION = re.compile(r"^_{3,}\s+(.+?)\s+_{3,}$")
 _ASSERTION = re.compile(r"^E\s{1,4}(.*)$")
 # What the harness, not the tests, leaves in a recorded verifier terminal: asciinema's notices, a bare
-# prompt, the `exit` that ends the recording.
-_HARNESS_LINE = re.compile(r"^\s*(?:asciinema: .*|exit|[\w.-]+@[\w.-]+:\S*[#$]|)\s*$")
+# prompt, the `exit` that ends the recording; at the start, the prompt starting the recording and clearing.
+_PROMPT = r"[\w.-]+@[\w.-]+:\S*[#$]"
+_HARNESS_LINE = re.compile(rf"^\s*(?:asciinema: .*|exit|{_PROMPT}|)\s*$")
+_HARNESS_START = re.compile(rf"^\s*(?:{_PROMPT}(?:\s+(?:asciinema rec\b.*|clear))?|)\s*$")
 
 
 def test_name(node_id: str) -> str:
@@ -56,12 +58,16 @@ def parse_test_output(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     return statuses, messages
 
 
-def without_harness_tail(text: str) -> str:
-    """A verifier log without the harness's closing lines (asciinema's, the prompt, `exit`) and `asciinema:` lines."""
+def without_harness(text: str) -> str:
+    """A verifier log without the harness's lines around the tests: `asciinema rec` and `clear` at the start;
+    the bare prompt, `exit` and asciinema's notices at the end (and its notices anywhere)."""
     lines = [line for line in text.split("\n") if not line.lstrip().startswith("asciinema: ")]
     while lines and _HARNESS_LINE.match(lines[-1]):
         lines.pop()
-    return "\n".join(lines)
+    start = 0
+    while start < len(lines) and _HARNESS_START.match(lines[start]):
+        start += 1
+    return "\n".join(lines[start:])
 
 
 def verifier_feedback(text: str, source: str, path: str | None, known: dict[str, str] | None = None,
@@ -69,7 +75,7 @@ def verifier_feedback(text: str, source: str, path: str | None, known: dict[str,
                       known_messages: dict[str, list[str]] | None = None) -> Feedback:
     """Feedback from a verifier's log: statuses from the log, overridden by `known` results (a
     structured report's), whose messages come first."""
-    cleaned = without_harness_tail(clean_text(text[-MAX_FEEDBACK_CHARS:]))
+    cleaned = without_harness(clean_text(text[-MAX_FEEDBACK_CHARS:]))
     statuses, messages = parse_test_output(cleaned)
     statuses.update(known or {})
     for name, extra in (known_messages or {}).items():

@@ -106,11 +106,16 @@ def test_a_failing_test_in_a_feedback_file_is_said_once(tmp_path: Path) -> None:
 
 
 def test_the_harness_lines_at_the_end_of_a_verifier_log_are_dropped() -> None:
-    log = ("\x1b[32mPASSED\x1b[0m ../tests/test_outputs.py::test_runs\r\n"
+    log = ("\x1b[?2004hroot@0de2bcba909e:/app# asciinema rec --stdin /logs/sessions/tests.cast\r\n"
+           "\x1b[?2004hroot@0de2bcba909e:/app# clear\r\n"
+           "root@0de2bcba909e:/app# bash /tests/run-tests.sh; tmux wait -S done\r\n"
+           "\x1b[32mPASSED\x1b[0m ../tests/test_outputs.py::test_runs\r\n"
            "\x1b[32m===== 1 passed in 0.01s =====\x1b[0m\r\n\x1b[?2004hroot@0de2bcba909e:/app# \x1b[?2004l\r\r\n"
            "exit\r\n\x1b[0;32masciinema: recording finished\x1b[0m\r\r\n"
            "\x1b[0;32masciinema: asciicast saved to /logs/tests.cast\x1b[0m\r\r\n\x1b[?2004hroot@0de2bcba909e:/app# ")
     feedback = verifier_feedback(log, "verifier", "tests.log", {"test_runs": "passed"}, True)
     assert feedback.text.endswith("===== 1 passed in 0.01s =====")
+    assert feedback.text.startswith("root@0de2bcba909e:/app# bash /tests/run-tests.sh"), feedback.text  # what ran the tests stays
     text = feedback_section(feedback)
-    assert "asciinema" not in text and "\nexit\n" not in text and "root@" not in text
+    assert "asciinema" not in text and "\nexit\n" not in text and "clear" not in text
+    assert text.count("root@") == 1
