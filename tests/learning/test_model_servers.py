@@ -374,7 +374,10 @@ def test_a_proposed_create_over_an_existing_skill_extends_it(repo: Path, env: No
     outcome = json.loads(result.out)["results"][0]
     assert outcome["operation"] == "extend" and "exists: extended, not replaced" in outcome["reason"]
     after = (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
-    assert before.split("\n---\n", 1)[1].strip() in after  # every line of the first skill's body is kept
+    body = before.split("\n---\n", 1)[1].strip()
+    head, files = body.split("\n\n## Files\n", 1)
+    assert head in after and after.endswith("## Files\n" + files + "\n")  # every line of the first body is kept,
+    assert after.index(head) < after.index("## Variant") < after.index("## Files")  # the variant before its Files
     assert "Link with `-lm`" in after
 
 
