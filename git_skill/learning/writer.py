@@ -121,7 +121,10 @@ class WrittenRecord:
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             return {}  # a damaged record only means asking for --force once
-        return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+        if not isinstance(loaded, dict):
+            return {}
+        # an entry of the earlier per-folder record ("sha256:" and the folder's digest) names no file: dropped
+        return {str(k): str(v) for k, v in loaded.items() if not str(v).startswith("sha256:")}
 
     def _key(self, path: Path) -> str:
         return Path(os.path.relpath(path.resolve(), self.workspace.root)).as_posix()

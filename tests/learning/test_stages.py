@@ -103,6 +103,9 @@ def test_the_written_record_tells_learns_output_from_a_persons_edit(repo: Path) 
     workspace = open_workspace(repo)
     folder = make_skill(repo, "crack-7z-hash", "Crack 7z hashes. Use when an archive is locked.")
     record = WrittenRecord(workspace)
+    assert record.path is not None
+    record.path.parent.mkdir(parents=True, exist_ok=True)
+    record.path.write_text(json.dumps({".agents/skills/crack-7z-hash": "sha256:" + "0" * 64}))  # the per-folder form
     with pytest.raises(LocalEdits):  # untracked and never written by learn: a person's
         check_not_edited(workspace, folder, record)
     (folder / "scripts").mkdir()
@@ -120,6 +123,8 @@ def test_the_written_record_tells_learns_output_from_a_persons_edit(repo: Path) 
     with pytest.raises(LocalEdits) as again:
         check_not_edited(workspace, folder, record)
     assert "(.agents/skills/crack-7z-hash/notes.md)" in again.value.message
+    assert sorted(json.loads(record.path.read_text())) == [".agents/skills/crack-7z-hash/SKILL.md",
+                                                           ".agents/skills/crack-7z-hash/scripts/crack.sh"]
     (folder / "notes.md").unlink()
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "kept")
