@@ -152,6 +152,11 @@ def tb_trial(record: dict[str, Any], threshold: float) -> Trial | None:
                  error=failure if isinstance(failure, str) and failure not in ("unset", "none") else None)
 
 
+def results_file_kind(path: Path) -> str | None:
+    """What a results file (or a folder's `results.json`) is: "tb-run", "tb-trial", "harbor-trial", or None."""
+    return _kind(_quiet_json(path / "results.json" if path.is_dir() else path))
+
+
 def tb_trial_results(folder: Path) -> dict[str, Any] | None:
     """A Terminal-Bench 1 trial folder's `results.json` as `compare` reads it, for every command that reads
     the format: None when it is missing, not a regular file, too large, not JSON, or not a trial's."""

@@ -29,15 +29,9 @@ _SNIFF_BYTES = SNIFF_BYTES
 
 def _whole_run_results(path: Path) -> bool:
     """A Terminal-Bench run's results.json (every trial's verdict, no trajectory), or a folder holding only that."""
-    file = path / "results.json" if path.is_dir() else path
-    try:
-        if file.stat().st_size > 64 * 1024 * 1024:
-            return False
-        data = orjson.loads(file.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return False
-    results = data.get("results") if isinstance(data, dict) else None
-    return isinstance(results, list) and any(isinstance(r, dict) and "task_id" in r for r in results[:1])
+    from git_skill.evaluation.results import results_file_kind
+
+    return results_file_kind(path) == "tb-run"
 
 
 def _unknown(path: Path) -> GitSkillError:

@@ -119,3 +119,18 @@ def test_the_harness_lines_at_the_end_of_a_verifier_log_are_dropped() -> None:
     text = feedback_section(feedback)
     assert "asciinema" not in text and "\nexit\n" not in text and "clear" not in text
     assert text.count("root@") == 1
+
+
+def test_a_fifo_named_results_json_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """The run-results check reads through compare's parser, which opens without blocking."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "trial"
+    folder.mkdir()
+    os.mkfifo(folder / "results.json")
+    done = subprocess.run([sys.executable, "-m", "git_skill", "digest", str(folder)], capture_output=True, text=True,
+                          timeout=30, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert done.returncode == 3 and "not a transcript format" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
