@@ -17,6 +17,8 @@ from git_skill.transcripts.digest import Digest, collect, fit
 from git_skill.transcripts.feedback import user_feedback, verifier_feedback
 from git_skill.usage.loads import skill_load
 
+from tests.conftest import SHARED_FIXTURES, requires_shared
+
 
 def tb_trial(folder: Path, is_resolved: object, tests_log: str = "") -> Path:
     (folder / "sessions").mkdir(parents=True)
@@ -134,3 +136,14 @@ def test_a_fifo_named_results_json_is_refused_not_waited_on(tmp_path: Path) -> N
                           timeout=30, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     assert done.returncode == 3 and "not a transcript format" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+@requires_shared
+def test_no_real_verifier_log_keeps_the_harness_lines() -> None:
+    logs = sorted([*(SHARED_FIXTURES / "terminal-bench").rglob("tests.log"),
+                   *(SHARED_FIXTURES / "terminal-bench").rglob("post-test.txt")])
+    assert logs
+    for log in logs:
+        text = verifier_feedback(log.read_bytes().decode("utf-8", "replace"), "verifier", str(log)).text
+        tail = text.rstrip().rsplit("\n", 1)[-1]
+        assert "asciinema" not in text and tail != "exit" and not tail.startswith("root@"), (log, tail)
