@@ -47,6 +47,7 @@ def resolve_profile(workspace: Workspace, chosen: str | None) -> Profile:
 
 
 def use_color() -> bool:
+    """Colour on a terminal unless NO_COLOR is set to something (no-color.org: an empty value does not count)."""
     import os
 
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

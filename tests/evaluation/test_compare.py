@@ -208,6 +208,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     assert code == 0
     assert b"\x1b[32mfixed (4)\x1b[0m" in painted and b"\x1b[1m" in painted
     assert b"\x1b[" not in on_terminal(command, tmp_path, env={"NO_COLOR": "1"})[1]
+    assert b"\x1b[" in on_terminal(command, tmp_path, env={"NO_COLOR": ""})[1]  # empty: not set (no-color.org)
     assert "\x1b[" not in run_cli("compare", "base", "cand", cwd=tmp_path).out  # a pipe
 
 
