@@ -384,26 +384,27 @@ def render(digest: Digest, level: Level, steps: list[Step | str] | None = None) 
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _estimate(steps: list[Step | str], level: Level) -> int:
-    """Characters the timeline will take at `level`, computed without rendering it."""
-    total = 0
-    for step in steps:
-        if isinstance(step, str):
-            total += len(step) + 1
-            continue
-        size = len(step.text)
-        limit = _limit(step, level)
-        if step.kind == ev.TOOL_CALL:
-            total += 12 + (min(len(step.command), max(limit, 200)) if step.command else
-                           30 if step.chatter and not limit else min(size, max(limit, 60)))
-        elif step.kind == ev.TOOL_RESULT:
-            kept = min(size, limit + 40) if limit else 0
-            total += 30 + kept + 4 * step.text.count("\n", 0, kept) if kept else 50
-        elif step.kind == ev.REASONING:
-            total += 20 + min(size, limit + 40) if limit else 0
-        else:
-            total += 20 + min(size, limit + 40)
-    return total
+def _step_estimate(step: Step, level: Level) -> int:
+    """Characters one step will take at `level`, computed without rendering it."""
+    size = len(step.text)
+    limit = _limit(step, level)
+    if step.kind == ev.TOOL_CALL:
+        return 12 + (min(len(step.command), max(limit, 200)) if step.command else
+                     30 if step.chatter and not limit else min(size, max(limit, 60)))
+    if step.kind == ev.TOOL_RESULT:
+        kept = min(size, limit + 40) if limit else 0
+        return 30 + kept + 4 * step.text.count("\n", 0, kept) if kept else 50
+    if step.kind == ev.REASONING:
+        return 20 + min(size, limit + 40) if limit else 0
+    return 20 + min(size, limit + 40)
+
+
+def _estimate(steps: list[Step | str], level: Level, known: dict[int, int] | None = None) -> int:
+    """Characters the timeline will take at `level`; `known` holds steps' estimates at that level by id,
+    so the trimmed timelines of one digest are summed, not each step estimated again."""
+    if known is None:
+        return sum(len(step) + 1 if isinstance(step, str) else _step_estimate(step, level) for step in steps)
+    return sum(len(step) + 1 if isinstance(step, str) else known[id(step)] for step in steps)
 
 
 def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
@@ -422,12 +423,13 @@ def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
         if approx_tokens(text) <= budget:
             return text, level, 0
     level = shares[-1]
+    known = {id(step): _step_estimate(step, level) for step in digest.steps}
     keep = len(digest.steps)
     text = render(digest, level)
     while keep > 10:
         keep = keep * 3 // 4
         trimmed = _omit_middle(digest.steps, keep)
-        if overhead + _estimate(trimmed, level) > allowance * 1.15:
+        if overhead + _estimate(trimmed, level, known) > allowance * 1.15:
             continue
         text = render(digest, level, trimmed)
         if approx_tokens(text) <= budget:
@@ -437,7 +439,7 @@ def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
     while limit > 0:
         limit = limit * 3 // 4
         trimmed = _omit_middle(digest.steps, 12, important_limit=limit)
-        if overhead + _estimate(trimmed, level) > allowance * 1.15:
+        if overhead + _estimate(trimmed, level, known) > allowance * 1.15:
             continue
         text = render(digest, level, trimmed)
         if approx_tokens(text) <= budget:

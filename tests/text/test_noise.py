@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from git_skill.text.noise import denoise
+import random
+from pathlib import Path
+
+import pytest
+
+from git_skill.text import noise
+from git_skill.text.noise import denoise, quiet_feedback
 
 
 def test_package_manager_progress_is_dropped_and_counted() -> None:
@@ -44,3 +50,70 @@ def test_repeated_lines_collapse_but_blank_ones_do_not() -> None:
     assert denoise(text) == "retrying\n[… previous line repeated 2 more times …]\n\n\n\ndone"
     assert denoise("a\nb\na\nb") == "a\nb\na\nb"  # only runs of the same line
     assert denoise("x\nx\n") == "x\n[… previous line repeated 1 more time …]\n"
+
+
+def _quiet_every_line(text: str) -> str:
+    """quiet_feedback as it was before its prefilter: every line classified in Python. The reference the
+    fast path must agree with, character for character."""
+    out: list[str] = []
+    kind, run = "", 0
+
+    def flush() -> None:
+        if run and kind == "install":
+            out.append(f"[… {run} line{'' if run == 1 else 's'} of package installation …]")
+        elif run:
+            out.append(f"[… {run} passing test{'' if run == 1 else 's'} …]")
+
+    for line in text.split("\n"):
+        if noise._PASSED_LINE.match(line):
+            now = "passed"
+        elif noise._INSTALL_LINE.match(line) or (kind == "install" and noise._PACKAGE_LIST.match(line)):
+            now = "install"
+        elif run and not line.strip():
+            run += 1 if kind == "install" else 0
+            continue
+        else:
+            now = ""
+        if now != kind:
+            flush()
+            kind, run = now, 0
+        if now:
+            dropped = noise._DROPPED.match(line.strip()) if now == "install" else None
+            run += int(dropped.group(1)) if dropped else 1
+        else:
+            out.append(line)
+    flush()
+    return "\n".join(out)
+
+
+_QUIETED_LINES = ["Setting up curl (8.5.0-2ubuntu10) ...", "  + requests==2.32.3", "tests/test_a.py::test_one PASSED",
+                  "PASSED tests/test_a.py::test_two", "  libcurl4 libssl3", "", "   ", "[… 7 progress lines dropped …]",
+                  "Need to get 3,130 kB of archives.", "99% [Working]", "Hit:1 http://archive.ubuntu.com noble InRelease"]
+_KEPT_LINES = ["FAILED tests/test_a.py::test_three - assert 1 == 2", "E   AssertionError", "x = 'PASSED'",
+               "Setting up", "requests==2.32.3 is fine", "\tdone\r", "tests/test_a.py::test_four FAILED", "== 3 failed =="]
+
+
+def test_quiet_feedback_agrees_with_classifying_every_line() -> None:
+    rng = random.Random(11)
+    for _ in range(3000):
+        lines = [rng.choice(_QUIETED_LINES if rng.random() < 0.4 else _KEPT_LINES) for _ in range(rng.randint(0, 9))]
+        text = "\n".join(lines) + rng.choice(["", "\n", "\n\n"])
+        assert quiet_feedback(text) == _quiet_every_line(text), repr(text)
+
+
+def test_quiet_feedback_keeps_an_output_without_install_or_passing_lines_as_it_is() -> None:
+    text = "collected 3 items\n\nFAILED t.py::x - assert 1 == 2\n"
+    assert quiet_feedback(text) is text
+    installed = "build ok\n  + numpy==2.1.0\n"  # the last alternative, anchored at the line's end
+    assert quiet_feedback(installed).startswith("build ok\n[… ")
+    assert quiet_feedback(installed) == _quiet_every_line(installed)
+
+
+def test_quiet_feedback_agrees_with_classifying_every_line_on_real_logs() -> None:
+    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
+    logs = sorted(root.glob("terminal-bench*/**/*.txt")) + sorted(root.glob("terminal-bench*/**/*.log"))
+    if not logs:
+        pytest.skip("the shared fixtures are absent")
+    for path in logs:
+        text = path.read_text(errors="replace")
+        assert quiet_feedback(text) == _quiet_every_line(text), path

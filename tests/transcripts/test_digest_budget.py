@@ -8,7 +8,7 @@ from pathlib import Path
 
 from git_skill.text.tokens import approx_tokens
 from git_skill.transcripts import open_transcript
-from git_skill.transcripts.digest import collect, fit
+from git_skill.transcripts.digest import _estimate, _omit_middle, _step_estimate, collect, fit, levels
 
 CODE_LINE = "    total += row['amount'] * rates[row['currency']]  # step {i}\n"
 
@@ -120,3 +120,19 @@ def test_a_log_without_the_agents_steps_says_they_were_not_recorded(tmp_path: Pa
     assert "nothing shows that the agent ran" in text and "(it worked outside" not in text  # no tokens: it may not have run
     recorded, _, _ = fit(collect(open_transcript(chat_session(tmp_path / "r.json", script(3)))), 24_000)
     assert "NOT RECORDED" not in recorded and "tool calls" in recorded
+
+
+def test_trimmed_timelines_are_estimated_as_if_each_step_were_estimated_again(tmp_path: Path) -> None:
+    """`fit` sums the last level's per-step estimates once made; each trimmed timeline's total must be the
+    one a fresh estimate gives, or a digest would come out different."""
+    path = chat_session(tmp_path / "long.json", script(5), steps=400, todo="- [ ] check\n" * 3,
+                        output="line of output\n" * 60)
+    digest = collect(open_transcript(path))
+    level = levels(1000)[-1]
+    known = {id(step): _step_estimate(step, level) for step in digest.steps}
+    for keep in (len(digest.steps), 300, 40, 12):
+        for important_limit in (None, 4):
+            trimmed = _omit_middle(digest.steps, keep, important_limit)
+            assert _estimate(trimmed, level, known) == _estimate(trimmed, level)
+    text, _, omitted = fit(digest, 1000)
+    assert omitted and approx_tokens(text) <= 1000  # the omitting path, the one the shared estimates serve, ran
