@@ -65,8 +65,30 @@ class Library:
 
     def named(self, name: str) -> Candidate | None:
         """The skill called `name` (by its field or its folder)."""
-        return next((Candidate(location, skill, resemblance(profile, profile))
-                     for (location, skill), profile in zip(self.skills, self.profiles) if skill.fields is not None
+        index = self._index_of(name)
+        if index is None:
+            return None
+        (location, skill), profile = self.skills[index], self.profiles[index]
+        return Candidate(location, skill, resemblance(profile, profile))
+
+    def names(self) -> list[str]:
+        """Every name a new skill cannot take: each skill's name field and folder."""
+        taken = {location.folder.name for location, _ in self.skills}
+        taken |= {str(skill.fields["name"]) for _, skill in self.skills if skill.fields and skill.fields.get("name")}
+        return sorted(taken)
+
+    def clash(self, name: str, description: str, body: str) -> Candidate | None:
+        """The skill already called `name` when a new skill with this description and body is not similar to
+        it (lint's near-duplicate measure): taking the name would file these lessons where no agent loads them."""
+        index = self._index_of(name)
+        if index is None:
+            return None
+        (location, skill), profile = self.skills[index], self.profiles[index]
+        found = Candidate(location, skill, resemblance(Profile.of(description, body), profile))
+        return None if found.resemblance.near_duplicate else found
+
+    def _index_of(self, name: str) -> int | None:
+        return next((index for index, (location, skill) in enumerate(self.skills) if skill.fields is not None
                      and (skill.fields.get("name") == name or location.folder.name == name)), None)
 
     def ranked(self, description: str, body: str) -> list[Candidate]:

@@ -19,7 +19,7 @@ from git_skill.errors import GitSkillError
 from git_skill.findings import Finding
 from git_skill.learning import provenance
 from git_skill.learning.attempts import Attempt, ReflectionCache
-from git_skill.learning.curation import Decision, Library
+from git_skill.learning.curation import Candidate, Decision, Library
 from git_skill.learning.distiller import Lessons
 from git_skill.learning.grouping import Group
 from git_skill.learning.plan import Operation, Plan
@@ -95,6 +95,12 @@ def group_digest(attempts: list[Attempt]) -> str:
         return attempts[0].source_digest
     combined = "\n".join(sorted(attempt.source_digest for attempt in attempts)).encode()
     return f"sha256:{hashlib.sha256(combined).hexdigest()}"
+
+
+def distinct_name(task_name: str, taken: list[str]) -> str:
+    """A valid skill name from the task's, none of `taken` (a numbered suffix when the task's own is taken)."""
+    base = task_name[:60].strip("-") or "learned-skill"
+    return next(name for name in (base, *(f"{base}-{n}" for n in range(2, len(taken) + 3))) if name not in taken)
 
 
 def _metadata_of(skill: SkillFile) -> dict[str, Any]:
@@ -225,8 +231,49 @@ class ModelLearner:
         self._refuse_known_edits(library, task_name)
         candidates = library.ranked(describe(lessons), render_distilled(lessons))
         creation = pipeline.create(self.client, group.attempts, candidates, task_name)
+        creation, renamed = self._without_clash(creation, group, library, candidates, task_name, basis)
         plan = self._render(basis, creation.parts, library, creation.task_name)
-        return self._gate(plan, basis, creation, library, lessons)
+        plan = self._gate(plan, basis, creation, library, lessons)
+        return replace(plan, reason=plan.reason + renamed) if renamed and plan.operation == Operation.CREATE else plan
+
+    def _without_clash(self, creation: Creation, group: Group, library: Library, candidates: list[Candidate],
+                       task_name: str, basis: Basis) -> tuple[Creation, str]:
+        """A create under the name of a skill it is not similar to would file this task's lessons under that
+        skill's description, where no agent would load them for this task. So only the creation is asked for
+        again (the reflections are kept), the taken names unavailable; if the model takes one again, the skill
+        is named from the task. Returns the creation and, when renamed, a note for the plan's reason."""
+        from git_skill.learning import pipeline
+
+        if self.request.operation is not None or self.request.name is not None:
+            return creation, ""  # the user's choice stands
+        clash = self._clash(creation.parts, library, task_name)
+        if clash is None:
+            return creation, ""
+        where = f"{basis.source_digest[:19]}…"
+        proposed = creation.parts["name"]
+        self.debug(f"{where}: the model named its new skill {proposed}, the name of a skill it is not similar to "
+                   f"({clash.resemblance}): asking for the creation again with the taken names unavailable "
+                   "(the reflections are reused)")
+        creation = pipeline.create(self.client, group.attempts, candidates, task_name, library.names())
+        again = self._clash(creation.parts, library, task_name)
+        if again is None:
+            if Operation(creation.parts["operation"]) == Operation.CREATE and creation.parts["name"] != proposed:
+                return creation, f"; named {creation.parts['name']}: {proposed} is an unrelated skill's name"
+            return creation, ""
+        derived = distinct_name(task_name, library.names())
+        self.debug(f"{where}: the model named it {again.name} again: named {derived} after the task instead")
+        creation.parts = {**creation.parts, "name": derived}
+        return creation, f"; named {derived} after the task: {proposed} is an unrelated skill's name"
+
+    @staticmethod
+    def _clash(parts: dict[str, Any], library: Library, task_name: str) -> Candidate | None:
+        """The existing skill whose name the model's create takes without being similar to it. A skill named
+        as this very task is the task's own (learned before): extending it is no clash."""
+        from git_skill.learning import pipeline
+
+        if Operation(parts["operation"]) != Operation.CREATE or parts["name"] == task_name:
+            return None
+        return library.clash(parts["name"], str(parts.get("description", "")), pipeline.render_body(parts))
 
     def _refuse_known_edits(self, library: Library, task_name: str) -> None:
         """A skill already named as the task (or as --name) is the one the plan would write (a create under a

@@ -139,9 +139,10 @@ def task_text(attempts: list[Attempt]) -> str:
 
 
 def create(client: ModelClient, attempts: list[Attempt], candidates: list[Candidate],
-           task_name: str | None = None) -> Creation:
+           task_name: str | None = None, unavailable: list[str] | None = None) -> Creation:
     """The skill's typed parts from the attempts' reflections; `task_name` names it when the model leaves
-    the name empty. The request passes through the client's provider redaction like every other."""
+    the name empty; `unavailable`: names taken by unrelated skills, which a new skill must not use. The
+    request passes through the client's provider redaction like every other."""
     from git_skill.learning.context_window import DEFAULT_REPLY_TOKENS
 
     reflection = json.dumps(labelled(attempts), ensure_ascii=False, indent=1)
@@ -151,6 +152,9 @@ def create(client: ModelClient, attempts: list[Attempt], candidates: list[Candid
     fixed = prompt("creation", **values, existing=existing_summary(candidates, body_chars=0))
     content = prompt("creation", **values,
                      existing=existing_summary(candidates, body_chars=_body_allowance(client, fixed)))
+    if unavailable:
+        content += ("\n\nThese skill names are taken by skills about other things; a new skill must not use any of "
+                    "them: " + ", ".join(unavailable) + ".")
     messages = [{"role": "user", "content": content}]
     defaults = {"name": task_name} if task_name else None
     return Creation(client.json(messages, "creation", defaults), messages, candidates, task_name)

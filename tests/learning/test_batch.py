@@ -252,3 +252,76 @@ def test_what_was_written_before_a_run_stopped_is_not_learned_again(repo: Path, 
         assert again.code == 0, again.err
         assert len(server.requests) == 1  # the second task's creation alone: reflections cached, the first learned
     assert json.loads(again.out)["skipped"] == [str(tmp_path / "run" / "crack" / "crack.1-of-1")]
+
+
+SQLITE_CREATION = {
+    "operation": "create", "name": "build-c-programs",  # the name the batch's first skill took
+    "description": "Migrate SQLite databases whose tables are missing. Use when a migration script fails on a table.",
+    "when_to_use": "A migration stops with `no such table` before the schema exists.",
+    "approaches": ["List the tables with `sqlite3 app.db .tables` before migrating.",
+                   "Create the schema first: `sqlite3 app.db < create.sql`, then run the migration."],
+    "pitfalls": ["A migration that names a missing table stops at that line and leaves the rest undone."],
+    "verification": ["Run `sqlite3 app.db .schema users` and check the table exists."],
+    "scripts": [],
+}
+
+
+def two_unrelated_tasks(root: Path) -> Path:
+    tb_trial(root / "run" / "alpha" / "alpha.1-of-1", "open-archive", False, "test_password", CRACK)
+    tb_trial(root / "run" / "bravo" / "bravo.1-of-1", "migrate-tables", False, "test_schema", SQLITE)
+    return root / "run"
+
+
+def clash_batch(repo: Path, root: Path, renamed: str | None) -> tuple[Any, list[dict[str, Any]]]:
+    """Both creations named build-c-programs; the second about SQLite. Asked again, the model answers
+    `renamed` (None: the same taken name once more)."""
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        content = body["messages"][0]["content"]
+        if "The digest:" in content:
+            return reply(REFLECTION)
+        if "migrate-tables job" not in content:
+            return reply({**CREATION, "scripts": []})
+        if "must not use any of them: build-c-programs." in content:
+            return reply({**SQLITE_CREATION, "name": renamed or SQLITE_CREATION["name"]})
+        return reply(SQLITE_CREATION)
+    with FakeLLM() as server:
+        server.responder = answer
+        result = run_cli("--debug", "learn", str(two_unrelated_tasks(root)), "--model", "openai/fake-model",
+                         "--api-base", server.url, "--timeout", "5", "--json", cwd=repo)
+        requests = list(server.requests)
+    assert result.code == 0, result.err
+    return result, requests
+
+
+def creations(requests: list[dict[str, Any]]) -> list[str]:
+    return [r["messages"][0]["content"] for r in requests if "The digest:" not in r["messages"][0]["content"]]
+
+
+def test_a_name_clash_with_an_unrelated_skill_asks_again_for_the_creation_only(repo: Path, env: None,
+                                                                               tmp_path: Path) -> None:
+    result, requests = clash_batch(repo, tmp_path, "migrate-sqlite-tables")
+    asked = creations(requests)
+    assert len(requests) == 5 and len(asked) == 3  # two reflections, never repeated; one creation asked again
+    assert "must not use any of them" not in asked[1] and "must not use any of them: build-c-programs." in asked[2]
+    assert re.search(r"debug: sha256:[0-9a-f]{12}…: the model named its new skill build-c-programs, the name of a "
+                     r"skill it is not similar to \((description|body) similarity \d\.\d\d\): asking for the "
+                     r"creation again with the taken names unavailable \(the reflections are reused\)", result.err)
+    first, second = json.loads(result.out)["results"]
+    assert first["operation"] == second["operation"] == "create"
+    assert "named migrate-sqlite-tables: build-c-programs is an unrelated skill's name" in second["reason"]
+    assert skill_folders(repo) == ["build-c-programs", "migrate-sqlite-tables"] and near_duplicates(repo) == []
+    assert "sqlite3" not in (repo / ".agents/skills/build-c-programs/SKILL.md").read_text()
+    assert "sqlite3 app.db .tables" in (repo / ".agents/skills/migrate-sqlite-tables/SKILL.md").read_text()
+
+
+def test_a_model_that_takes_the_name_again_gets_one_named_after_the_task(repo: Path, env: None,
+                                                                          tmp_path: Path) -> None:
+    result, requests = clash_batch(repo, tmp_path, None)
+    assert len(requests) == 5 and len(creations(requests)) == 3  # asked once more, not again and again
+    assert "the model named it build-c-programs again: named migrate-tables after the task instead" in result.err
+    first, second = json.loads(result.out)["results"]
+    assert (first["operation"], second["operation"]) == ("create", "create")
+    assert "named migrate-tables after the task: build-c-programs is an unrelated skill's name" in second["reason"]
+    assert skill_folders(repo) == ["build-c-programs", "migrate-tables"] and near_duplicates(repo) == []
+    text = (repo / ".agents/skills/migrate-tables/SKILL.md").read_text()
+    assert re.search(r"^name: migrate-tables$", text, re.M) and "sqlite3 app.db .tables" in text

@@ -12,6 +12,7 @@ from git_skill.learning.attempts import Attempt
 from git_skill.learning.curation import Library, choose
 from git_skill.learning.distiller import Lessons
 from git_skill.learning.grouping import family, group_attempts
+from git_skill.learning.learners import distinct_name
 from git_skill.learning.plan import Operation
 from git_skill.learning.writer import WrittenRecord, check_not_edited, LocalEdits
 from git_skill.text.similarity import Profile, resemblance
@@ -89,6 +90,19 @@ def test_curation_extends_exactly_what_lint_calls_a_near_duplicate(repo: Path) -
     assert any(f["rule"] == "near-duplicate" for f in findings)
     unrelated = choose("migrate-tables", "Migrate SQLite tables. Use when a schema changes.", "# Migrate\n", library)
     assert unrelated.operation == Operation.CREATE and "no similar skill" in unrelated.reason
+
+
+def test_a_taken_name_clashes_only_with_a_skill_the_new_one_is_not_similar_to(repo: Path) -> None:
+    description = "Recover a 7z archive password with john. Use when an archive asks for a password."
+    make_skill(repo, "crack-7z-hash", description)
+    library = Library.read(open_workspace(repo), ())
+    assert library.clash("crack-7z-hash", description.replace("Recover", "Crack"), BODY) is None  # similar: extend
+    clash = library.clash("crack-7z-hash", "Migrate SQLite tables. Use when a schema changes.", "# Migrate\n")
+    assert clash is not None and clash.name == "crack-7z-hash" and not clash.resemblance.near_duplicate
+    assert library.clash("migrate-tables", "Migrate SQLite tables.", "# Migrate\n") is None  # a free name
+    assert library.names() == ["crack-7z-hash"]
+    assert distinct_name("migrate-tables", ["crack-7z-hash"]) == "migrate-tables"
+    assert distinct_name("migrate-tables", ["migrate-tables", "migrate-tables-2"]) == "migrate-tables-3"
 
 
 def test_a_dry_run_library_holds_the_skills_the_batch_would_write(repo: Path) -> None:
