@@ -114,18 +114,23 @@ _INSTALL_LINE = re.compile(
 _DROPPED = re.compile(r"\[… (\d+) progress lines? dropped …\]")  # denoise's marker: its lines are counted too
 _PACKAGE_LIST = re.compile(r"[ \t]{2}[\w.+:~-]+(?: [\w.+:~-]+)*[ \t]*$")  # apt's indented lists of package names
 _PASSED_LINE = re.compile(r"[ \t]*(?:PASSED [^\s]+|\S+::\S+ PASSED\b)")
-# The first line either of them matches, found by one search in C anchored on a newline (no part of them
-# crosses one): the lines before it, most outputs whole, are kept as they are without a Python loop.
-_FIRST_QUIETED = re.compile(rf"\n(?:{_PASSED_LINE.pattern}|{_INSTALL_LINE.pattern})", re.MULTILINE)
+# The first line either of them matches, found by a search in C anchored on a newline (no part of them
+# crosses one) and, for install lines, on a possible first character: the lines before it, most outputs
+# whole, are kept as they are without a Python loop. A passing test's line always holds "PASSED".
+_FIRST_INSTALL = re.compile(rf"\n[ \t]*(?=[\dABCDFGHINPRSTUWdeinsu(+-]|\[[n…])(?:{_INSTALL_LINE.pattern})", re.MULTILINE)
+_FIRST_PASSED = re.compile(rf"\n(?:{_PASSED_LINE.pattern})", re.MULTILINE)
 
 
 def quiet_feedback(text: str) -> str:
     """A log with its install output and its passing tests each counted in one line: what is left of a
     verifier's log is the tests' failures and whatever else it says."""
-    first = _FIRST_QUIETED.search("\n" + text)
-    if first is None:
+    padded = "\n" + text
+    starts = [match.start() for match in (_FIRST_INSTALL.search(padded),
+                                          _FIRST_PASSED.search(padded) if "PASSED" in text else None) if match]
+    if not starts:
         return text
-    head, text = text[:first.start()], text[first.start():]  # offsets shift by one: head ends with its newline
+    first = min(starts)
+    head, text = text[:first], text[first:]  # offsets shift by one: head ends with its newline
     out: list[str] = []
     kind, run = "", 0
 

@@ -301,17 +301,23 @@ def _final_state(digest: Digest, level: Level) -> list[str]:
     return lines or ["(the session ended without a command or message)"]
 
 
-def _omit_middle(steps: list[Step], budget_steps: int, important_limit: int | None = None) -> list[Step | str]:
+def _important_indices(steps: list[Step]) -> list[int]:
+    return [i for i, step in enumerate(steps) if _important(step, steps[i - 1] if i else None)]
+
+
+def _omit_middle(steps: list[Step], budget_steps: int, important_limit: int | None = None,
+                 important: list[int] | None = None) -> list[Step | str]:
     """Keep the ends, errors with the command before and the action after, and user turns; mark the rest.
 
     With `important_limit`, only that many important steps are kept: half from the start of
-    the session, half from its end.
+    the session, half from its end. `important` is `_important_indices(steps)` when the caller has it.
     """
     if len(steps) <= budget_steps:
         return list(steps)
     keep = set(range(min(len(steps), budget_steps // 3)))
     keep |= set(range(max(0, len(steps) - budget_steps // 3), len(steps)))
-    important = [i for i, step in enumerate(steps) if _important(step, steps[i - 1] if i else None)]
+    if important is None:
+        important = _important_indices(steps)
     if important_limit is not None and len(important) > important_limit:
         important = important[: important_limit // 2] + important[len(important) - (important_limit + 1) // 2:]
     for i in important:
@@ -424,21 +430,22 @@ def fit(digest: Digest, budget: int) -> tuple[str, Level, int]:
             return text, level, 0
     level = shares[-1]
     known = {id(step): _step_estimate(step, level) for step in digest.steps}
+    important = _important_indices(digest.steps)  # the same for every trimming below
     keep = len(digest.steps)
     text = render(digest, level)
     while keep > 10:
         keep = keep * 3 // 4
-        trimmed = _omit_middle(digest.steps, keep)
+        trimmed = _omit_middle(digest.steps, keep, important=important)
         if overhead + _estimate(trimmed, level, known) > allowance * 1.15:
             continue
         text = render(digest, level, trimmed)
         if approx_tokens(text) <= budget:
             return text, level, sum(1 for s in trimmed if isinstance(s, str))
     # Errors alone exceed the budget: keep fewer of them, from both ends, then cut the text.
-    limit = sum(1 for i, step in enumerate(digest.steps) if _important(step, digest.steps[i - 1] if i else None))
+    limit = len(important)
     while limit > 0:
         limit = limit * 3 // 4
-        trimmed = _omit_middle(digest.steps, 12, important_limit=limit)
+        trimmed = _omit_middle(digest.steps, 12, important_limit=limit, important=important)
         if overhead + _estimate(trimmed, level, known) > allowance * 1.15:
             continue
         text = render(digest, level, trimmed)

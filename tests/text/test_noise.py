@@ -6,6 +6,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis.strategies import from_regex, sampled_from
 
 from git_skill.text import noise
 from git_skill.text.noise import denoise, quiet_feedback
@@ -117,3 +119,13 @@ def test_quiet_feedback_agrees_with_classifying_every_line_on_real_logs() -> Non
     for path in logs:
         text = path.read_text(errors="replace")
         assert quiet_feedback(text) == _quiet_every_line(text), path
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(line=from_regex(noise._INSTALL_LINE, fullmatch=False).map(lambda s: s.split("\n")[0]),
+       before=sampled_from(["", "ok\n", "x\n\n", "  done\n"]))
+def test_every_kind_of_install_line_is_found_where_it_starts(line: str, before: str) -> None:
+    """The search for the first install line looks only at lines that can start one: every alternative's
+    first character must pass it (a new alternative with another first character fails here)."""
+    text = before + line + "\nFAILED t.py::x\n"
+    assert quiet_feedback(text) == _quiet_every_line(text)

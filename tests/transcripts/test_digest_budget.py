@@ -8,7 +8,7 @@ from pathlib import Path
 
 from git_skill.text.tokens import approx_tokens
 from git_skill.transcripts import open_transcript
-from git_skill.transcripts.digest import _estimate, _omit_middle, _step_estimate, collect, fit, levels
+from git_skill.transcripts.digest import _estimate, _important_indices, _omit_middle, _step_estimate, collect, fit, levels
 
 CODE_LINE = "    total += row['amount'] * rates[row['currency']]  # step {i}\n"
 
@@ -123,16 +123,21 @@ def test_a_log_without_the_agents_steps_says_they_were_not_recorded(tmp_path: Pa
 
 
 def test_trimmed_timelines_are_estimated_as_if_each_step_were_estimated_again(tmp_path: Path) -> None:
-    """`fit` sums the last level's per-step estimates once made; each trimmed timeline's total must be the
-    one a fresh estimate gives, or a digest would come out different."""
+    """`fit` sums the last level's per-step estimates once made and finds the important steps once; each
+    trimmed timeline and its total must be the ones found afresh, or a digest would come out different."""
     path = chat_session(tmp_path / "long.json", script(5), steps=400, todo="- [ ] check\n" * 3,
                         output="line of output\n" * 60)
     digest = collect(open_transcript(path))
+    for step in digest.steps[5::37]:
+        step.is_error = True  # failures spread through the session: the steps trimming keeps
     level = levels(1000)[-1]
     known = {id(step): _step_estimate(step, level) for step in digest.steps}
+    important = _important_indices(digest.steps)
+    assert len(important) > 12
     for keep in (len(digest.steps), 300, 40, 12):
         for important_limit in (None, 4):
             trimmed = _omit_middle(digest.steps, keep, important_limit)
+            assert _omit_middle(digest.steps, keep, important_limit, important) == trimmed
             assert _estimate(trimmed, level, known) == _estimate(trimmed, level)
     text, _, omitted = fit(digest, 1000)
     assert omitted and approx_tokens(text) <= 1000  # the omitting path, the one the shared estimates serve, ran
