@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import Upstream, env_with_git_skill, git, run_cli, write_skill
 from tests.lock_holder import lock_held_elsewhere
+from tests.support.processes import children
 
 SHARED = ".agents/skills"
 needs_proc = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
@@ -25,13 +26,6 @@ def has_open(pid: int, path: Path) -> bool:
         return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
     except OSError:
         return False
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def finished(process: subprocess.Popen) -> str:

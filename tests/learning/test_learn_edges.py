@@ -15,6 +15,7 @@ import pytest
 
 from git_skill.learning.batch import workers_for
 from tests.conftest import env_with_git_skill, git_skill_executable, run_cli
+from tests.support.processes import children
 from tests.support.transcripts import write_harbor_trial
 
 
@@ -30,13 +31,6 @@ def job_of(folder: Path, trials: int, padding: int = 0) -> Path:
             atif["steps"] += [{**step, "step_id": 10 + i} for i in range(padding)]
             path.write_text(json.dumps(atif))
     return folder
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def alive(pid: int) -> bool:
